@@ -1,0 +1,66 @@
+# pg_journey — PGXS build of the extension, plus the project's commands.
+#   make / make install     build and install the extension (root)
+#   make test               dependencies, build, private cluster, every suite; ends "N passed, M failed"
+#   make demo / demo-stop   the demo on its own private cluster
+#   make unit               GoogleTest of src/core only (no Postgres)
+#   make bench              the benchmark harness (not part of make test)
+#   make format             clang-format every C++ file
+
+EXTENSION   = pg_journey
+EXTVERSION  = 0.1.0
+MODULE_big  = pg_journey
+
+CORE_SRCS   = $(sort $(wildcard src/core/*.cpp))
+PG_SRCS     = $(sort $(wildcard src/pg/*.cpp) $(wildcard src/ext/*.cpp))
+OBJS        = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+
+SQL_PARTS   = $(sort $(wildcard src/sql/*.sql))
+DATA_built  = sql_built/$(EXTENSION)--$(EXTVERSION).sql
+REGRESS     = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
+REGRESS_OPTS = --inputdir=. --load-extension=plpgsql
+
+PG_CPPFLAGS = -Isrc
+PG_CXXFLAGS = -std=c++20 -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
+              -Wno-register -MMD -MP
+SHLIB_LINK  = -lstdc++
+
+EXTRA_CLEAN = sql_built $(OBJS:.o=.d)
+
+# Debian's server is built with LLVM: PGXS would also compile every .cpp to bitcode with clang,
+# without PG_CXXFLAGS. The extension gains nothing from JIT inlining.
+override with_llvm := no
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+-include $(OBJS:.o=.d)
+
+$(DATA_built): $(SQL_PARTS) Makefile
+	@mkdir -p $(dir $@)
+	cat $(SQL_PARTS) > $@
+
+.PHONY: deps test unit demo demo-stop bench format cluster-stop
+deps:
+	@scripts/deps.sh
+
+test:
+	@scripts/test.sh
+
+unit:
+	@scripts/unit.sh
+
+demo:
+	@scripts/demo.sh
+
+demo-stop:
+	@scripts/cluster.sh stop demo
+
+cluster-stop:
+	@scripts/cluster.sh stop test; scripts/cluster.sh stop plain; scripts/cluster.sh stop demo
+
+bench:
+	@scripts/bench.sh
+
+format:
+	clang-format -i $(CORE_SRCS) $(PG_SRCS) $(wildcard src/*/*.hpp) $(wildcard test/unit/*.cpp test/unit/*.hpp)

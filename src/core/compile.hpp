@@ -1,0 +1,52 @@
+// Parsing, validation and compilation of a journey definition.
+#pragma once
+#include "no_postgres.hpp"
+
+#include "graph.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace journey {
+
+constexpr const char *kSqlstateInvalidParameter = "22023";	 // invalid definition
+constexpr const char *kSqlstateNotSupported = "0A000";		 // a construct of the contract not built yet
+
+// One problem of a definition. path is dotted with array indexes in brackets, e.g.
+// "nodes.check.then", "exit_when[0].event", "" for the document itself.
+// message is lowercase, e.g. "unknown node \"chek\"".
+struct Problem {
+	std::string path;
+	std::string message;
+	std::string sqlstate = kSqlstateInvalidParameter;
+};
+
+struct CompileOptions {
+	// Channels added with journey.add_channel, on top of the built-in ones.
+	std::vector<std::string> extra_channels;
+};
+
+struct CompileResult {
+	GraphPtr graph;					 // null when problems is not empty
+	std::vector<Problem> problems;	 // every problem found, in document order (keys sorted), not only the first
+	bool ok() const { return problems.empty(); }
+};
+
+// Parses JSON text (as jsonb prints it) and validates it completely. The document must be an object.
+CompileResult Compile(std::string_view json_text, const CompileOptions &options = {});
+CompileResult Compile(const Json &definition, const CompileOptions &options = {});
+// JSON text as std::string or C string (without these, such a call is ambiguous between the two above).
+CompileResult Compile(const std::string &json_text, const CompileOptions &options = {});
+CompileResult Compile(const char *json_text, const CompileOptions &options = {});
+
+// "journey \"cart\": nodes.check.then: unknown node \"chek\"" — the error text of define().
+// With an empty name: "journey: ..."; with an empty path: "journey \"cart\": message".
+std::string FormatProblem(const std::string &journey_name, const Problem &problem);
+
+bool IsValidJourneyName(std::string_view name);	// [a-z][a-z0-9_]*, at most 63 characters
+bool IsValidNodeId(std::string_view id);		// 1-63 of letters, digits, _ - ? !
+bool IsBuiltinChannel(std::string_view channel);
+bool IsAddresslessChannel(std::string_view channel);  // in_app, web_overlay, audience, webhook
+
+}	 // namespace journey

@@ -1,0 +1,44 @@
+// What the evaluator asks of the world about one user. The Postgres layer answers from tables;
+// unit tests answer from memory (test/unit/fake_facts.hpp).
+#pragma once
+#include "no_postgres.hpp"
+
+#include "json.hpp"
+#include "time.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace journey {
+
+struct Contact {
+	bool exists = false;				 // a journey.contacts row exists for (user, channel)
+	std::optional<std::string> address;	 // null or empty when unknown
+	bool opted_in = false;
+	bool bounced = false;
+};
+
+struct StoredTemplate {
+	std::string subject;
+	std::string body;
+};
+
+using PropsFilter = std::function<bool(const Json &props)>;
+
+class Facts {
+public:
+	virtual ~Facts() = default;
+	// How many of the user's events named `name` have occurred_at in [from, to] (no lower bound when
+	// from is empty) and props accepted by `filter` (all when null). May stop counting at stop_after.
+	virtual int64_t CountEvents(const std::string &name, std::optional<Timestamp> from, Timestamp to,
+								const PropsFilter *filter, int64_t stop_after) = 0;
+	// The user's profile attribute; nullopt when absent or SQL null.
+	virtual std::optional<Json> Attribute(const std::string &name) = 0;
+	virtual Contact ContactFor(const std::string &channel) = 0;
+	// A stored template of journey.templates, when one exists for (template, channel).
+	virtual std::optional<StoredTemplate> Template(const std::string &name, const std::string &channel) = 0;
+};
+
+}	 // namespace journey

@@ -1,0 +1,195 @@
+// UTC calendar arithmetic on timestamps (µs since 2000-01-01) and the canonical text of intervals.
+#include "time.hpp"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace journey {
+
+namespace {
+
+constexpr int64_t kDaysFrom1970To2000 = 10957;
+
+struct Civil {
+	int64_t year;
+	int month;	// 1-12
+	int day;	// 1-31
+};
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+int64_t
+DaysFromCivil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	const int64_t era = (y >= 0 ? y : y - 399) / 400;
+	const int64_t yoe = y - era * 400;
+	const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+Civil
+CivilFromDays(int64_t z)
+{
+	z += 719468;
+	const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	const int64_t doe = z - era * 146097;
+	const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	const int64_t mp = (5 * doy + 2) / 153;
+	const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+	const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+	return {yoe + era * 400 + (m <= 2), m, d};
+}
+
+bool
+IsLeapYear(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int
+DaysInMonth(int64_t y, int m)
+{
+	static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
+}
+
+int64_t
+FloorDiv(int64_t a, int64_t b)
+{
+	return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+}	 // namespace
+
+bool
+Interval::IsNegative() const
+{
+	if (IsZero())
+		return false;
+	if (months <= 0 && days <= 0 && micros <= 0)
+		return true;
+	const long double sum = static_cast<long double>(months) * 30 * kMicrosPerDay +
+							static_cast<long double>(days) * kMicrosPerDay + static_cast<long double>(micros);
+	return sum < 0;
+}
+
+Timestamp
+AddInterval(Timestamp ts, const Interval &interval)
+{
+	if (interval.months != 0) {
+		const int64_t day_number = FloorDiv(ts, kMicrosPerDay);
+		const int64_t time_of_day = ts - day_number * kMicrosPerDay;
+		const Civil civil = CivilFromDays(day_number + kDaysFrom1970To2000);
+		const int64_t month_index = civil.year * 12 + (civil.month - 1) + interval.months;
+		const int64_t year = FloorDiv(month_index, 12);
+		const int month = static_cast<int>(month_index - year * 12) + 1;
+		const int day = std::min(civil.day, DaysInMonth(year, month));
+		ts = (DaysFromCivil(year, month, day) - kDaysFrom1970To2000) * kMicrosPerDay + time_of_day;
+	}
+	return ts + static_cast<int64_t>(interval.days) * kMicrosPerDay + interval.micros;
+}
+
+Timestamp
+SubtractInterval(Timestamp ts, const Interval &interval)
+{
+	return AddInterval(ts, Interval{-interval.months, -interval.days, -interval.micros});
+}
+
+Timestamp
+MakeTimestamp(int year, int month, int day, int hour, int minute, int second)
+{
+	return (DaysFromCivil(year, month, day) - kDaysFrom1970To2000) * kMicrosPerDay + hour * kMicrosPerHour +
+		   minute * kMicrosPerMinute + second * kMicrosPerSecond;
+}
+
+namespace {
+
+// Appends ".ffffff" without trailing zeros when fraction is non-zero.
+void
+AppendFraction(std::string &out, int64_t fraction)
+{
+	if (fraction == 0)
+		return;
+	char buf[16];
+	std::snprintf(buf, sizeof buf, ".%06" PRId64, fraction);
+	std::string text(buf);
+	while (text.back() == '0')
+		text.pop_back();
+	out += text;
+}
+
+}	 // namespace
+
+std::string
+FormatTimestamp(Timestamp ts)
+{
+	const int64_t day_number = FloorDiv(ts, kMicrosPerDay);
+	int64_t rest = ts - day_number * kMicrosPerDay;
+	const Civil civil = CivilFromDays(day_number + kDaysFrom1970To2000);
+	const int64_t hour = rest / kMicrosPerHour;
+	rest %= kMicrosPerHour;
+	const int64_t minute = rest / kMicrosPerMinute;
+	rest %= kMicrosPerMinute;
+	const int64_t second = rest / kMicrosPerSecond;
+	char buf[64];
+	std::snprintf(buf, sizeof buf, "%04" PRId64 "-%02d-%02dT%02" PRId64 ":%02" PRId64 ":%02" PRId64, civil.year,
+				  civil.month, civil.day, hour, minute, second);
+	std::string out(buf);
+	AppendFraction(out, rest % kMicrosPerSecond);
+	out += 'Z';
+	return out;
+}
+
+namespace {
+
+// One "N unit(s)" part of the postgres IntervalStyle, as Postgres' AddPostgresIntPart writes it.
+void
+AppendPart(std::string &out, int64_t value, const char *unit, bool &is_zero, bool &is_before)
+{
+	if (value == 0)
+		return;
+	if (!is_zero)
+		out += ' ';
+	if (is_before && value > 0)
+		out += '+';
+	out += std::to_string(value);
+	out += ' ';
+	out += unit;
+	if (value != 1)
+		out += 's';
+	is_before = value < 0;
+	is_zero = false;
+}
+
+}	 // namespace
+
+std::string
+FormatInterval(const Interval &interval)
+{
+	std::string out;
+	bool is_zero = true;
+	bool is_before = false;
+	AppendPart(out, interval.months / 12, "year", is_zero, is_before);
+	AppendPart(out, interval.months % 12, "mon", is_zero, is_before);
+	AppendPart(out, interval.days, "day", is_zero, is_before);
+	if (is_zero || interval.micros != 0) {
+		const bool minus = interval.micros < 0;
+		const uint64_t magnitude = minus ? -static_cast<uint64_t>(interval.micros) : interval.micros;
+		const uint64_t hours = magnitude / kMicrosPerHour;
+		const uint64_t minutes = magnitude % kMicrosPerHour / kMicrosPerMinute;
+		const uint64_t seconds = magnitude % kMicrosPerMinute / kMicrosPerSecond;
+		char buf[64];
+		std::snprintf(buf, sizeof buf, "%s%s%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64, is_zero ? "" : " ",
+					  minus ? "-" : (is_before ? "+" : ""), hours, minutes, seconds);
+		out += buf;
+		AppendFraction(out, static_cast<int64_t>(magnitude % kMicrosPerSecond));
+	}
+	return out;
+}
+
+}	 // namespace journey

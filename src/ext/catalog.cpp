@@ -1,0 +1,188 @@
+#include "ext/catalog.hpp"
+
+#include "core/compile.hpp"
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "catalog/namespace.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+}
+
+namespace journey {
+
+namespace {
+
+Catalog g_catalog;
+bool g_valid = false;
+bool g_callback_registered = false;
+Oid g_journeys_oid = InvalidOid;
+Oid g_channels_oid = InvalidOid;
+
+void
+OnRelcacheInvalidation(Datum, Oid relid)
+{
+	if (relid == InvalidOid || relid == g_journeys_oid || relid == g_channels_oid)
+		g_valid = false;
+}
+
+struct TableOids {
+	Oid journeys;
+	Oid channels;
+};
+
+TableOids
+LookupTables()
+{
+	return PgCall([] {
+		TableOids t{InvalidOid, InvalidOid};
+		Oid ns = get_namespace_oid("journey", true);
+		if (OidIsValid(ns)) {
+			t.journeys = get_relname_relid("journeys", ns);
+			t.channels = get_relname_relid("channels", ns);
+		}
+		return t;
+	});
+}
+
+const Statement kJourneys{
+	"SELECT j.name, j.status, coalesce(v.id, 0) FROM journey.journeys j "
+	"LEFT JOIN journey.versions v ON v.journey = j.name AND v.version = j.live_version",
+	{},
+	{SqlType::Text, SqlType::Text, SqlType::Int4}};
+
+const Statement kActiveVersions{
+	"SELECT v.id FROM journey.versions v JOIN journey.journeys j ON j.name = v.journey "
+	"WHERE j.status IN ('live', 'paused')",
+	{},
+	{SqlType::Int4}};
+
+const Statement kVersion{"SELECT journey, version, definition FROM journey.versions WHERE id = $1",
+						 {SqlType::Int4},
+						 {SqlType::Text, SqlType::Int4, SqlType::Jsonb}};
+
+const Statement kExtraChannels{"SELECT name FROM journey.channels WHERE NOT builtin", {}, {SqlType::Text}};
+
+}	 // namespace
+
+void
+RegisterCatalogInvalidation()
+{
+	if (g_callback_registered)
+		return;
+	PgCall([] { CacheRegisterRelcacheCallback(OnRelcacheInvalidation, (Datum)0); });
+	g_callback_registered = true;
+}
+
+void
+InvalidateCatalogEverywhere()
+{
+	TableOids t = LookupTables();
+	PgCall([&] {
+		if (OidIsValid(t.journeys))
+			CacheInvalidateRelcacheByRelid(t.journeys);
+	});
+}
+
+const Catalog *
+Catalog::IfValid()
+{
+	return g_valid && g_callback_registered ? &g_catalog : nullptr;
+}
+
+Catalog &
+Catalog::Get(SpiSession &spi)
+{
+	RegisterCatalogInvalidation();
+	if (!g_valid) {
+		TableOids t = LookupTables();
+		if (t.journeys != g_journeys_oid) {
+			// A new extension (DROP / CREATE): version ids may have been reused.
+			g_catalog = Catalog();
+		}
+		g_journeys_oid = t.journeys;
+		g_channels_oid = t.channels;
+		// Valid from here on: an invalidation arriving while loading marks it invalid again.
+		g_valid = true;
+		try {
+			g_catalog.Load(spi);
+		} catch (...) {
+			g_valid = false;
+			throw;
+		}
+	}
+	return g_catalog;
+}
+
+void
+Catalog::Load(SpiSession &spi)
+{
+	journeys_.clear();
+	rules_.clear();
+	paused_.clear();
+	extra_channels_.clear();
+	for (auto &row : spi.Run(kExtraChannels, {}))
+		extra_channels_.push_back(row[0].s);
+	for (auto &row : spi.Run(kJourneys, {})) {
+		JourneyEntry j{row[0].s, row[1].s, (int32_t)row[2].i};
+		if (j.status == "paused")
+			paused_.push_back(j.name);
+		journeys_.emplace(j.name, std::move(j));
+	}
+	for (auto &row : spi.Run(kActiveVersions, {})) {
+		const VersionEntry &v = Version(spi, (int32_t)row[0].i);
+		const Graph &g = *v.graph;
+		const JourneyEntry &j = journeys_.at(v.journey);
+		if (j.status == "live" && j.live_version_id == v.id) {
+			for (const Trigger &t : g.triggers)
+				if (t.kind == TriggerKind::Event)
+					rules_[t.event].entry_versions.push_back(v.id);
+		}
+		for (const ExitRule &e : g.exit_when)
+			rules_[e.event].instance_rules = true;
+		for (const Node &n : g.nodes)
+			if (n.kind == NodeKind::WaitFor)
+				rules_[n.event].instance_rules = true;
+	}
+}
+
+const EventRules *
+Catalog::Rules(const std::string &event) const
+{
+	auto it = rules_.find(event);
+	return it == rules_.end() ? nullptr : &it->second;
+}
+
+const JourneyEntry *
+Catalog::Journey(const std::string &name) const
+{
+	auto it = journeys_.find(name);
+	return it == journeys_.end() ? nullptr : &it->second;
+}
+
+const VersionEntry &
+Catalog::Version(SpiSession &spi, int32_t id)
+{
+	auto it = versions_.find(id);
+	if (it != versions_.end())
+		return *it->second;
+	auto rows = spi.Run(kVersion, {SqlValue::Int(id)});
+	if (rows.empty())
+		throw UserError("XX000", "journey version " + std::to_string(id) + " does not exist");
+	auto entry = std::make_shared<VersionEntry>();
+	entry->id = id;
+	entry->journey = rows[0][0].s;
+	entry->version = (int32_t)rows[0][1].i;
+	CompileOptions options;
+	options.extra_channels = extra_channels_;
+	CompileResult compiled = Compile(rows[0][2].s, options);
+	if (!compiled.ok())
+		throw UserError("XX000", "stored definition of journey \"" + entry->journey + "\" version " +
+									 std::to_string(entry->version) +
+									 " no longer compiles: " + FormatProblem(entry->journey, compiled.problems[0]));
+	entry->graph = compiled.graph;
+	versions_.emplace(id, entry);
+	return *entry;
+}
+
+}	 // namespace journey

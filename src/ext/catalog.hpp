@@ -1,0 +1,64 @@
+// The per-backend rule cache: live journeys, their compiled versions, and which event names concern
+// them. Rebuilt after journey.journeys or journey.channels change (relcache invalidation, as pg_cron
+// does for its job table); compiled versions are immutable and kept.
+#pragma once
+
+#include "core/graph.hpp"
+#include "pg/spi.hpp"
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace journey {
+
+struct VersionEntry {
+	int32_t id = 0;
+	std::string journey;
+	int32_t version = 0;
+	GraphPtr graph;
+};
+
+struct JourneyEntry {
+	std::string name;
+	std::string status;			// draft, live, paused, archived
+	int32_t live_version_id = 0;  // 0 when never published
+};
+
+// What one event name means to the journeys.
+struct EventRules {
+	std::vector<int32_t> entry_versions;  // live versions of live journeys that an event of this name may enter
+	bool instance_rules = false;		  // some version has an exit_when or a wait_for on this name
+};
+
+class Catalog {
+public:
+	// The backend's catalog, rebuilt first when invalidated.
+	static Catalog &Get(SpiSession &spi);
+	// The backend's catalog when it is valid, else null (no SPI: the trigger's fast path).
+	static const Catalog *IfValid();
+
+	const EventRules *Rules(const std::string &event) const;
+	const JourneyEntry *Journey(const std::string &name) const;
+	// A version by id (loaded and compiled on demand; throws when it does not exist).
+	const VersionEntry &Version(SpiSession &spi, int32_t id);
+	const std::vector<std::string> &PausedJourneys() const { return paused_; }
+	const std::vector<std::string> &ExtraChannels() const { return extra_channels_; }
+
+private:
+	void Load(SpiSession &spi);
+
+	std::unordered_map<std::string, JourneyEntry> journeys_;
+	std::unordered_map<std::string, EventRules> rules_;
+	std::unordered_map<int32_t, std::shared_ptr<VersionEntry>> versions_;
+	std::vector<std::string> paused_;
+	std::vector<std::string> extra_channels_;
+};
+
+// Registers the invalidation callback (once per backend).
+void RegisterCatalogInvalidation();
+// Sends an invalidation to every backend (at commit), from the trigger on journey.journeys.
+void InvalidateCatalogEverywhere();
+
+}	 // namespace journey

@@ -1,0 +1,43 @@
+// The journey engine inside Postgres: enrolment, events, due steps. Every path runs the one core
+// evaluator and writes its effects in the caller's transaction.
+#pragma once
+#include "pg/postgres.hpp"
+
+#include "ext/catalog.hpp"
+#include "pg/spi.hpp"
+
+#include <optional>
+#include <string>
+
+namespace journey {
+
+class Engine {
+public:
+	explicit Engine(SpiSession &spi) : spi_(spi), catalog_(Catalog::Get(spi)) {}
+
+	Catalog &catalog() { return catalog_; }
+
+	// Enters a user into a version as of `at` when the entry rules allow it. Returns the instance id, or
+	// nullopt with the rule that refused in *refusal.
+	std::optional<int64_t> Enroll(const VersionEntry &version, const std::string &user_id, Json context, Json event,
+								  Timestamp at, std::string *refusal);
+
+	// An event was tracked: exit_when, then wait_for resumes, then entries.
+	void OnEvent(const std::string &user_id, const std::string &name, const Json &props, Timestamp at);
+
+	// Advances up to `limit` due instances (wake_at <= as_of) in one pass; returns how many were stepped.
+	// Each instance runs in a subtransaction: a failing one is marked failed, the others go on.
+	int64_t RunDueBatch(Timestamp as_of, int64_t limit);
+
+	// Batches until nothing is due by as_of or max_steps instances were stepped (0: no limit).
+	int64_t RunDue(Timestamp as_of, int64_t max_steps, int batch_size);
+
+	// The earliest wake_at of an active instance of a journey that is not paused.
+	std::optional<Timestamp> NextWake();
+
+private:
+	SpiSession &spi_;
+	Catalog &catalog_;
+};
+
+}	 // namespace journey

@@ -1,0 +1,51 @@
+// _PG_init: settings, shared memory for waking the scheduler, the scheduler workers.
+#include "pg/postgres.hpp"
+
+#include "ext/scheduler.hpp"
+#include "ext/settings.hpp"
+#include "ext/wakeup.hpp"
+
+extern "C" {
+#include "miscadmin.h"
+#include "storage/ipc.h"
+
+PG_MODULE_MAGIC;
+
+PGDLLEXPORT void _PG_init(void);
+}
+
+namespace {
+
+shmem_request_hook_type g_prev_shmem_request = nullptr;
+shmem_startup_hook_type g_prev_shmem_startup = nullptr;
+
+void
+ShmemRequest()
+{
+	if (g_prev_shmem_request)
+		g_prev_shmem_request();
+	journey::WakeupShmemRequest();
+}
+
+void
+ShmemStartup()
+{
+	if (g_prev_shmem_startup)
+		g_prev_shmem_startup();
+	journey::WakeupShmemStartup();
+}
+
+}	 // namespace
+
+void
+_PG_init(void)
+{
+	journey::DefineSettings();
+	if (!process_shared_preload_libraries_in_progress)
+		return;	 // loaded on demand: journey.run_due() does the scheduler's work
+	g_prev_shmem_request = shmem_request_hook;
+	shmem_request_hook = ShmemRequest;
+	g_prev_shmem_startup = shmem_startup_hook;
+	shmem_startup_hook = ShmemStartup;
+	journey::RegisterSchedulerWorkers();
+}

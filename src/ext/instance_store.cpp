@@ -1,0 +1,170 @@
+#include "pg/postgres.hpp"
+
+#include "ext/instance_store.hpp"
+
+#include "ext/wakeup.hpp"
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "commands/async.h"
+}
+
+namespace journey {
+
+namespace {
+
+const Statement kNextId{"SELECT nextval('journey.instance_id_seq')", {}, {SqlType::Int8}};
+
+const Statement kInsert{
+	"INSERT INTO journey.instance (user_id, id, version_id, journey, status, exclusive, entry_key, node, wake_at, "
+	"waiting_event, entered_at, last_step_at, ended_at, exit_reason, visits, context, event, error) "
+	"VALUES ($1, $2, $3, $4, $5::\"char\", $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) "
+	"ON CONFLICT (journey, user_id, entry_key) WHERE status = 'a' AND exclusive DO NOTHING",
+	{SqlType::Text, SqlType::Int8, SqlType::Int4, SqlType::Text, SqlType::Text, SqlType::Bool, SqlType::Text,
+	 SqlType::Text, SqlType::TimestampTz, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz,
+	 SqlType::TimestampTz, SqlType::Text, SqlType::Int4Array, SqlType::Jsonb, SqlType::Jsonb, SqlType::Text},
+	{}};
+
+const Statement kUpdate{
+	"UPDATE journey.instance SET status = $3::\"char\", node = $4, wake_at = $5, waiting_event = $6, "
+	"last_step_at = $7, ended_at = $8, exit_reason = $9, visits = $10, error = $11 "
+	"WHERE user_id = $1 AND id = $2",
+	{SqlType::Text, SqlType::Int8, SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::Text,
+	 SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Text, SqlType::Int4Array, SqlType::Text},
+	{}};
+
+const Statement kInsertOutbox{
+	"INSERT INTO journey.outbox (journey, version, node, instance_id, user_id, channel, template, payload, "
+	"dedup_key, created_at, available_at, status, last_error) "
+	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)",
+	{SqlType::Text, SqlType::Int4, SqlType::Text, SqlType::Int8, SqlType::Text, SqlType::Text, SqlType::Text,
+	 SqlType::Jsonb, SqlType::Text, SqlType::TimestampTz, SqlType::Text, SqlType::Text},
+	{}};
+
+const char *
+StatusCode(InstanceStatus status)
+{
+	switch (status) {
+	case InstanceStatus::Active:
+		return "a";
+	case InstanceStatus::Completed:
+		return "c";
+	case InstanceStatus::Exited:
+		return "e";
+	case InstanceStatus::Failed:
+		return "f";
+	}
+	return "f";
+}
+
+std::optional<std::string>
+NodeName(const Graph &graph, NodeId node)
+{
+	if (node == kNoNode)
+		return std::nullopt;
+	return graph.nodes[node].id;
+}
+
+std::optional<std::string>
+WaitingEvent(const Graph &graph, const InstanceState &state)
+{
+	if (state.status != InstanceStatus::Active || state.node == kNoNode)
+		return std::nullopt;
+	const Node &n = graph.nodes[state.node];
+	if (n.kind != NodeKind::WaitFor)
+		return std::nullopt;
+	return n.event;
+}
+
+std::optional<std::string>
+NonEmpty(const std::string &s)
+{
+	if (s.empty())
+		return std::nullopt;
+	return s;
+}
+
+}	 // namespace
+
+LoadedInstance
+ReadInstance(const SqlRow &row, const Graph &graph)
+{
+	LoadedInstance li;
+	li.state.user_id = row[0].s;
+	li.state.id = row[1].i;
+	li.version_id = (int32_t)row[2].i;
+	li.journey = row[3].s;
+	li.state.node = row[4].null ? kNoNode : graph.FindNode(row[4].s);
+	if (!row[4].null && li.state.node == kNoNode)
+		throw StepError("the instance is at node \"" + row[4].s + "\", which its version does not have");
+	if (!row[5].null)
+		li.state.wake_at = row[5].i;
+	if (!row[6].null)
+		li.waiting_event = row[6].s;
+	li.state.entered_at = row[7].i;
+	li.state.last_step_at = row[8].i;
+	li.state.visits = row[9].ints;
+	li.state.context = Json::parse(row[10].s);
+	li.state.event = Json::parse(row[11].s);
+	li.state.status = InstanceStatus::Active;
+	return li;
+}
+
+int64_t
+NextInstanceId(SpiSession &spi)
+{
+	return spi.Run(kNextId, {})[0][0].i;
+}
+
+bool
+InsertInstance(SpiSession &spi, const VersionEntry &version, const InstanceState &state, bool exclusive,
+			   const std::string &entry_key)
+{
+	const Graph &g = *version.graph;
+	uint64_t n = spi.Exec(kInsert, {SqlValue::Text(state.user_id), SqlValue::Int(state.id), SqlValue::Int(version.id),
+									SqlValue::Text(version.journey), SqlValue::Text(StatusCode(state.status)),
+									SqlValue::Bool(exclusive), SqlValue::Text(entry_key),
+									SqlValue::OptionalText(NodeName(g, state.node)),
+									SqlValue::OptionalTimestamp(state.wake_at),
+									SqlValue::OptionalText(WaitingEvent(g, state)),
+									SqlValue::Timestamp(state.entered_at), SqlValue::Timestamp(state.last_step_at),
+									SqlValue::OptionalTimestamp(state.ended_at),
+									SqlValue::OptionalText(NonEmpty(state.exit_reason)), SqlValue::Ints(state.visits),
+									SqlValue::Jsonb(state.context.dump()), SqlValue::Jsonb(state.event.dump()),
+									SqlValue::OptionalText(NonEmpty(state.error))});
+	if (n > 0 && state.status == InstanceStatus::Active && state.wake_at)
+		NoteWake(*state.wake_at);
+	return n > 0;
+}
+
+void
+UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &state)
+{
+	spi.Exec(kUpdate, {SqlValue::Text(state.user_id), SqlValue::Int(state.id), SqlValue::Text(StatusCode(state.status)),
+					   SqlValue::OptionalText(NodeName(graph, state.node)), SqlValue::OptionalTimestamp(state.wake_at),
+					   SqlValue::OptionalText(WaitingEvent(graph, state)), SqlValue::Timestamp(state.last_step_at),
+					   SqlValue::OptionalTimestamp(state.ended_at), SqlValue::OptionalText(NonEmpty(state.exit_reason)),
+					   SqlValue::Ints(state.visits), SqlValue::OptionalText(NonEmpty(state.error))});
+	if (state.status == InstanceStatus::Active && state.wake_at)
+		NoteWake(*state.wake_at);
+}
+
+void
+WriteSends(SpiSession &spi, const VersionEntry &version, const InstanceState &state, const StepResult &result)
+{
+	const Graph &g = *version.graph;
+	for (const SendEffect &s : result.sends) {
+		spi.Exec(kInsertOutbox,
+				 {SqlValue::Text(version.journey), SqlValue::Int(version.version), SqlValue::Text(g.nodes[s.node].id),
+				  SqlValue::Int(state.id), SqlValue::Text(state.user_id), SqlValue::Text(s.channel),
+				  SqlValue::Text(s.template_name), SqlValue::Jsonb(s.payload.dump()), SqlValue::Text(s.dedup_key),
+				  SqlValue::Timestamp(s.at), SqlValue::Text(s.suppressed ? "suppressed" : "pending"),
+				  SqlValue::OptionalText(NonEmpty(s.suppress_reason))});
+		if (!s.suppressed) {
+			const char *channel = s.channel.c_str();
+			PgCall([&] { Async_Notify("journey_outbox", channel); });
+		}
+	}
+}
+
+}	 // namespace journey

@@ -1,0 +1,46 @@
+// Reading and writing instance rows and their outbox rows.
+#pragma once
+#include "pg/postgres.hpp"
+
+#include "core/evaluator.hpp"
+#include "ext/catalog.hpp"
+#include "pg/spi.hpp"
+
+#include <optional>
+#include <string>
+
+namespace journey {
+
+// An instance as loaded from journey.instance.
+struct LoadedInstance {
+	int32_t version_id = 0;
+	std::string journey;
+	std::optional<std::string> waiting_event;
+	InstanceState state;
+};
+
+// The columns every instance query selects, in this order (see ReadInstance).
+#define JOURNEY_INSTANCE_COLUMNS                                                                                       \
+	"i.user_id, i.id, i.version_id, i.journey, i.node, i.wake_at, i.waiting_event, i.entered_at, i.last_step_at, "     \
+	"i.visits, i.context, i.event"
+// (inline: statements of other files copy it during static initialization, after this definition)
+inline const std::vector<SqlType> kInstanceColumnTypes{
+	SqlType::Text,		  SqlType::Int8,	  SqlType::Int4,  SqlType::Text,  SqlType::Text,  SqlType::TimestampTz,
+	SqlType::Text,		  SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Int4Array, SqlType::Jsonb, SqlType::Jsonb};
+
+// Builds the in-memory instance of a row of JOURNEY_INSTANCE_COLUMNS, with node ids of `graph`.
+LoadedInstance ReadInstance(const SqlRow &row, const Graph &graph);
+
+int64_t NextInstanceId(SpiSession &spi);
+
+// Inserts a new instance; false when the one-active-instance index refused it (already active).
+bool InsertInstance(SpiSession &spi, const VersionEntry &version, const InstanceState &state, bool exclusive,
+					const std::string &entry_key);
+
+// Writes the instance's state after a step.
+void UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &state);
+
+// Writes the outbox rows of a step (and notifies idle senders).
+void WriteSends(SpiSession &spi, const VersionEntry &version, const InstanceState &state, const StepResult &result);
+
+}	 // namespace journey

@@ -1,0 +1,41 @@
+#include "pg/postgres.hpp"
+
+#include "ext/settings.hpp"
+
+#include "ext/wakeup.hpp"
+
+extern "C" {
+#include "utils/guc.h"
+}
+
+namespace journey {
+
+char *g_database = nullptr;
+bool g_scheduler_enabled = true;
+int g_workers = 1;
+int g_batch_size = 1000;
+int g_naptime_ms = 1000;
+char *g_default_timezone = nullptr;
+int g_max_attempts = 8;
+
+void
+DefineSettings()
+{
+	DefineCustomStringVariable("journey.database", "Database whose journeys the scheduler runs.", NULL, &g_database,
+							   "postgres", PGC_POSTMASTER, GUC_SUPERUSER_ONLY, NULL, NULL, NULL);
+	DefineCustomBoolVariable("journey.scheduler", "Runs due journey steps in the background.", NULL,
+							 &g_scheduler_enabled, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("journey.workers", "Number of parallel scheduler workers.", NULL, &g_workers, 1, 1,
+							kMaxSchedulerWorkers, PGC_POSTMASTER, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("journey.batch_size", "Instances a scheduler pass claims at once.", NULL, &g_batch_size,
+							1000, 1, 1000000, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("journey.naptime", "Longest sleep of the scheduler when nothing is due.", NULL,
+							&g_naptime_ms, 1000, 1, 24 * 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomStringVariable("journey.default_timezone", "Time zone of users who have none.", NULL,
+							   &g_default_timezone, "UTC", PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("journey.max_attempts", "Sends before an outbox row is dead.", NULL, &g_max_attempts, 8,
+							1, 1000, PGC_USERSET, 0, NULL, NULL, NULL);
+	MarkGUCPrefixReserved("journey");
+}
+
+}	 // namespace journey

@@ -1,0 +1,366 @@
+#include "pg/spi.hpp"
+
+#include "pg/guard.hpp"
+
+#include <unordered_map>
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+}
+
+namespace journey {
+
+SqlValue
+SqlValue::Text(std::string v)
+{
+	SqlValue r;
+	r.null = false;
+	r.s = std::move(v);
+	return r;
+}
+SqlValue
+SqlValue::Jsonb(std::string json_text)
+{
+	return Text(std::move(json_text));
+}
+SqlValue
+SqlValue::Int(int64_t v)
+{
+	SqlValue r;
+	r.null = false;
+	r.i = v;
+	return r;
+}
+SqlValue
+SqlValue::Bool(bool v)
+{
+	return Int(v ? 1 : 0);
+}
+SqlValue
+SqlValue::Timestamp(int64_t v)
+{
+	return Int(v);
+}
+SqlValue
+SqlValue::Texts(std::vector<std::string> v)
+{
+	SqlValue r;
+	r.null = false;
+	r.texts = std::move(v);
+	return r;
+}
+SqlValue
+SqlValue::Ints(std::vector<int32_t> v)
+{
+	SqlValue r;
+	r.null = false;
+	r.ints = std::move(v);
+	return r;
+}
+SqlValue
+SqlValue::OptionalTimestamp(const std::optional<int64_t> &v)
+{
+	return v ? Timestamp(*v) : Null();
+}
+SqlValue
+SqlValue::OptionalText(const std::optional<std::string> &v)
+{
+	return v ? Text(*v) : Null();
+}
+
+namespace {
+
+Oid
+TypeOid(SqlType t)
+{
+	switch (t) {
+	case SqlType::Text:
+		return TEXTOID;
+	case SqlType::Jsonb:
+		return JSONBOID;
+	case SqlType::Int4:
+		return INT4OID;
+	case SqlType::Int8:
+		return INT8OID;
+	case SqlType::Bool:
+		return BOOLOID;
+	case SqlType::TimestampTz:
+		return TIMESTAMPTZOID;
+	case SqlType::TextArray:
+		return TEXTARRAYOID;
+	case SqlType::Int4Array:
+		return INT4ARRAYOID;
+	}
+	return InvalidOid;
+}
+
+// Prepared plans, kept for the backend's life, by statement address.
+std::unordered_map<const Statement *, SPIPlanPtr> &
+Plans()
+{
+	static std::unordered_map<const Statement *, SPIPlanPtr> plans;
+	return plans;
+}
+
+// Builds a Datum in the current memory context. Postgres calls only: runs inside PgCall.
+Datum
+ToDatum(SqlType t, const SqlValue &v)
+{
+	switch (t) {
+	case SqlType::Text:
+		return PointerGetDatum(cstring_to_text_with_len(v.s.data(), (int)v.s.size()));
+	case SqlType::Jsonb:
+		return DirectFunctionCall1(jsonb_in, CStringGetDatum(v.s.c_str()));
+	case SqlType::Int4:
+		return Int32GetDatum((int32)v.i);
+	case SqlType::Int8:
+		return Int64GetDatum(v.i);
+	case SqlType::Bool:
+		return BoolGetDatum(v.i != 0);
+	case SqlType::TimestampTz:
+		return TimestampTzGetDatum(v.i);
+	case SqlType::TextArray: {
+		int n = (int)v.texts.size();
+		Datum *elems = (Datum *)palloc(sizeof(Datum) * (n > 0 ? n : 1));
+		for (int k = 0; k < n; k++)
+			elems[k] = PointerGetDatum(cstring_to_text_with_len(v.texts[k].data(), (int)v.texts[k].size()));
+		return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+	}
+	case SqlType::Int4Array: {
+		int n = (int)v.ints.size();
+		Datum *elems = (Datum *)palloc(sizeof(Datum) * (n > 0 ? n : 1));
+		for (int k = 0; k < n; k++)
+			elems[k] = Int32GetDatum(v.ints[k]);
+		return PointerGetDatum(construct_array(elems, n, INT4OID, 4, true, TYPALIGN_INT));
+	}
+	}
+	return (Datum)0;
+}
+
+}	 // namespace
+
+SpiSession::SpiSession()
+{
+	scratch_ = PgCall([] {
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "pg_journey: SPI_connect failed");
+		return AllocSetContextCreate(CurrentMemoryContext, "pg_journey spi scratch", ALLOCSET_DEFAULT_SIZES);
+	});
+}
+
+SpiSession::~SpiSession()
+{
+	try {
+		PgCall([] { SPI_finish(); });
+	} catch (...) {
+		// The transaction is aborting; its end of transaction cleans SPI up.
+	}
+}
+
+namespace {
+
+SPIPlanPtr
+PlanFor(const Statement &st)
+{
+	auto &plans = Plans();
+	auto it = plans.find(&st);
+	if (it != plans.end())
+		return it->second;
+	const int nargs = (int)st.params.size();
+	Oid types[32];
+	if (nargs > 32)
+		throw std::logic_error("too many statement parameters");
+	for (int k = 0; k < nargs; k++)
+		types[k] = TypeOid(st.params[k]);
+	const char *sql = st.sql;
+	SPIPlanPtr plan = PgCall([&] {
+		SPIPlanPtr p = SPI_prepare(sql, nargs, types);
+		if (!p)
+			elog(ERROR, "pg_journey: SPI_prepare failed (%s): %s", SPI_result_code_string(SPI_result), sql);
+		SPI_keepplan(p);
+		return p;
+	});
+	plans.emplace(&st, plan);
+	return plan;
+}
+
+struct RawResult {
+	uint64 processed;
+	SPITupleTable *table;
+};
+
+RawResult
+Execute(MemoryContext scratch, SPIPlanPtr plan, const Statement &st, const std::vector<SqlValue> &args, long limit)
+{
+	if (args.size() != st.params.size())
+		throw std::logic_error("wrong number of statement arguments");
+	return PgCall([&] {
+		MemoryContext old = MemoryContextSwitchTo(scratch);
+		Datum values[32];
+		char nulls[32];
+		for (size_t k = 0; k < args.size(); k++) {
+			nulls[k] = args[k].null ? 'n' : ' ';
+			values[k] = args[k].null ? (Datum)0 : ToDatum(st.params[k], args[k]);
+		}
+		MemoryContextSwitchTo(old);
+		int rc = SPI_execute_plan(plan, values, nulls, false, limit);
+		if (rc < 0)
+			elog(ERROR, "pg_journey: statement failed (%s): %s", SPI_result_code_string(rc), st.sql);
+		return RawResult{SPI_processed, SPI_tuptable};
+	});
+}
+
+// Reads one column of one tuple into a C++ value (the Datum is read inside PgCall, copied out after).
+SqlValue
+ReadColumn(MemoryContext scratch, SPITupleTable *table, uint64 row, int col, SqlType type)
+{
+	struct Raw {
+		bool isnull;
+		Datum d;
+		const char *text;
+		int len;
+		ArrayType *array;
+	};
+	Raw raw = PgCall([&] {
+		Raw r{};
+		r.d = SPI_getbinval(table->vals[row], table->tupdesc, col + 1, &r.isnull);
+		if (r.isnull)
+			return r;
+		MemoryContext old = MemoryContextSwitchTo(scratch);
+		switch (type) {
+		case SqlType::Text: {
+			text *t = DatumGetTextPP(r.d);
+			r.text = VARDATA_ANY(t);
+			r.len = (int)VARSIZE_ANY_EXHDR(t);
+			break;
+		}
+		case SqlType::Jsonb: {
+			Jsonb *jb = DatumGetJsonbP(r.d);
+			r.text = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+			r.len = (int)strlen(r.text);
+			break;
+		}
+		case SqlType::TextArray:
+		case SqlType::Int4Array:
+			r.array = DatumGetArrayTypeP(r.d);
+			break;
+		default:
+			break;
+		}
+		MemoryContextSwitchTo(old);
+		return r;
+	});
+	SqlValue v;
+	if (raw.isnull)
+		return v;
+	v.null = false;
+	switch (type) {
+	case SqlType::Text:
+	case SqlType::Jsonb:
+		v.s.assign(raw.text, raw.len);
+		break;
+	case SqlType::Int4:
+		v.i = DatumGetInt32(raw.d);
+		break;
+	case SqlType::Int8:
+	case SqlType::TimestampTz:
+		v.i = DatumGetInt64(raw.d);
+		break;
+	case SqlType::Bool:
+		v.i = DatumGetBool(raw.d) ? 1 : 0;
+		break;
+	case SqlType::Int4Array: {
+		struct Elems {
+			Datum *values;
+			bool *nulls;
+			int n;
+		};
+		Elems e = PgCall([&] {
+			Elems x{};
+			MemoryContext old = MemoryContextSwitchTo(scratch);
+			deconstruct_array(raw.array, INT4OID, 4, true, TYPALIGN_INT, &x.values, &x.nulls, &x.n);
+			MemoryContextSwitchTo(old);
+			return x;
+		});
+		v.ints.reserve(e.n);
+		for (int k = 0; k < e.n; k++)
+			v.ints.push_back(e.nulls[k] ? 0 : DatumGetInt32(e.values[k]));
+		break;
+	}
+	case SqlType::TextArray: {
+		struct Elems {
+			Datum *values;
+			bool *nulls;
+			int n;
+		};
+		Elems e = PgCall([&] {
+			Elems x{};
+			MemoryContext old = MemoryContextSwitchTo(scratch);
+			deconstruct_array(raw.array, TEXTOID, -1, false, TYPALIGN_INT, &x.values, &x.nulls, &x.n);
+			MemoryContextSwitchTo(old);
+			return x;
+		});
+		for (int k = 0; k < e.n; k++) {
+			if (e.nulls[k]) {
+				v.texts.emplace_back();
+				continue;
+			}
+			text *t = (text *)DatumGetPointer(e.values[k]);
+			v.texts.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		}
+		break;
+	}
+	}
+	return v;
+}
+
+}	 // namespace
+
+std::vector<SqlRow>
+SpiSession::Run(const Statement &statement, const std::vector<SqlValue> &args, long limit)
+{
+	SPIPlanPtr plan = PlanFor(statement);
+	RawResult res = Execute(scratch_, plan, statement, args, limit);
+	std::vector<SqlRow> rows;
+	if (res.table && !statement.columns.empty()) {
+		rows.reserve(res.processed);
+		for (uint64 r = 0; r < res.processed; r++) {
+			SqlRow row;
+			row.reserve(statement.columns.size());
+			for (size_t c = 0; c < statement.columns.size(); c++)
+				row.push_back(ReadColumn(scratch_, res.table, r, (int)c, statement.columns[c]));
+			rows.push_back(std::move(row));
+		}
+	}
+	MemoryContext scratch = scratch_;
+	SPITupleTable *table = res.table;
+	PgCall([&] {
+		if (table)
+			SPI_freetuptable(table);
+		MemoryContextReset(scratch);
+	});
+	return rows;
+}
+
+uint64_t
+SpiSession::Exec(const Statement &statement, const std::vector<SqlValue> &args)
+{
+	SPIPlanPtr plan = PlanFor(statement);
+	RawResult res = Execute(scratch_, plan, statement, args, 0);
+	MemoryContext scratch = scratch_;
+	SPITupleTable *table = res.table;
+	PgCall([&] {
+		if (table)
+			SPI_freetuptable(table);
+		MemoryContextReset(scratch);
+	});
+	return res.processed;
+}
+
+}	 // namespace journey

@@ -1,0 +1,61 @@
+// SPI behind C++ values: statements are prepared once per backend (SPI_keepplan) and run with typed
+// parameters; results are copied into C++ rows before any further Postgres call.
+#pragma once
+#include "pg/postgres.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace journey {
+
+enum class SqlType : uint8_t { Text, Jsonb, Int4, Int8, Bool, TimestampTz, TextArray, Int4Array };
+
+// One parameter or result value. Timestamps are int64 microseconds (Postgres TimestampTz).
+struct SqlValue {
+	bool null = true;
+	int64_t i = 0;						 // Int4, Int8, Bool (0/1), TimestampTz
+	std::string s;						 // Text, Jsonb (its text)
+	std::vector<std::string> texts;		 // TextArray
+	std::vector<int32_t> ints;			 // Int4Array
+
+	static SqlValue Null() { return {}; }
+	static SqlValue Text(std::string v);
+	static SqlValue Jsonb(std::string json_text);
+	static SqlValue Int(int64_t v);
+	static SqlValue Bool(bool v);
+	static SqlValue Timestamp(int64_t v);
+	static SqlValue Texts(std::vector<std::string> v);
+	static SqlValue Ints(std::vector<int32_t> v);
+	static SqlValue OptionalTimestamp(const std::optional<int64_t> &v);
+	static SqlValue OptionalText(const std::optional<std::string> &v);
+};
+
+using SqlRow = std::vector<SqlValue>;
+
+struct Statement {
+	const char *sql;
+	std::vector<SqlType> params;
+	std::vector<SqlType> columns;  // how to read each result column
+};
+
+// A connection to SPI for the duration of one C++ scope.
+class SpiSession {
+public:
+	SpiSession();
+	~SpiSession();
+	SpiSession(const SpiSession &) = delete;
+	SpiSession &operator=(const SpiSession &) = delete;
+
+	// Runs a statement (prepared once per backend and kept), returning its rows.
+	std::vector<SqlRow> Run(const Statement &statement, const std::vector<SqlValue> &args, long limit = 0);
+	// Runs a statement and returns the number of rows it processed.
+	uint64_t Exec(const Statement &statement, const std::vector<SqlValue> &args);
+
+private:
+	MemoryContext scratch_;	 // parameters and results of one call, reset after it
+};
+
+}	 // namespace journey

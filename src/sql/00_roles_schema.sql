@@ -1,0 +1,20 @@
+-- pg_journey: roles, schema privileges.
+\echo Use "CREATE EXTENSION pg_journey" to load this file. \quit
+
+-- Roles are cluster-wide: created when missing, reused by a second database, left by DROP EXTENSION.
+DO $roles$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'journey_admin') THEN
+		CREATE ROLE journey_admin NOLOGIN;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'journey_sender') THEN
+		CREATE ROLE journey_sender NOLOGIN;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'journey_app') THEN
+		CREATE ROLE journey_app NOLOGIN;
+	END IF;
+END
+$roles$;
+
+REVOKE ALL ON SCHEMA journey FROM PUBLIC;
+GRANT USAGE ON SCHEMA journey TO journey_admin, journey_sender, journey_app;

@@ -1,0 +1,94 @@
+// An in-memory Facts for unit tests and benchmarks: one user's events, attributes, contacts and the
+// stored templates. Records the last CountEvents call so tests can check what was asked.
+#pragma once
+
+#include "core/facts.hpp"
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace journey::testing {
+
+struct FakeEvent {
+	std::string name;
+	Timestamp at = 0;
+	Json props = Json::object();
+};
+
+struct CountCall {
+	std::string name;
+	std::optional<Timestamp> from;
+	Timestamp to = 0;
+	bool filtered = false;
+	int64_t stop_after = 0;
+};
+
+class FakeFacts : public Facts {
+public:
+	std::vector<FakeEvent> events;
+	std::map<std::string, Json> attributes;
+	std::map<std::string, Contact> contacts;
+	std::map<std::pair<std::string, std::string>, StoredTemplate> templates;  // (template, channel)
+	std::vector<CountCall> count_calls;
+	int attribute_reads = 0;
+
+	void
+	AddEvent(std::string name, Timestamp at, Json props = Json::object())
+	{
+		events.push_back({std::move(name), at, std::move(props)});
+	}
+
+	void
+	SetContact(const std::string &channel, std::optional<std::string> address, bool opted_in = true,
+			   bool bounced = false)
+	{
+		contacts[channel] = Contact{true, std::move(address), opted_in, bounced};
+	}
+
+	int64_t
+	CountEvents(const std::string &name, std::optional<Timestamp> from, Timestamp to, const PropsFilter *filter,
+				int64_t stop_after) override
+	{
+		count_calls.push_back({name, from, to, filter != nullptr, stop_after});
+		int64_t count = 0;
+		for (const FakeEvent &event : events) {
+			if (event.name != name || event.at > to || (from && event.at < *from))
+				continue;
+			if (filter != nullptr && !(*filter)(event.props))
+				continue;
+			if (++count >= stop_after)
+				break;
+		}
+		return count;
+	}
+
+	std::optional<Json>
+	Attribute(const std::string &name) override
+	{
+		++attribute_reads;
+		const auto it = attributes.find(name);
+		if (it == attributes.end() || it->second.is_null())
+			return std::nullopt;
+		return it->second;
+	}
+
+	Contact
+	ContactFor(const std::string &channel) override
+	{
+		const auto it = contacts.find(channel);
+		return it == contacts.end() ? Contact{} : it->second;
+	}
+
+	std::optional<StoredTemplate>
+	Template(const std::string &name, const std::string &channel) override
+	{
+		const auto it = templates.find({name, channel});
+		if (it == templates.end())
+			return std::nullopt;
+		return it->second;
+	}
+};
+
+}	 // namespace journey::testing
