@@ -64,10 +64,11 @@ BEGIN
 		SELECT p.sqlstate INTO first
 		  FROM journey._problems(definition, ARRAY(SELECT c.name FROM journey.channels c WHERE NOT c.builtin)) AS p
 		 LIMIT 1;
+		IF cardinality(problems) = 1 THEN
+			RAISE EXCEPTION '%: %', label, problems[1] USING ERRCODE = first.sqlstate;
+		END IF;
 		RAISE EXCEPTION '%: %', label, problems[1] USING ERRCODE = first.sqlstate,
-			DETAIL = CASE WHEN cardinality(problems) > 1
-			              THEN format('%s problems: %s', cardinality(problems), array_to_string(problems, '; '))
-			         END,
+			DETAIL = format('%s problems: %s', cardinality(problems), array_to_string(problems, '; ')),
 			HINT = 'journey.validate(definition) lists every problem';
 	END IF;
 
