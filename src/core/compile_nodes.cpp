@@ -52,6 +52,8 @@ Compiler::CompileNode(Node &node, const Json &value, const std::string &path)
 		node.kind = NodeKind::Wait;
 		if (std::optional<Interval> duration = Duration(value["wait"], JoinPath(path, "wait"), DurationRule::NonNegative))
 			node.duration = *duration;
+		else
+			node.duration = Interval{0, 0, 1};	// already reported: keep it from also reading as a zero wait in loops
 		node.next = Target(value, "next", path);
 	} else if (*kind == "wait_for") {
 		WaitForNode(node, value, path);

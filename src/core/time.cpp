@@ -5,6 +5,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 namespace journey {
@@ -12,6 +13,8 @@ namespace journey {
 namespace {
 
 constexpr int64_t kDaysFrom1970To2000 = 10957;
+// Beyond this year, a day count in microseconds no longer fits in int64 (Postgres stops at 294276 AD).
+constexpr int64_t kMaxYear = 290000;
 
 struct Civil {
 	int64_t year;
@@ -78,26 +81,54 @@ Interval::IsNegative() const
 	return sum < 0;
 }
 
+namespace {
+
+constexpr Timestamp kTimestampMax = std::numeric_limits<int64_t>::max();  // Postgres' 'infinity'
+constexpr Timestamp kTimestampMin = std::numeric_limits<int64_t>::min();  // Postgres' '-infinity'
+
+// a + b * factor, saturating at ±infinity instead of overflowing.
+Timestamp
+SaturatingAdd(Timestamp a, int64_t b, int64_t factor = 1)
+{
+	int64_t product;
+	int64_t sum;
+	if (__builtin_mul_overflow(b, factor, &product) || __builtin_add_overflow(a, product, &sum))
+		return (b < 0) != (factor < 0) ? kTimestampMin : kTimestampMax;
+	return sum;
+}
+
+}	 // namespace
+
 Timestamp
 AddInterval(Timestamp ts, const Interval &interval)
 {
+	if (ts == kTimestampMax || ts == kTimestampMin)
+		return ts;
 	if (interval.months != 0) {
 		const int64_t day_number = FloorDiv(ts, kMicrosPerDay);
 		const int64_t time_of_day = ts - day_number * kMicrosPerDay;
 		const Civil civil = CivilFromDays(day_number + kDaysFrom1970To2000);
 		const int64_t month_index = civil.year * 12 + (civil.month - 1) + interval.months;
 		const int64_t year = FloorDiv(month_index, 12);
+		if (year > kMaxYear || year < -kMaxYear)
+			return interval.months > 0 ? kTimestampMax : kTimestampMin;
 		const int month = static_cast<int>(month_index - year * 12) + 1;
 		const int day = std::min(civil.day, DaysInMonth(year, month));
 		ts = (DaysFromCivil(year, month, day) - kDaysFrom1970To2000) * kMicrosPerDay + time_of_day;
 	}
-	return ts + static_cast<int64_t>(interval.days) * kMicrosPerDay + interval.micros;
+	ts = SaturatingAdd(ts, interval.days, kMicrosPerDay);
+	return ts == kTimestampMax || ts == kTimestampMin ? ts : SaturatingAdd(ts, interval.micros);
 }
 
 Timestamp
 SubtractInterval(Timestamp ts, const Interval &interval)
 {
-	return AddInterval(ts, Interval{-interval.months, -interval.days, -interval.micros});
+	// Negating the most negative value would overflow: it is taken one above.
+	const auto negate = [](auto value) {
+		return value == std::numeric_limits<decltype(value)>::min() ? std::numeric_limits<decltype(value)>::max()
+																	: -value;
+	};
+	return AddInterval(ts, Interval{negate(interval.months), negate(interval.days), negate(interval.micros)});
 }
 
 Timestamp

@@ -43,7 +43,8 @@ std::optional<Interval> ParseInterval(std::string_view text);
 std::string FormatInterval(const Interval &interval);
 
 // ts + interval in UTC calendar terms: months first (clamping the day to the month's end), then days,
-// then microseconds, as Postgres timestamptz + interval does in a UTC session.
+// then microseconds, as Postgres timestamptz + interval does in a UTC session. A result beyond the int64
+// range saturates to INT64_MAX / INT64_MIN (Postgres' 'infinity' / '-infinity'), which stay as they are.
 Timestamp AddInterval(Timestamp ts, const Interval &interval);
 Timestamp SubtractInterval(Timestamp ts, const Interval &interval);
 

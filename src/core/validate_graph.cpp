@@ -19,7 +19,17 @@ Successors(const Node &node)
 	return out;
 }
 
-// Strongly connected components of the graph restricted to non-waiting nodes (Tarjan, iterative).
+// Does the node make time pass? A wait of zero does not: a loop through it would run for ever in one
+// run_due (each step wakes again at the same instant).
+bool
+PassesTime(const Node &node)
+{
+	if (node.kind == NodeKind::WaitFor)
+		return true;
+	return node.kind == NodeKind::Wait && !node.duration.IsZero() && !node.duration.IsNegative();
+}
+
+// Strongly connected components of the graph restricted to nodes that do not pass time (Tarjan, iterative).
 // A component with more than one node, or one node with an edge to itself, is an instantaneous loop.
 class LoopFinder {
 public:
@@ -32,7 +42,7 @@ public:
 	Components()
 	{
 		for (NodeId v = 0; v < static_cast<NodeId>(nodes_.size()); ++v)
-			if (index_[v] < 0 && !nodes_[v].IsWaiting())
+			if (index_[v] < 0 && !PassesTime(nodes_[v]))
 				Visit(v);
 		return components_;
 	}
@@ -42,7 +52,7 @@ public:
 	{
 		std::vector<NodeId> out;
 		for (NodeId w : Successors(nodes_[v]))
-			if (!nodes_[w].IsWaiting())
+			if (!PassesTime(nodes_[w]))
 				out.push_back(w);
 		return out;
 	}
@@ -185,7 +195,7 @@ Compiler::CheckLoops()
 		for (NodeId v : CycleThrough(finder, first, component))
 			text += (text.empty() ? "" : " -> ") + graph_.nodes[v].id;
 		Error(JoinPath("nodes", graph_.nodes[first].id),
-			  "instantaneous loop: " + text + " (every cycle must pass a wait or wait_for node)");
+			  "instantaneous loop: " + text + " (every cycle must pass a wait_for or a wait longer than zero)");
 	}
 }
 

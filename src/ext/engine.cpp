@@ -139,9 +139,11 @@ Engine::OnEvent(const std::string &user_id, const std::string &name, const Json 
 				exited.insert(li.journey);
 				continue;
 			}
-			if (li.waiting_event && *li.waiting_event == name &&
-				std::find(paused.begin(), paused.end(), li.journey) == paused.end() &&
-				WaitForMatches(g, li.state, name, props, at, facts)) {
+			if (li.waiting_event && *li.waiting_event == name && WaitForMatches(g, li.state, name, props, at, facts)) {
+				if (std::find(paused.begin(), paused.end(), li.journey) != paused.end()) {
+					HoldEvent(spi_, li.state, at);	// taken on resume
+					continue;
+				}
 				StepResult result = ResumeOnEvent(g, li.state, at, facts);
 				UpdateInstance(spi_, g, li.state);
 				WriteSends(spi_, v, li.state, result);
@@ -186,7 +188,8 @@ Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 			try {
 				LoadedInstance li = ReadInstance(row, g);
 				PgFacts facts(spi_, li.state.user_id);
-				StepResult result = ResumeDue(g, li.state, as_of, facts);
+				StepResult result = li.event_held_at ? ResumeOnEvent(g, li.state, as_of, facts)
+													 : ResumeDue(g, li.state, as_of, facts);
 				UpdateInstance(spi_, g, li.state);
 				WriteSends(spi_, v, li.state, result);
 				sub.Commit();

@@ -27,11 +27,16 @@ const Statement kInsert{
 
 const Statement kUpdate{
 	"UPDATE journey.instance SET status = $3::\"char\", node = $4, wake_at = $5, waiting_event = $6, "
-	"last_step_at = $7, ended_at = $8, exit_reason = $9, visits = $10, error = $11 "
+	"last_step_at = $7, ended_at = $8, exit_reason = $9, visits = $10, error = $11, event_held_at = NULL "
 	"WHERE user_id = $1 AND id = $2",
 	{SqlType::Text, SqlType::Int8, SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::Text,
 	 SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Text, SqlType::Int4Array, SqlType::Text},
 	{}};
+
+const Statement kHoldEvent{"UPDATE journey.instance SET event_held_at = $3, wake_at = least(wake_at, $3) "
+						   "WHERE user_id = $1 AND id = $2 AND event_held_at IS NULL",
+						   {SqlType::Text, SqlType::Int8, SqlType::TimestampTz},
+						   {}};
 
 const Statement kInsertOutbox{
 	"INSERT INTO journey.outbox (journey, version, node, instance_id, user_id, channel, template, payload, "
@@ -106,6 +111,8 @@ ReadInstance(const SqlRow &row, const Graph &graph)
 	li.state.visits = row[9].ints;
 	li.state.context = Json::parse(row[10].s);
 	li.state.event = Json::parse(row[11].s);
+	if (!row[12].null)
+		li.event_held_at = row[12].i;
 	li.state.status = InstanceStatus::Active;
 	return li;
 }
@@ -147,6 +154,12 @@ UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &state)
 					   SqlValue::Ints(state.visits), SqlValue::OptionalText(NonEmpty(state.error))});
 	if (state.status == InstanceStatus::Active && state.wake_at)
 		NoteWake(*state.wake_at);
+}
+
+void
+HoldEvent(SpiSession &spi, const InstanceState &state, Timestamp event_at)
+{
+	spi.Exec(kHoldEvent, {SqlValue::Text(state.user_id), SqlValue::Int(state.id), SqlValue::Timestamp(event_at)});
 }
 
 void

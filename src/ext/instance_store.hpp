@@ -16,17 +16,20 @@ struct LoadedInstance {
 	int32_t version_id = 0;
 	std::string journey;
 	std::optional<std::string> waiting_event;
+	// A wait_for event that arrived while the journey was paused: on resume, on_event is taken as of it.
+	std::optional<Timestamp> event_held_at;
 	InstanceState state;
 };
 
 // The columns every instance query selects, in this order (see ReadInstance).
 #define JOURNEY_INSTANCE_COLUMNS                                                                                       \
 	"i.user_id, i.id, i.version_id, i.journey, i.node, i.wake_at, i.waiting_event, i.entered_at, i.last_step_at, "     \
-	"i.visits, i.context, i.event"
+	"i.visits, i.context, i.event, i.event_held_at"
 // (inline: statements of other files copy it during static initialization, after this definition)
 inline const std::vector<SqlType> kInstanceColumnTypes{
 	SqlType::Text,		  SqlType::Int8,	  SqlType::Int4,  SqlType::Text,  SqlType::Text,  SqlType::TimestampTz,
-	SqlType::Text,		  SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Int4Array, SqlType::Jsonb, SqlType::Jsonb};
+	SqlType::Text,		  SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Int4Array, SqlType::Jsonb, SqlType::Jsonb,
+	SqlType::TimestampTz};
 
 // Builds the in-memory instance of a row of JOURNEY_INSTANCE_COLUMNS, with node ids of `graph`.
 LoadedInstance ReadInstance(const SqlRow &row, const Graph &graph);
@@ -39,6 +42,9 @@ bool InsertInstance(SpiSession &spi, const VersionEntry &version, const Instance
 
 // Writes the instance's state after a step.
 void UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &state);
+
+// Remembers a wait_for event that arrived while the journey is paused (the first one counts).
+void HoldEvent(SpiSession &spi, const InstanceState &state, Timestamp event_at);
 
 // Writes the outbox rows of a step (and notifies idle senders).
 void WriteSends(SpiSession &spi, const VersionEntry &version, const InstanceState &state, const StepResult &result);

@@ -50,3 +50,5 @@ SELECT pg_catalog.pg_extension_config_dump('journey.versions_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('journey.channels', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('journey.change_log', '');
 SELECT pg_catalog.pg_extension_config_dump('journey.change_log_id_seq', '');
+COMMENT ON SEQUENCE journey.versions_id_seq IS 'ids of journey versions';
+COMMENT ON SEQUENCE journey.change_log_id_seq IS 'ids of audit log entries';

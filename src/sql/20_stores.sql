@@ -39,6 +39,7 @@ CREATE TABLE journey.templates (
 COMMENT ON TABLE journey.templates IS 'stored message templates: when a send names one, the outbox payload carries the rendered subject and body';
 
 SELECT pg_catalog.pg_extension_config_dump('journey.events', '');
+SELECT pg_catalog.pg_extension_config_dump('journey.events_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('journey.profiles', '');
 SELECT pg_catalog.pg_extension_config_dump('journey.contacts', '');
 SELECT pg_catalog.pg_extension_config_dump('journey.templates', '');
@@ -83,3 +84,4 @@ AS $$
 	ON CONFLICT ON CONSTRAINT contacts_pkey DO UPDATE SET opted_in = false, updated_at = now();
 $$;
 COMMENT ON FUNCTION journey.unsubscribe(text, text) IS 'opts a user out of a channel: later sends to it are suppressed';
+COMMENT ON SEQUENCE journey.events_id_seq IS 'ids of events in journey.events';

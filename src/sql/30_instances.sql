@@ -11,6 +11,7 @@ CREATE TABLE journey.instance (
 	node           text,
 	wake_at        timestamptz,
 	waiting_event  text,
+	event_held_at  timestamptz,
 	entered_at     timestamptz NOT NULL,
 	last_step_at   timestamptz NOT NULL,
 	ended_at       timestamptz,
@@ -31,6 +32,8 @@ CREATE UNIQUE INDEX instance_one_active ON journey.instance (journey, user_id, e
 -- The scheduler's queue.
 CREATE INDEX instance_due ON journey.instance (wake_at) WHERE status = 'a';
 SELECT pg_catalog.pg_extension_config_dump('journey.instance', '');
+SELECT pg_catalog.pg_extension_config_dump('journey.instance_id_seq', '');
+COMMENT ON SEQUENCE journey.instance_id_seq IS 'ids of journey instances (also the first part of outbox dedup keys)';
 
 CREATE VIEW journey.instances AS
 SELECT i.id, i.journey, v.version, i.user_id,

@@ -23,6 +23,8 @@ COMMENT ON TABLE journey.outbox IS
 	'messages that fell due, written in the transaction of the step that sends; senders take them with claim / ack / fail';
 CREATE INDEX outbox_ready ON journey.outbox (channel, available_at, id) WHERE status IN ('pending', 'claimed');
 SELECT pg_catalog.pg_extension_config_dump('journey.outbox', '');
+SELECT pg_catalog.pg_extension_config_dump('journey.outbox_id_seq', '');
+COMMENT ON SEQUENCE journey.outbox_id_seq IS 'ids of outbox rows';
 
 CREATE FUNCTION journey.claim(channel text, max_rows int DEFAULT 100, lease interval DEFAULT '1 minute')
 RETURNS SETOF journey.outbox

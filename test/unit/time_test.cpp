@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace journey {
 namespace {
 
@@ -159,6 +161,25 @@ TEST(AddInterval, MonthsThenDaysThenTime)
 	EXPECT_EQ(AddInterval(MakeTimestamp(2026, 1, 30, 23), Parse("1 mon 2 hours")), MakeTimestamp(2026, 3, 1, 1));
 	EXPECT_EQ(SubtractInterval(MakeTimestamp(2026, 3, 31), Parse("1 mon")), MakeTimestamp(2026, 2, 28));
 	EXPECT_EQ(SubtractInterval(MakeTimestamp(2026, 3, 1, 12), Parse("7 days")), MakeTimestamp(2026, 2, 22, 12));
+}
+
+}	 // namespace
+}	 // namespace journey
+
+namespace journey {
+namespace {
+
+TEST(AddInterval, SaturatesInsteadOfOverflowing)
+{
+	constexpr Timestamp kInfinity = std::numeric_limits<int64_t>::max();
+	const Timestamp t = MakeTimestamp(2026, 1, 1);
+	EXPECT_EQ(AddInterval(t, Interval{0, 2000000000, 0}), kInfinity);
+	EXPECT_EQ(AddInterval(t, Interval{2000000000, 0, 0}), kInfinity);
+	EXPECT_EQ(AddInterval(t, Interval{0, 0, kInfinity}), kInfinity);
+	EXPECT_EQ(AddInterval(t, Interval{-2000000000, 0, 0}), std::numeric_limits<int64_t>::min());
+	EXPECT_EQ(SubtractInterval(t, Interval{std::numeric_limits<int32_t>::min(), 0, 0}), kInfinity);
+	EXPECT_EQ(AddInterval(kInfinity, Interval{0, -1, 0}), kInfinity);	// infinity stays infinity
+	EXPECT_EQ(AddInterval(t, Interval{12 * 10000, 0, 0}), MakeTimestamp(12026, 1, 1));
 }
 
 }	 // namespace

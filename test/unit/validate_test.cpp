@@ -99,6 +99,22 @@ TEST(Validate, LoopWithoutAWait)
 	EXPECT_TRUE(Compile(Cart(R"([{"op": "replace", "path": "/nodes/push/next", "value": "wait"}])")).ok());
 }
 
+TEST(Validate, ZeroWaitDoesNotBreakALoop)
+{
+	// A wait of zero is allowed, but time does not pass at it: a loop through it alone is instantaneous
+	// (run_due would step it again and again at the same instant).
+	Json definition = Cart(R"([{"op": "replace", "path": "/nodes/push/next", "value": "wait"}])");
+	definition["nodes"]["wait"]["wait"] = "0 seconds";
+	const std::vector<Problem> problems = Problems(definition);
+	ASSERT_EQ(problems.size(), 1u) << Describe(problems);
+	EXPECT_EQ(problems[0].path, "nodes.check");
+	EXPECT_NE(problems[0].message.find("instantaneous loop"), std::string::npos) << problems[0].message;
+	// Outside a loop a zero wait is fine.
+	Json straight = Cart("[]");
+	straight["nodes"]["wait"]["wait"] = "0 seconds";
+	EXPECT_TRUE(Compile(straight).ok());
+}
+
 TEST(Validate, SelfLoopAndSeparateLoopsReportedOnceEach)
 {
 	const Json definition = Json::parse(R"({
