@@ -25,6 +25,12 @@ const Statement kEntryHistory{
 	{SqlType::Text, SqlType::Text, SqlType::Text},
 	{SqlType::Int8, SqlType::Int8, SqlType::TimestampTz}};
 
+// Serializes entries of one user (and key) into one journey for the rules that read the user's past
+// instances (never, cooldown, max_entries): the unique index covers only active instances.
+const Statement kEntryLock{"SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2 || chr(31) || $3))",
+						   {SqlType::Text, SqlType::Text, SqlType::Text},
+						   {}};
+
 const Statement kActiveOfUser{"SELECT " JOURNEY_INSTANCE_COLUMNS " FROM journey.instance i "
 							  "WHERE i.user_id = $1 AND i.status = 'a' ORDER BY i.id FOR UPDATE",
 							  {SqlType::Text},
@@ -78,6 +84,8 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 		return std::nullopt;
 	}
 	if (rules.reentry != Reentry::Always || rules.cooldown || rules.max_entries) {
+		if (rules.reentry == Reentry::Never || rules.cooldown || rules.max_entries)
+			spi_.Run(kEntryLock, {SqlValue::Text(version.journey), SqlValue::Text(user_id), SqlValue::Text(entry_key)});
 		auto h = spi_.Run(kEntryHistory, {SqlValue::Text(user_id), SqlValue::Text(version.journey),
 										  SqlValue::Text(entry_key)})[0];
 		const int64_t total = h[0].i, active = h[1].i;

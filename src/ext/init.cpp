@@ -40,7 +40,7 @@ ShmemStartup()
 void
 _PG_init(void)
 {
-	journey::DefineSettings();
+	journey::DefineSettings(process_shared_preload_libraries_in_progress);
 	if (!process_shared_preload_libraries_in_progress)
 		return;	 // loaded on demand: journey.run_due() does the scheduler's work
 	g_prev_shmem_request = shmem_request_hook;

@@ -19,14 +19,18 @@ char *g_default_timezone = nullptr;
 int g_max_attempts = 8;
 
 void
-DefineSettings()
+DefineSettings(bool preloading)
 {
-	DefineCustomStringVariable("journey.database", "Database whose journeys the scheduler runs.", NULL, &g_database,
-							   "postgres", PGC_POSTMASTER, GUC_SUPERUSER_ONLY, NULL, NULL, NULL);
+	// Settings read only at server start exist only when the library is preloaded (a backend may not
+	// create them later); without the preload there is no scheduler for them to configure.
+	if (preloading) {
+		DefineCustomStringVariable("journey.database", "Database whose journeys the scheduler runs.", NULL,
+								   &g_database, "postgres", PGC_POSTMASTER, GUC_SUPERUSER_ONLY, NULL, NULL, NULL);
+		DefineCustomIntVariable("journey.workers", "Number of parallel scheduler workers.", NULL, &g_workers, 1, 1,
+								kMaxSchedulerWorkers, PGC_POSTMASTER, 0, NULL, NULL, NULL);
+	}
 	DefineCustomBoolVariable("journey.scheduler", "Runs due journey steps in the background.", NULL,
 							 &g_scheduler_enabled, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
-	DefineCustomIntVariable("journey.workers", "Number of parallel scheduler workers.", NULL, &g_workers, 1, 1,
-							kMaxSchedulerWorkers, PGC_POSTMASTER, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("journey.batch_size", "Instances a scheduler pass claims at once.", NULL, &g_batch_size,
 							1000, 1, 1000000, PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("journey.naptime", "Longest sleep of the scheduler when nothing is due.", NULL,

@@ -11,6 +11,6 @@ extern int g_naptime_ms;		  // journey.naptime
 extern char *g_default_timezone;  // journey.default_timezone
 extern int g_max_attempts;		  // journey.max_attempts
 
-void DefineSettings();
+void DefineSettings(bool preloading);
 
 }	 // namespace journey

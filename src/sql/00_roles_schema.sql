@@ -16,5 +16,9 @@ BEGIN
 END
 $roles$;
 
+-- The schema belongs to the extension (DROP EXTENSION drops it); the control file names pg_catalog,
+-- as pg_cron does, so that the script creates schema journey itself.
+CREATE SCHEMA journey;
+COMMENT ON SCHEMA journey IS 'pg_journey: customer journeys run inside the database';
 REVOKE ALL ON SCHEMA journey FROM PUBLIC;
 GRANT USAGE ON SCHEMA journey TO journey_admin, journey_sender, journey_app;

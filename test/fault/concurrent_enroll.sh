@@ -10,9 +10,10 @@ cd "$fault_top"
 J=cc_enroll        # track, default reentry (after_exit)
 JN=cc_enroll_never # enroll, reentry never
 JA=cc_enroll_always # control: reentry always allows two
+JI=cc_enroll_instant # reentry never, and the journey ends at once (no active instance to collide on)
 work=$(mktemp -d)
 cleanup() {
-	forget_journeys "$J" "$JN" "$JA" 2>/dev/null
+	forget_journeys "$J" "$JN" "$JA" "$JI" 2>/dev/null
 	q "DELETE FROM journey.events WHERE user_id LIKE 'cc\_%'" >/dev/null 2>&1
 	rm -rf "$work"
 }
@@ -22,12 +23,14 @@ mkdir -p "$work"
 
 define() {
 	q "SELECT journey.define(jsonb_build_object('name', '$1', 'trigger', jsonb_build_object('event', '$2'),
-		'entry', jsonb_build_object('reentry', '$3'), 'start', 'w',
-		'nodes', '{\"w\": {\"wait\": \"1 day\", \"next\": \"done\"}, \"done\": {\"exit\": \"completed\"}}'::jsonb), true)" >/dev/null
+		'entry', jsonb_build_object('reentry', '$3'), 'start', '${4:-w}',
+		'nodes', '{\"done\": {\"exit\": \"completed\"}}'::jsonb
+		         || CASE WHEN '${4:-w}' = 'w' THEN '{\"w\": {\"wait\": \"1 day\", \"next\": \"done\"}}'::jsonb ELSE '{}' END), true)" >/dev/null
 }
 define "$J" cc_start after_exit || { not_ok "define $J"; fault_finish; }
 define "$JN" cc_never_start never || { not_ok "define $JN"; fault_finish; }
 define "$JA" cc_always_start always || { not_ok "define $JA"; fault_finish; }
+define "$JI" cc_instant_start never done || { not_ok "define $JI"; fault_finish; }
 
 # session NAME SQL: runs SQL (one transaction, explicit) in the background; output, exit code and
 # duration (ms) in $work/NAME.{out,err,rc,ms}.
@@ -41,17 +44,19 @@ session() {
 	) &
 }
 
-# Three races at once: A holds its new instance uncommitted for 2 s; B starts 0.5 s later.
+# Four races at once: A holds its new instance uncommitted for 2 s; B starts 0.5 s later.
 session track_a "BEGIN; SELECT journey.track('cc_u1', 'cc_start') IS NOT NULL; SELECT pg_sleep(2); COMMIT;"
 session enroll_a "BEGIN; SELECT coalesce(journey.enroll('$JN', 'cc_u2')::text, 'null'); SELECT pg_sleep(2); COMMIT;"
 session always_a "BEGIN; SELECT journey.track('cc_u3', 'cc_always_start') IS NOT NULL; SELECT pg_sleep(2); COMMIT;"
+session instant_a "BEGIN; SELECT coalesce(journey.enroll('$JI', 'cc_u4')::text, 'null'); SELECT pg_sleep(2); COMMIT;"
 sleep 0.5
+session instant_b "BEGIN; SELECT coalesce(journey.enroll('$JI', 'cc_u4')::text, 'null'); COMMIT;"
 session track_b "BEGIN; SELECT journey.track('cc_u1', 'cc_start') IS NOT NULL; COMMIT;"
 session enroll_b "BEGIN; SELECT coalesce(journey.enroll('$JN', 'cc_u2')::text, 'null'); COMMIT;"
 session always_b "BEGIN; SELECT journey.track('cc_u3', 'cc_always_start') IS NOT NULL; COMMIT;"
 wait
 
-for s in track_a track_b enroll_a enroll_b always_a always_b; do
+for s in track_a track_b enroll_a enroll_b always_a always_b instant_a instant_b; do
 	check "session $s committed without error" "$(cat "$work/$s.rc")" 0
 	[ "$(cat "$work/$s.rc")" == 0 ] || note "$s: $(cat "$work/$s.out" "$work/$s.err" | tr '\n' ' ')"
 done
@@ -80,6 +85,11 @@ check "enroll: exactly one instance of the user" \
 
 check "control: reentry always lets both sessions create an instance" \
 	"$(q "SELECT count(*) FROM journey.instances WHERE journey = '$JA' AND user_id = 'cc_u3' AND status = 'active'")" 2
+
+# reentry never is a lifetime rule: a second concurrent entry must not get in even though the first
+# instance is no longer active when it commits (it ended at once), so no active-instance index catches it.
+check "reentry never holds under concurrency when the first instance ended at once: one instance" \
+	"$(q "SELECT count(*) FROM journey.instance WHERE journey = '$JI' AND user_id = 'cc_u4'")" 1
 
 check "the one-active rule is a unique index on instances" \
 	"$(q "SELECT count(*) FROM pg_index i WHERE i.indrelid = 'journey.instance'::regclass AND i.indisunique AND i.indpred IS NOT NULL")" 1

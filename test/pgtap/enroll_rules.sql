@@ -2,7 +2,7 @@
 -- exit_when, journey.exit, archive, publish in_flight and the journey.changes audit (SPEC §4).
 -- Everything is dated ten years ahead (pg_temp.t) unless it tests max_event_age, and rolled back.
 BEGIN;
-SELECT plan(76);
+SELECT plan(77);
 SET LOCAL client_min_messages = warning;  -- enroll's NOTICEs about refusals
 
 CREATE FUNCTION pg_temp.t(d interval DEFAULT '0') RETURNS timestamptz
@@ -212,6 +212,8 @@ SELECT throws_ok($$SELECT journey.define('{"name": "er_thr", "trigger": {"event"
 	'0A000', NULL, 'entry.throttle not built yet: 0A000');
 SELECT throws_ok($$SELECT journey.define('{"name": "er_bad", "trigger": {"event": "x"}, "entry": {"reentry": "sometimes"},
 	"start": "done", "nodes": {"done": {"exit": "completed"}}}')$$, '22023', NULL, 'an unknown reentry value: 22023');
+SELECT throws_matching($$SELECT journey.define('{"name": "er_bad", "trigger": {"event": "x"}, "entry": {"reentry": "sometimes"},
+	"start": "done", "nodes": {"done": {"exit": "completed"}}}')$$, 'entry\.reentry', 'the error names the JSON path entry.reentry');
 SELECT throws_ok($$SELECT journey.define('{"name": "er_bad", "trigger": {"event": "x"}, "entry": {"cooldwn": "1 day"},
 	"start": "done", "nodes": {"done": {"exit": "completed"}}}')$$, '22023', NULL, 'an unknown entry key: 22023');
 SELECT is((SELECT count(*)::int FROM journey.journeys WHERE name IN ('er_keyed', 'er_thr', 'er_bad')), 0,

@@ -2,7 +2,7 @@
 -- report_delivery only), journey_admin (define, publish, ...). Refusals are GRANTs: SQLSTATE 42501.
 -- The roles below are created inside the transaction and rolled back with it.
 BEGIN;
-SELECT plan(30);
+SELECT plan(32);
 
 CREATE ROLE rl_app_role NOLOGIN IN ROLE journey_app;
 CREATE ROLE rl_sender_role NOLOGIN IN ROLE journey_sender;
@@ -43,6 +43,8 @@ SELECT lives_ok($$SELECT journey.track('rl_u1', 'rl_go', '{}', now() + interval 
 	'journey_app may track');
 SELECT lives_ok($$INSERT INTO journey.events (user_id, name, occurred_at) VALUES ('rl_u2', 'rl_go', now() + interval '10 years')$$,
 	'journey_app may insert into journey.events');
+SELECT lives_ok($$INSERT INTO journey.events (user_id, name, occurred_at) VALUES ('rl_s3', 'rl_send_go', now() - interval '3 hours')$$,
+	'journey_app may insert an event whose journey sends at once');
 SELECT lives_ok($$SELECT journey.set_contact('rl_u1', 'email', 'u1@example.com')$$, 'journey_app may set_contact');
 SELECT lives_ok($$SELECT journey.unsubscribe('rl_u1', 'sms')$$, 'journey_app may unsubscribe');
 SELECT isnt(journey.enroll('rl_live', 'rl_u3', '{}', now() + interval '10 years'), NULL,
@@ -59,6 +61,8 @@ RESET ROLE;
 SELECT is((SELECT array_agg(user_id || ':' || status || ':' || node ORDER BY user_id) FROM journey.instances
 	WHERE journey = 'rl_live'), ARRAY['rl_u1:active:w', 'rl_u2:active:w', 'rl_u3:active:w'],
 	'track, an insert into journey.events and enroll by journey_app each enrolled the user into the live journey');
+SELECT is((SELECT status || ':' || coalesce(payload ->> 'to', '-') FROM journey.outbox WHERE journey = 'rl_send' AND user_id = 'rl_s3'),
+	'suppressed:-', 'the insert by journey_app ran the journey as the extension''s owner: the send (no contact) was written');
 SELECT is((SELECT address FROM journey.contacts WHERE user_id = 'rl_u1' AND channel = 'email'), 'u1@example.com',
 	'set_contact by journey_app was stored');
 
@@ -84,7 +88,7 @@ SELECT throws_ok($$SELECT journey.fail(-1, 'x')$$, '22023', NULL,
 RESET ROLE;
 
 SELECT is((SELECT array_agg(user_id || ':' || status ORDER BY user_id) FROM journey.outbox WHERE journey = 'rl_send'),
-	ARRAY['rl_s1:sent', 'rl_s2:claimed'], 'the sender''s claims and ack reached the outbox');
+	ARRAY['rl_s1:sent', 'rl_s2:claimed', 'rl_s3:suppressed'], 'the sender''s claims and ack reached the outbox');
 
 -- The administrator.
 SET ROLE rl_admin_role;
