@@ -79,7 +79,9 @@ SELECT ok(NOT pg_catalog.has_schema_privilege('journey_app', 'journey', 'CREATE'
 	'the app and sender roles cannot create objects in schema journey');
 
 -- the schema and everything in it belong to the extension.
-SELECT has_extension('journey', 'pg_journey', 'extension pg_journey is installed in schema journey');
+-- (The control file names pg_catalog, as pg_cron's does, so that the install script creates schema journey
+-- itself and the schema is a member of the extension.)
+SELECT has_extension('pg_journey', 'extension pg_journey is installed');
 SELECT is((SELECT string_agg(d.deptype::text, ',') FROM pg_catalog.pg_depend d
 	WHERE d.classid = 'pg_catalog.pg_namespace'::regclass AND d.objid = 'journey'::regnamespace
 	  AND d.refclassid = 'pg_catalog.pg_extension'::regclass
