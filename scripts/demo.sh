@@ -19,6 +19,7 @@ psql -Xq -v ON_ERROR_STOP=1 \
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_cron;
 DROP EXTENSION IF EXISTS pg_journey CASCADE;
+DROP SCHEMA IF EXISTS journey CASCADE;
 CREATE EXTENSION pg_journey;
 SELECT journey.define(jsonb_set(:'cart'::jsonb, '{nodes,wait,wait}', '"3 seconds"'), publish => true) AS cart_version;
 SELECT journey.define(jsonb_set(:'welcome'::jsonb, '{nodes,await_profile,timeout}', '"4 seconds"'), publish => true)

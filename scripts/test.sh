@@ -47,6 +47,7 @@ count "$rp" "$rf"
 echo "== pgTAP"
 psql -Xq -v ON_ERROR_STOP=1 <<'SQL' >/dev/null || count 0 1
 DROP EXTENSION IF EXISTS pg_journey CASCADE;
+DROP SCHEMA IF EXISTS journey CASCADE;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS pg_cron;
 CREATE EXTENSION pg_journey;
