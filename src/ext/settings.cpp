@@ -32,7 +32,7 @@ DefineSettings(bool preloading)
 	DefineCustomBoolVariable("journey.scheduler", "Runs due journey steps in the background.", NULL,
 							 &g_scheduler_enabled, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("journey.batch_size", "Instances a scheduler pass claims at once.", NULL, &g_batch_size,
-							1000, 1, 1000000, PGC_SIGHUP, 0, NULL, NULL, NULL);
+							1000, 1, 1000000, PGC_SUSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("journey.naptime", "Longest sleep of the scheduler when nothing is due.", NULL,
 							&g_naptime_ms, 1000, 1, 24 * 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
 	DefineCustomStringVariable("journey.default_timezone", "Time zone of users who have none.", NULL,
