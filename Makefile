@@ -57,7 +57,7 @@ demo-stop:
 	@scripts/cluster.sh stop demo
 
 cluster-stop:
-	@scripts/cluster.sh stop test; scripts/cluster.sh stop plain; scripts/cluster.sh stop demo
+	@for p in test plain demo bench; do scripts/cluster.sh stop $$p; done
 
 bench:
 	@scripts/bench.sh

@@ -2,7 +2,7 @@
 # A private PostgreSQL 15 cluster for this checkout: data and socket under /tmp, named after a hash
 # of the checkout path, run as the postgres user (initdb refuses root).
 #
-#   cluster.sh start PROFILE     initdb when needed, (re)start; PROFILE: test | demo | plain
+#   cluster.sh start PROFILE     initdb when needed, (re)start; PROFILE: test | demo | plain | bench
 #   cluster.sh stop PROFILE
 #   cluster.sh env PROFILE       prints PGHOST/PGPORT/PGUSER/PGDATABASE exports
 #
@@ -14,14 +14,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cmd=${1:?usage: cluster.sh start|stop|env PROFILE}
 profile=${2:-test}
 case "$profile" in
-test) offset=0 ;; demo) offset=1 ;; plain) offset=2 ;;
+test) offset=0 ;; demo) offset=1 ;; plain) offset=2 ;; bench) offset=3 ;;
 *) echo "cluster.sh: unknown profile $profile" >&2; exit 2 ;;
 esac
 
 hash=$(printf '%s' "$top" | md5sum | cut -c1-8)
 base=/tmp/pg_journey-$hash-$profile
 data=$base/data
-port=$((20000 + (0x${hash:0:4} % 3000) * 3 + offset))
+port=$((20000 + (0x${hash:0:4} % 3000) * 4 + offset))
 db=journey_$profile
 bindir=$(pg_config --bindir)
 
@@ -37,9 +37,16 @@ write_conf() {
 		echo "port = $port"
 		echo "listen_addresses = ''"
 		echo "unix_socket_directories = '$base'"
-		echo "fsync = off"
-		echo "synchronous_commit = off"
-		echo "full_page_writes = off"
+		if [ "$profile" = bench ]; then
+			# Benchmarks compare against baselines in the same cluster: durable settings, as in production.
+			echo "shared_buffers = '2GB'"
+			echo "max_wal_size = '8GB'"
+			echo "checkpoint_timeout = '30min'"
+		else
+			echo "fsync = off"
+			echo "synchronous_commit = off"
+			echo "full_page_writes = off"
+		fi
 		echo "max_worker_processes = 16"
 		echo "logging_collector = off"
 		echo "log_min_messages = warning"
