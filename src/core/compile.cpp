@@ -23,6 +23,7 @@ Compiler::Run(const Json &definition)
 		CheckGraph();
 	}
 	SortProblems(problems_);
+	graph_.split_salt = options_.split_salt.empty() ? graph_.name : options_.split_salt;
 	CompileResult result;
 	result.problems = std::move(problems_);
 	if (result.problems.empty())
@@ -46,7 +47,9 @@ Compiler::IndexNodes(const Json &definition)
 void
 Compiler::TopLevel(const Json &definition)
 {
-	CheckKeys(definition, "", {"name", "description", "trigger", "entry", "exit_when", "start", "nodes"}, {"goal"});
+	CheckKeys(definition, "", {"name", "description", "trigger", "entry", "exit_when", "goal", "start", "nodes"});
+	if (const Json *entry = Optional(definition, "entry"))
+		definition_has_key_ = entry->is_object() && entry->contains("key");
 	if (const Json *name = Required(definition, "name", "")) {
 		if (!name->is_string())
 			Error("name", "expected a string");
@@ -68,6 +71,9 @@ Compiler::TopLevel(const Json &definition)
 		Entry(*entry);
 	if (const Json *exit_when = Optional(definition, "exit_when"))
 		ExitWhen(*exit_when);
+	if (const Json *goal = Optional(definition, "goal"))
+		if (!Refused("goal", "goal"))
+			Goal(*goal);
 	if (const Json *nodes = Required(definition, "nodes", ""))
 		Nodes(*nodes);
 	if (const Json *start = Required(definition, "start", "")) {

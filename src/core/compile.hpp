@@ -3,6 +3,7 @@
 #include "no_postgres.hpp"
 
 #include "graph.hpp"
+#include "timezone.hpp"
 
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@ namespace journey {
 
 constexpr const char *kSqlstateInvalidParameter = "22023";	 // invalid definition
 constexpr const char *kSqlstateNotSupported = "0A000";		 // a construct of the contract not built yet
+constexpr const char *kSqlstateNotAllowed = "42501";		 // a call of a function that was not allowed
 
 // One problem of a definition. path is dotted with array indexes in brackets, e.g.
 // "nodes.check.then", "exit_when[0].event", "" for the document itself.
@@ -25,6 +27,23 @@ struct Problem {
 struct CompileOptions {
 	// Channels added with journey.add_channel, on top of the built-in ones.
 	std::vector<std::string> extra_channels;
+	// Functions a call node may name, as definitions write them (the layer lists every allowed function both
+	// schema-qualified and, when its schema is on the search path, bare). Another name is a problem with
+	// SQLSTATE 42501 at nodes.X.call.
+	std::vector<std::string> allowed_functions;
+	// Validates the zone names of wait_until/window nodes ("unknown time zones are refused at define").
+	// nullptr: DefaultTimeZones() (only UTC).
+	const TimeZones *zones = nullptr;
+	// false: skip the checks against the environment (allowed functions, zone names) — for a stored
+	// definition that define() already validated, compiled again when a backend loads it.
+	bool check_environment = true;
+	// The salt of split hashes: the journey name and version, "cart:3" (empty: the journey's name).
+	std::string split_salt;
+	// Constructs the caller does not run yet, refused with SQLSTATE 0A000 at their path (SPEC §10: never
+	// accepted and ignored). Names: "goal"; entry rules "key", "throttle"; triggers "attribute_change",
+	// "geofence_enter", "geofence_exit"; nodes "wait_until", "window", "switch", "split", "parallel", "update",
+	// "call". (Segments, schedules and ignore_caps are always refused for now.)
+	std::vector<std::string> not_supported;
 };
 
 struct CompileResult {

@@ -89,6 +89,22 @@ Compiler::NotSupported(const std::string &path, std::string_view construct)
 }
 
 bool
+Compiler::Refused(const std::string &path, std::string_view construct)
+{
+	const auto &refused = options_.not_supported;
+	if (std::find(refused.begin(), refused.end(), construct) == refused.end())
+		return false;
+	NotSupported(path, construct);
+	return true;
+}
+
+void
+Compiler::NotAllowed(const std::string &path, std::string message)
+{
+	problems_.push_back({path, std::move(message), kSqlstateNotAllowed});
+}
+
+bool
 Compiler::ExpectObject(const Json &value, const std::string &path, std::string_view what)
 {
 	if (value.is_object())
@@ -150,7 +166,7 @@ Compiler::Duration(const Json &value, const std::string &path, DurationRule rule
 		Error(path, "invalid duration " + Quote(text));
 		return std::nullopt;
 	}
-	if (interval->IsNegative()) {
+	if (rule != DurationRule::Any && interval->IsNegative()) {
 		Error(path, "duration must not be negative");
 		return std::nullopt;
 	}
@@ -177,6 +193,44 @@ Compiler::Integer(const Json &value, const std::string &path, int64_t min, std::
 		return std::nullopt;
 	}
 	return number;
+}
+
+std::optional<double>
+Compiler::Number(const Json &value, const std::string &path, double min, double max, std::string_view expected)
+{
+	if (!value.is_number() || !(value.get<double>() >= min && value.get<double>() <= max)) {
+		Error(path, "expected " + std::string(expected));
+		return std::nullopt;
+	}
+	return value.get<double>();
+}
+
+std::optional<int>
+Compiler::Clock(const Json &value, const std::string &path)
+{
+	std::optional<int> minutes;
+	if (value.is_string())
+		minutes = ParseClock(value.get_ref<const std::string &>());
+	if (!minutes)
+		Error(path, "expected a time of day \"HH:MM\" (00:00 to 23:59), got " + value.dump());
+	return minutes;
+}
+
+std::optional<std::string>
+Compiler::Zone(const Json &value, const std::string &path)
+{
+	if (!value.is_string() || value.get_ref<const std::string &>().empty()) {
+		Error(path, "expected \"user\" or a time zone name such as \"Europe/Paris\"");
+		return std::nullopt;
+	}
+	const std::string &name = value.get_ref<const std::string &>();
+	if (name == "user")
+		return std::string();
+	if (options_.check_environment && !zones_.IsValid(name)) {
+		Error(path, "unknown time zone " + Quote(name));
+		return std::nullopt;
+	}
+	return name;
 }
 
 std::optional<std::string>

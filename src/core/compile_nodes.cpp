@@ -1,17 +1,9 @@
-// Nodes: wait, wait_for, if, send, exit.
+// Nodes: the kinds, wait, wait_for, if, send, exit. The other kinds are in compile_*_nodes.cpp.
 #include "compiler.hpp"
 
 #include <algorithm>
 
 namespace journey::detail {
-
-namespace {
-
-const std::initializer_list<std::string_view> kNodesNotYet = {
-	"wait_until", "window", "switch", "split", "parallel", "update", "call",
-};
-
-}	 // namespace
 
 void
 Compiler::Nodes(const Json &value)
@@ -40,10 +32,11 @@ Compiler::CompileNode(Node &node, const Json &value, const std::string &path)
 		return;
 	}
 	const std::optional<std::string> kind =
-		KindKey(value, path, "node", {"wait", "wait_for", "if", "send", "exit"}, kNodesNotYet);
-	if (!kind || std::find(kNodesNotYet.begin(), kNodesNotYet.end(), *kind) != kNodesNotYet.end()) {
-		if (kind)
-			NotSupported(JoinPath(path, *kind), *kind);
+		KindKey(value, path, "node",
+				{"wait", "wait_until", "wait_for", "window", "if", "switch", "split", "parallel", "send", "update", "call",
+				 "exit"},
+				{});
+	if (!kind || Refused(JoinPath(path, *kind), *kind)) {
 		edges_complete_ = false;
 		return;
 	}
@@ -55,8 +48,22 @@ Compiler::CompileNode(Node &node, const Json &value, const std::string &path)
 		else
 			node.duration = Interval{0, 0, 1};	// already reported: keep it from also reading as a zero wait in loops
 		node.next = Target(value, "next", path);
+	} else if (*kind == "wait_until") {
+		WaitUntilNode(node, value, path);
 	} else if (*kind == "wait_for") {
 		WaitForNode(node, value, path);
+	} else if (*kind == "window") {
+		WindowNode(node, value, path);
+	} else if (*kind == "switch") {
+		SwitchNode(node, value, path);
+	} else if (*kind == "split") {
+		SplitNode(node, value, path);
+	} else if (*kind == "parallel") {
+		ParallelNode(node, value, path);
+	} else if (*kind == "update") {
+		UpdateNode(node, value, path);
+	} else if (*kind == "call") {
+		CallNode(node, value, path);
 	} else if (*kind == "if") {
 		CheckKeys(value, path, {"if", "then", "else"});
 		node.kind = NodeKind::If;
@@ -139,15 +146,20 @@ Compiler::Target(const Json &object, std::string_view key, const std::string &pa
 		edges_complete_ = false;
 		return kNoNode;
 	}
-	const std::string target_path = JoinPath(path, key);
-	if (!value->is_string()) {
-		Error(target_path, "expected a node id (a string)");
+	return TargetValue(*value, JoinPath(path, key));
+}
+
+NodeId
+Compiler::TargetValue(const Json &value, const std::string &path)
+{
+	if (!value.is_string()) {
+		Error(path, "expected a node id (a string)");
 		edges_complete_ = false;
 		return kNoNode;
 	}
-	const NodeId target = graph_.FindNode(value->get<std::string>());
+	const NodeId target = graph_.FindNode(value.get<std::string>());
 	if (target == kNoNode) {
-		Error(target_path, "unknown node " + Quote(value->get<std::string>()));
+		Error(path, "unknown node " + Quote(value.get<std::string>()));
 		edges_complete_ = false;
 	}
 	return target;

@@ -1,4 +1,4 @@
-// The rules around the graph: triggers, entry rules, exit_when.
+// The rules around the graph: triggers, entry rules, exit_when, goal.
 #include "compiler.hpp"
 
 #include <algorithm>
@@ -7,9 +7,7 @@ namespace journey::detail {
 
 namespace {
 
-const std::initializer_list<std::string_view> kTriggersNotYet = {
-	"segment_enter", "segment_exit", "attribute_change", "schedule", "geofence_enter", "geofence_exit",
-};
+const std::initializer_list<std::string_view> kTriggersNotYet = {"segment_enter", "segment_exit", "schedule"};
 
 bool
 Contains(std::initializer_list<std::string_view> list, std::string_view item)
@@ -37,28 +35,71 @@ Compiler::Trigger(const Json &value, const std::string &path)
 {
 	if (!ExpectObject(value, path, "a trigger"))
 		return;
-	const std::optional<std::string> kind = KindKey(value, path, "trigger", {"event", "manual"}, kTriggersNotYet);
+	const std::optional<std::string> kind = KindKey(
+		value, path, "trigger", {"event", "attribute_change", "geofence_enter", "geofence_exit", "manual"},
+		kTriggersNotYet);
 	if (!kind)
 		return;
 	if (Contains(kTriggersNotYet, *kind)) {
 		NotSupported(JoinPath(path, *kind), *kind);
 		return;
 	}
+	if (Refused(JoinPath(path, *kind), *kind))
+		return;
 	journey::Trigger trigger;
 	if (*kind == "manual") {
 		CheckKeys(value, path, {"manual"});
 		trigger.kind = TriggerKind::Manual;
 		if (value["manual"] != true)
 			Error(JoinPath(path, "manual"), "expected true");
-	} else {
+	} else if (*kind == "event") {
 		CheckKeys(value, path, {"event", "where"});
 		trigger.kind = TriggerKind::Event;
 		if (std::optional<std::string> event = Name(value["event"], JoinPath(path, "event")))
 			trigger.event = std::move(*event);
 		if (const Json *where = Optional(value, "where"))
 			trigger.where = Condition(*where, JoinPath(path, "where"), CondPlace::Where);
+	} else if (*kind == "attribute_change") {
+		// The where's prop conditions see {"attribute": A, "old": OLD, "new": NEW}.
+		CheckKeys(value, path, {"attribute_change", "where"});
+		trigger.kind = TriggerKind::AttributeChange;
+		if (std::optional<std::string> attribute = Name(value["attribute_change"], JoinPath(path, *kind)))
+			trigger.attribute = std::move(*attribute);
+		if (const Json *where = Optional(value, "where"))
+			trigger.where = Condition(*where, JoinPath(path, "where"), CondPlace::Where);
+		if (definition_has_key_)
+			Error(JoinPath(path, *kind),
+				  "a keyed journey (entry.key) cannot enter on attribute_change: no event carries the key");
+	} else {
+		CheckKeys(value, path, {*kind});
+		trigger.kind = *kind == "geofence_enter" ? TriggerKind::GeofenceEnter : TriggerKind::GeofenceExit;
+		Geofence(trigger, value[*kind], JoinPath(path, *kind));
 	}
 	graph_.triggers.push_back(std::move(trigger));
+}
+
+// {"lat": -90..90, "lon": -180..180, "radius_m": > 0}
+void
+Compiler::Geofence(journey::Trigger &trigger, const Json &value, const std::string &path)
+{
+	if (!ExpectObject(value, path, "{\"lat\": LAT, \"lon\": LON, \"radius_m\": METERS}"))
+		return;
+	CheckKeys(value, path, {"lat", "lon", "radius_m"});
+	if (const Json *lat = Required(value, "lat", path))
+		if (std::optional<double> n = Number(*lat, JoinPath(path, "lat"), -90, 90, "a latitude from -90 to 90"))
+			trigger.fence.lat = *n;
+	if (const Json *lon = Required(value, "lon", path))
+		if (std::optional<double> n = Number(*lon, JoinPath(path, "lon"), -180, 180, "a longitude from -180 to 180"))
+			trigger.fence.lon = *n;
+	if (const Json *radius = Required(value, "radius_m", path)) {
+		const std::string radius_path = JoinPath(path, "radius_m");
+		if (std::optional<double> n = Number(*radius, radius_path, 0, 2.1e7, "a radius in meters above 0")) {
+			if (*n <= 0)
+				Error(radius_path, "expected a radius in meters above 0");
+			else
+				trigger.fence.radius_m = *n;
+		}
+	}
 }
 
 void
@@ -67,7 +108,7 @@ Compiler::Entry(const Json &value)
 	const std::string path = "entry";
 	if (!ExpectObject(value, path, "entry rules"))
 		return;
-	CheckKeys(value, path, {"reentry", "cooldown", "max_entries", "when", "max_event_age"}, {"key", "throttle"});
+	CheckKeys(value, path, {"reentry", "cooldown", "max_entries", "when", "max_event_age", "key", "throttle"});
 	EntryRules &entry = graph_.entry;
 	if (const Json *reentry = Optional(value, "reentry")) {
 		if (*reentry == "never")
@@ -89,6 +130,31 @@ Compiler::Entry(const Json &value)
 		if (std::optional<Interval> age = Duration(*max_event_age, JoinPath(path, "max_event_age"),
 												   DurationRule::NonNegative))
 			entry.max_event_age = *age;
+	if (const Json *key = Optional(value, "key"))
+		if (!Refused(JoinPath(path, "key"), "key"))
+			entry.key = Name(*key, JoinPath(path, "key"));
+	if (const Json *throttle = Optional(value, "throttle"))
+		if (!Refused(JoinPath(path, "throttle"), "throttle"))
+			Throttle(*throttle, JoinPath(path, "throttle"));
+}
+
+// {"max": N >= 1, "per": DURATION > 0}
+void
+Compiler::Throttle(const Json &value, const std::string &path)
+{
+	if (!ExpectObject(value, path, "{\"max\": N, \"per\": DURATION}"))
+		return;
+	CheckKeys(value, path, {"max", "per"});
+	const Json *max = Required(value, "max", path);
+	const Json *per = Required(value, "per", path);
+	std::optional<int64_t> count;
+	std::optional<Interval> period;
+	if (max != nullptr)
+		count = Integer(*max, JoinPath(path, "max"), 1, "a positive integer");
+	if (per != nullptr)
+		period = Duration(*per, JoinPath(path, "per"), DurationRule::Positive);
+	if (count && period)
+		graph_.entry.throttle = journey::Throttle{*count, *period};
 }
 
 void
@@ -112,6 +178,32 @@ Compiler::ExitWhen(const Json &value)
 			rule.where = Condition(*where, JoinPath(path, "where"), CondPlace::Where);
 		graph_.exit_when.push_back(std::move(rule));
 	}
+}
+
+// {"event": NAME, "within": DURATION, "where": COND?, "exit": false}
+void
+Compiler::Goal(const Json &value)
+{
+	const std::string path = "goal";
+	if (!ExpectObject(value, path, "{\"event\": NAME, \"within\": DURATION, \"where\": CONDITION, \"exit\": BOOL}"))
+		return;
+	CheckKeys(value, path, {"event", "within", "where", "exit"});
+	journey::Goal goal;
+	if (const Json *event = Required(value, "event", path))
+		if (std::optional<std::string> name = Name(*event, JoinPath(path, "event")))
+			goal.event = std::move(*name);
+	if (const Json *within = Required(value, "within", path))
+		if (std::optional<Interval> duration = Duration(*within, JoinPath(path, "within"), DurationRule::Positive))
+			goal.within = *duration;
+	if (const Json *where = Optional(value, "where"))
+		goal.where = Condition(*where, JoinPath(path, "where"), CondPlace::Where);
+	if (const Json *exit = Optional(value, "exit")) {
+		if (exit->is_boolean())
+			goal.exit = exit->get<bool>();
+		else
+			Error(JoinPath(path, "exit"), "expected true or false");
+	}
+	graph_.goal = std::move(goal);
 }
 
 }	 // namespace journey::detail

@@ -18,7 +18,7 @@ namespace journey::detail {
 // combinators.
 enum class CondPlace : uint8_t { Plain, Where, EventWhere };
 
-enum class DurationRule : uint8_t { NonNegative, Positive };
+enum class DurationRule : uint8_t { NonNegative, Positive, Any };
 
 std::string JoinPath(const std::string &path, std::string_view key);	// "a.b", or "b" when path is ""
 std::string IndexPath(const std::string &path, size_t index);			// "a[3]"
@@ -29,13 +29,19 @@ void SortProblems(std::vector<Problem> &problems);
 
 class Compiler {
 public:
-	explicit Compiler(const CompileOptions &options) : options_(options) {}
+	explicit Compiler(const CompileOptions &options)
+		: options_(options), zones_(options.zones != nullptr ? *options.zones : DefaultTimeZones())
+	{
+	}
 	CompileResult Run(const Json &definition);
 
 private:
 	// Problems.
 	void Error(const std::string &path, std::string message);
 	void NotSupported(const std::string &path, std::string_view construct);
+	void NotAllowed(const std::string &path, std::string message);	// SQLSTATE 42501
+	// Is `construct` in options.not_supported? Then reports it (0A000 at `path`) and returns true.
+	bool Refused(const std::string &path, std::string_view construct);
 
 	// Shape checks shared by every part; each reports its own problem and returns empty on failure.
 	bool ExpectObject(const Json &value, const std::string &path, std::string_view what);
@@ -48,6 +54,12 @@ private:
 	std::optional<int64_t> Integer(const Json &value, const std::string &path, int64_t min, std::string_view expected);
 	std::optional<std::string> Channel(const Json &value, const std::string &path);
 	void Template(const Json &value, const std::string &path, int depth = 0);
+	std::optional<double> Number(const Json &value, const std::string &path, double min, double max,
+								 std::string_view expected);
+	// "HH:MM" → minutes since midnight.
+	std::optional<int> Clock(const Json &value, const std::string &path);
+	// "user" → "", else a zone name the options' TimeZones know.
+	std::optional<std::string> Zone(const Json &value, const std::string &path);
 	// The one kind key of an object among `kinds` (supported) and `not_yet`; reports none/several.
 	std::optional<std::string> KindKey(const Json &object, const std::string &path, std::string_view what,
 									   std::initializer_list<std::string_view> kinds,
@@ -58,8 +70,11 @@ private:
 	void IndexNodes(const Json &definition);
 	void Triggers(const Json &value);
 	void Trigger(const Json &value, const std::string &path);
+	void Geofence(journey::Trigger &trigger, const Json &value, const std::string &path);
 	void Entry(const Json &value);
+	void Throttle(const Json &value, const std::string &path);
 	void ExitWhen(const Json &value);
+	void Goal(const Json &value);
 
 	// Nodes (compile_nodes.cpp).
 	void Nodes(const Json &value);
@@ -67,6 +82,18 @@ private:
 	void WaitForNode(Node &node, const Json &value, const std::string &path);
 	void SendNode(Node &node, const Json &value, const std::string &path);
 	NodeId Target(const Json &object, std::string_view key, const std::string &path);
+	NodeId TargetValue(const Json &value, const std::string &path);	 // a node id at `path`
+	// Time nodes (compile_time_nodes.cpp).
+	void WaitUntilNode(Node &node, const Json &value, const std::string &path);
+	void UntilObject(WaitUntilSpec &until, const Json &value, const std::string &path);
+	void WindowNode(Node &node, const Json &value, const std::string &path);
+	// Branching nodes (compile_branch_nodes.cpp).
+	void SwitchNode(Node &node, const Json &value, const std::string &path);
+	void SplitNode(Node &node, const Json &value, const std::string &path);
+	void ParallelNode(Node &node, const Json &value, const std::string &path);
+	// Nodes with effects on the profile and the context (compile_effect_nodes.cpp).
+	void UpdateNode(Node &node, const Json &value, const std::string &path);
+	void CallNode(Node &node, const Json &value, const std::string &path);
 
 	// Conditions (compile_condition.cpp).
 	CondId Condition(const Json &value, const std::string &path, CondPlace place);
@@ -80,12 +107,14 @@ private:
 	void CheckLoops();
 
 	const CompileOptions &options_;
+	const TimeZones &zones_;
 	Graph graph_;
 	std::vector<Problem> problems_;
 	// False when some node's edges are unknown (a broken target, an unknown kind): reachability from
 	// start cannot be judged then and is not reported.
 	bool edges_complete_ = true;
-	int condition_depth_ = 0;  // nesting of the condition being compiled (bounded: no deep recursion later)
+	int condition_depth_ = 0;
+	bool definition_has_key_ = false;  // entry.key is given (checked by attribute_change triggers)  // nesting of the condition being compiled (bounded: no deep recursion later)
 };
 
 // How deeply conditions and send data may nest: the evaluator and the renderer recurse over them.

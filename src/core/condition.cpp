@@ -82,19 +82,4 @@ PropsMatch(const Graph &graph, CondId where, const Json &props, Timestamp at, Fa
 	return Evaluation{graph, at, at, &props, facts}.Holds(where);
 }
 
-bool
-WaitForMatches(const Graph &graph, const InstanceState &state, const std::string &name, const Json &props,
-			   Timestamp event_at, Facts &facts)
-{
-	if (state.status != InstanceStatus::Active || state.node < 0 ||
-		state.node >= static_cast<NodeId>(graph.nodes.size()))
-		return false;
-	const Node &node = graph.nodes[state.node];
-	if (node.kind != NodeKind::WaitFor || node.event != name)
-		return false;
-	if (state.wake_at && event_at >= *state.wake_at)
-		return false;
-	return Evaluation{graph, event_at, state.entered_at, &props, facts}.Holds(node.cond);
-}
-
 }	 // namespace journey

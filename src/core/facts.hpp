@@ -5,10 +5,12 @@
 
 #include "json.hpp"
 #include "time.hpp"
+#include "timezone.hpp"
 
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 namespace journey {
@@ -27,6 +29,12 @@ struct StoredTemplate {
 
 using PropsFilter = std::function<bool(const Json &props)>;
 
+// Raised for a failure of one instance's step (the caller marks that instance failed).
+class StepError : public std::runtime_error {
+public:
+	using std::runtime_error::runtime_error;
+};
+
 class Facts {
 public:
 	virtual ~Facts() = default;
@@ -39,6 +47,14 @@ public:
 	virtual Contact ContactFor(const std::string &channel) = 0;
 	// A stored template of journey.templates, when one exists for (template, channel).
 	virtual std::optional<StoredTemplate> Template(const std::string &name, const std::string &channel) = 0;
+	// The user's time zone (the layer: the profile's timezone column, else journey.profiles.timezone, else
+	// journey.default_timezone). An empty or unknown name counts as "UTC". Default: "UTC".
+	virtual std::string TimeZone();
+	// The time zones that wait_until and window nodes compute with. Default: DefaultTimeZones() (only UTC).
+	virtual const TimeZones &Zones();
+	// Calls the allowed SQL function `function`(user_id text, context jsonb) returns jsonb (a call node) and
+	// returns its result (null for SQL null). Whatever it throws fails the step. Default: throws StepError.
+	virtual Json Call(const std::string &function, const std::string &user_id, const Json &context);
 };
 
 }	 // namespace journey

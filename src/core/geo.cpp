@@ -1,6 +1,7 @@
 // Great-circle distances and geofence crossings.
 #include "geo.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 

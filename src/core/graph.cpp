@@ -5,6 +5,51 @@
 
 namespace journey {
 
+namespace {
+
+std::vector<std::string>
+SortedUnique(std::vector<std::string> names)
+{
+	std::sort(names.begin(), names.end());
+	names.erase(std::unique(names.begin(), names.end()), names.end());
+	return names;
+}
+
+}	 // namespace
+
+const char *
+UpdateOpName(UpdateOp op)
+{
+	switch (op) {
+	case UpdateOp::Set:
+		return "set";
+	case UpdateOp::Add:
+		return "add";
+	case UpdateOp::Unset:
+		return "unset";
+	}
+	return "?";
+}
+
+std::vector<NodeId>
+Node::Successors() const
+{
+	std::vector<NodeId> out;
+	const auto add = [&out](NodeId target) {
+		if (target != kNoNode && std::find(out.begin(), out.end(), target) == out.end())
+			out.push_back(target);
+	};
+	add(next);
+	add(alt);
+	for (const SwitchCase &c : cases)
+		add(c.next);
+	for (const SplitArm &arm : arms)
+		add(arm.next);
+	for (NodeId branch : branches)
+		add(branch);
+	return out;
+}
+
 NodeId
 Graph::FindNode(const std::string &id) const
 {
@@ -15,18 +60,52 @@ Graph::FindNode(const std::string &id) const
 std::vector<std::string>
 Graph::EventNames() const
 {
-	std::vector<std::string> names;
-	for (const Trigger &trigger : triggers)
-		if (trigger.kind == TriggerKind::Event)
-			names.push_back(trigger.event);
+	std::vector<std::string> names = EntryEventNames();
 	for (const ExitRule &rule : exit_when)
 		names.push_back(rule.event);
 	for (const Node &node : nodes)
 		if (node.kind == NodeKind::WaitFor)
 			names.push_back(node.event);
-	std::sort(names.begin(), names.end());
-	names.erase(std::unique(names.begin(), names.end()), names.end());
-	return names;
+	if (goal)
+		names.push_back(goal->event);
+	return SortedUnique(std::move(names));
+}
+
+std::vector<std::string>
+Graph::EntryEventNames() const
+{
+	std::vector<std::string> names;
+	for (const Trigger &trigger : triggers) {
+		if (trigger.kind == TriggerKind::Event)
+			names.push_back(trigger.event);
+		else if (trigger.kind == TriggerKind::GeofenceEnter || trigger.kind == TriggerKind::GeofenceExit)
+			names.push_back("location");
+	}
+	return SortedUnique(std::move(names));
+}
+
+std::vector<std::string>
+Graph::ChangeAttributes() const
+{
+	std::vector<std::string> names;
+	for (const Trigger &trigger : triggers)
+		if (trigger.kind == TriggerKind::AttributeChange)
+			names.push_back(trigger.attribute);
+	return SortedUnique(std::move(names));
+}
+
+bool
+Graph::HasGeofenceTriggers() const
+{
+	return std::any_of(triggers.begin(), triggers.end(), [](const Trigger &t) {
+		return t.kind == TriggerKind::GeofenceEnter || t.kind == TriggerKind::GeofenceExit;
+	});
+}
+
+bool
+Graph::HasManualTrigger() const
+{
+	return std::any_of(triggers.begin(), triggers.end(), [](const Trigger &t) { return t.kind == TriggerKind::Manual; });
 }
 
 }	 // namespace journey

@@ -3,6 +3,7 @@
 #pragma once
 #include "no_postgres.hpp"
 
+#include "geo.hpp"
 #include "json.hpp"
 #include "time.hpp"
 
@@ -53,7 +54,7 @@ struct Condition {
 	std::vector<CondId> children;
 };
 
-enum class NodeKind : uint8_t { Wait, WaitFor, If, Send, Exit };
+enum class NodeKind : uint8_t { Wait, WaitUntil, WaitFor, Window, If, Switch, Split, Parallel, Send, Update, Call, Exit };
 
 struct SendSpec {
 	std::string channel;
@@ -62,28 +63,108 @@ struct SendSpec {
 	std::optional<std::string> to;  // address override, may hold templates
 };
 
+// wait_until forms (the time zone is the user's unless `timezone` names one):
+//   "2026-12-24T09:00:00Z"                                an instant (an offset or Z is required)
+//   {"attribute": A, "offset": DURATION?, "at": "HH:MM"?}  the instant in profile attribute A (ISO text with an
+//        offset; without one a wall-clock time in the zone; a date "YYYY-MM-DD" is its midnight; a number is unix
+//        seconds) moved by the offset ("-10 days": ten days before, months and days on the wall clock); with
+//        "at", that day at HH:MM. A missing or unreadable attribute counts as past.
+//   {"at": "HH:MM", "day": DAY?, "date": "YYYY-MM-DD"?}   a wall-clock time: with no day the next HH:MM (today
+//        if still ahead, else tomorrow); "today" (may be past); "tomorrow"; "mon".."sun" the next such day
+//        (today if still ahead); or on "date".
+enum class UntilKind : uint8_t { Instant, Attribute, Clock };
+enum class UntilDay : uint8_t { Next, Today, Tomorrow, Weekday, Date };
+
+struct WaitUntilSpec {
+	UntilKind kind = UntilKind::Instant;
+	Timestamp instant = 0;			  // Instant
+	std::string attribute;			  // Attribute
+	Interval offset;				  // Attribute
+	std::optional<int> clock;		  // minutes since midnight: Clock (always), Attribute ("at", optional)
+	UntilDay day = UntilDay::Next;	  // Clock
+	int weekday = 0;				  // Clock, day == Weekday: 0 = sunday
+	int year = 0, month = 0, date = 0;	// Clock, day == Date
+	std::string timezone;			  // "" = the user's
+	bool skip_if_past = false;		  // "if_past": "skip" (to the node's alt, "past_next")
+};
+
+// {"from": "HH:MM", "to": "HH:MM", "days": [...], "timezone": "user"|NAME}: from > to wraps midnight (the
+// window then belongs to the day it opens).
+struct WindowSpec {
+	int from = 0;			 // minutes since midnight
+	int to = 0;				 // exclusive
+	uint8_t days = 0x7f;	 // bit per weekday (bit 0 = sunday)
+	std::string timezone;	 // "" = the user's
+};
+
+struct SwitchCase {
+	CondId when = kNoCond;
+	NodeId next = kNoNode;
+};
+
+struct SplitArm {
+	std::string label;
+	int percent = 0;
+	NodeId next = kNoNode;	// kNoNode: a holdout (the instance, or its branch, ends with reason "holdout")
+};
+
+enum class UpdateOp : uint8_t { Set, Add, Unset };
+const char *UpdateOpName(UpdateOp op);	 // "set", "add", "unset"
+
+struct AttributeUpdate {
+	std::string attribute;
+	UpdateOp op = UpdateOp::Set;
+	Json value;						 // Set: the value (its strings may hold templates); Add: the number
+	std::optional<Interval> add_duration;	// Add of a duration (to a timestamp attribute)
+};
+
+struct CallSpec {
+	std::string function;  // as written, optionally schema-qualified
+	std::string into;	   // the context key
+};
+
 struct Node {
 	std::string id;
 	NodeKind kind = NodeKind::Exit;
-	NodeId next = kNoNode;	 // Wait, Send: next; If: then; WaitFor: on_event
-	NodeId alt = kNoNode;	 // If: else; WaitFor: on_timeout
+	NodeId next = kNoNode;	 // Wait, WaitUntil, Window, Send, Update, Call: next; If: then; WaitFor: on_event
+	NodeId alt = kNoNode;	 // If: else; WaitFor: on_timeout; WaitUntil: past_next; Switch: default
 	Interval duration;		 // Wait: the wait; WaitFor: the timeout
 	CondId cond = kNoCond;	 // If: the condition; WaitFor: the "where" on the awaited event
 	std::string event;		 // WaitFor: awaited event name
 	SendSpec send;			 // Send
 	std::string reason;		 // Exit: exit reason (default "completed")
-	bool IsWaiting() const { return kind == NodeKind::Wait || kind == NodeKind::WaitFor; }
+	WaitUntilSpec until;	 // WaitUntil
+	WindowSpec window;		 // Window
+	std::vector<SwitchCase> cases;			 // Switch
+	std::vector<SplitArm> arms;				 // Split
+	std::vector<NodeId> branches;			 // Parallel
+	std::vector<AttributeUpdate> updates;	 // Update
+	CallSpec call;							 // Call
+	bool
+	IsWaiting() const
+	{
+		return kind == NodeKind::Wait || kind == NodeKind::WaitUntil || kind == NodeKind::WaitFor ||
+			   kind == NodeKind::Window;
+	}
+	std::vector<NodeId> Successors() const;	 // every target, without duplicates (holdouts left out)
 };
 
-enum class TriggerKind : uint8_t { Event, Manual };
+enum class TriggerKind : uint8_t { Event, Manual, AttributeChange, GeofenceEnter, GeofenceExit };
 
 struct Trigger {
 	TriggerKind kind = TriggerKind::Event;
 	std::string event;		  // Event
-	CondId where = kNoCond;	  // Event: condition on the event's props
+	std::string attribute;	  // AttributeChange
+	CondId where = kNoCond;	  // Event: on the event's props; AttributeChange: on {"attribute", "old", "new"}
+	Geofence fence;			  // GeofenceEnter / GeofenceExit
 };
 
 enum class Reentry : uint8_t { Never, AfterExit, Always };
+
+struct Throttle {
+	int64_t max = 0;  // entries ...
+	Interval per;	  // ... per period (the layer enforces it)
+};
 
 struct EntryRules {
 	Reentry reentry = Reentry::AfterExit;
@@ -91,11 +172,21 @@ struct EntryRules {
 	std::optional<int64_t> max_entries;	// per user, lifetime
 	CondId when = kNoCond;					// must hold to enter
 	Interval max_event_age{0, 1, 0};		// default 1 day
+	std::optional<std::string> key;			// a property of the triggering event: rules per user and key
+	std::optional<Throttle> throttle;
 };
 
 struct ExitRule {
 	std::string event;
 	CondId where = kNoCond;
+};
+
+// {"event": NAME, "within": DURATION, "where": COND?, "exit": bool}
+struct Goal {
+	std::string event;
+	Interval within;
+	CondId where = kNoCond;
+	bool exit = false;
 };
 
 struct Graph {
@@ -104,14 +195,24 @@ struct Graph {
 	std::vector<Trigger> triggers;
 	EntryRules entry;
 	std::vector<ExitRule> exit_when;
+	std::optional<Goal> goal;
 	NodeId start = kNoNode;
 	std::vector<Node> nodes;			 // in the definition's key order (sorted by id)
 	std::vector<Condition> conditions;	 // referenced by CondId
 	std::unordered_map<std::string, NodeId> node_index;
+	std::string split_salt;	 // CompileOptions::split_salt, else the name
 
 	NodeId FindNode(const std::string &id) const;	 // kNoNode when absent
-	// Every event name the journey reacts to: triggers, exit_when, wait_for nodes.
+	// Every event name the journey reacts to: triggers (and "location" for geofences), exit_when, wait_for
+	// nodes, the goal. Sorted, unique.
 	std::vector<std::string> EventNames() const;
+	// The event names that may enter the journey: event triggers, and "location" when a geofence trigger
+	// exists. Sorted, unique.
+	std::vector<std::string> EntryEventNames() const;
+	// The attributes of attribute_change triggers. Sorted, unique.
+	std::vector<std::string> ChangeAttributes() const;
+	bool HasGeofenceTriggers() const;
+	bool HasManualTrigger() const;
 };
 
 using GraphPtr = std::shared_ptr<const Graph>;

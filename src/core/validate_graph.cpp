@@ -8,23 +8,13 @@ namespace journey::detail {
 
 namespace {
 
-std::vector<NodeId>
-Successors(const Node &node)
-{
-	std::vector<NodeId> out;
-	if (node.next != kNoNode)
-		out.push_back(node.next);
-	if (node.alt != kNoNode && node.alt != node.next)
-		out.push_back(node.alt);
-	return out;
-}
-
 // Does the node make time pass? A wait of zero does not: a loop through it would run for ever in one
-// run_due (each step wakes again at the same instant).
+// run_due (each step wakes again at the same instant). wait_until and window count as waiting nodes (SPEC §5);
+// when one lets a walk through without waiting twice in one step, the evaluator fails the step instead.
 bool
 PassesTime(const Node &node)
 {
-	if (node.kind == NodeKind::WaitFor)
+	if (node.kind == NodeKind::WaitFor || node.kind == NodeKind::WaitUntil || node.kind == NodeKind::Window)
 		return true;
 	return node.kind == NodeKind::Wait && !node.duration.IsZero() && !node.duration.IsNegative();
 }
@@ -51,7 +41,7 @@ public:
 	Edges(NodeId v) const
 	{
 		std::vector<NodeId> out;
-		for (NodeId w : Successors(nodes_[v]))
+		for (NodeId w : nodes_[v].Successors())
 			if (!PassesTime(nodes_[w]))
 				out.push_back(w);
 		return out;
@@ -173,7 +163,7 @@ Compiler::CheckReachable()
 	while (!pending.empty()) {
 		const NodeId v = pending.back();
 		pending.pop_back();
-		for (NodeId w : Successors(graph_.nodes[v]))
+		for (NodeId w : graph_.nodes[v].Successors())
 			if (!reached[w]) {
 				reached[w] = true;
 				pending.push_back(w);

@@ -3,6 +3,8 @@
 #include "core/compile.hpp"
 #include "pg/guard.hpp"
 
+#include <algorithm>
+
 extern "C" {
 #include "catalog/namespace.h"
 #include "utils/inval.h"
@@ -60,6 +62,14 @@ const Statement kActiveVersions{
 const Statement kVersion{"SELECT journey, version, definition FROM journey.versions WHERE id = $1",
 						 {SqlType::Int4},
 						 {SqlType::Text, SqlType::Int4, SqlType::Jsonb}};
+
+const Statement kAllowedFunctions{
+	"SELECT a.fn::oid, a.allowed_by, n.nspname::text || '.' || p.proname::text, p.proname::text, "
+	"count(*) OVER (PARTITION BY p.proname) "
+	"FROM journey.allowed_functions a JOIN pg_catalog.pg_proc p ON p.oid = a.fn "
+	"JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace",
+	{},
+	{SqlType::Int8, SqlType::Int8, SqlType::Text, SqlType::Text, SqlType::Int8}};
 
 const Statement kExtraChannels{"SELECT name FROM journey.channels WHERE NOT builtin", {}, {SqlType::Text}};
 
@@ -121,8 +131,16 @@ Catalog::Load(SpiSession &spi)
 	rules_.clear();
 	paused_.clear();
 	extra_channels_.clear();
+	functions_.clear();
 	for (auto &row : spi.Run(kExtraChannels, {}))
 		extra_channels_.push_back(row[0].s);
+	for (auto &row : spi.Run(kAllowedFunctions, {})) {
+		AllowedFunction f{(Oid)row[0].i, (Oid)row[1].i};
+		functions_[row[2].s] = f;
+		if (row[4].i == 1)
+			functions_[row[3].s] = f;
+	}
+	sources_.Load(spi);
 	for (auto &row : spi.Run(kJourneys, {})) {
 		JourneyEntry j{row[0].s, row[1].s, (int32_t)row[2].i};
 		if (j.status == "paused")
@@ -134,9 +152,13 @@ Catalog::Load(SpiSession &spi)
 		const Graph &g = *v.graph;
 		const JourneyEntry &j = journeys_.at(v.journey);
 		if (j.status == "live" && j.live_version_id == v.id) {
-			for (const Trigger &t : g.triggers)
-				if (t.kind == TriggerKind::Event)
-					rules_[t.event].entry_versions.push_back(v.id);
+			for (const std::string &event : g.EntryEventNames())
+				rules_[event].entry_versions.push_back(v.id);
+		}
+		if (g.goal) {
+			auto &goals = rules_[g.goal->event].goal_journeys;
+			if (std::find(goals.begin(), goals.end(), v.journey) == goals.end())
+				goals.push_back(v.journey);
 		}
 		for (const ExitRule &e : g.exit_when)
 			rules_[e.event].instance_rules = true;
@@ -151,6 +173,21 @@ Catalog::Rules(const std::string &event) const
 {
 	auto it = rules_.find(event);
 	return it == rules_.end() ? nullptr : &it->second;
+}
+
+const AllowedFunction *
+Catalog::Function(const std::string &name) const
+{
+	auto it = functions_.find(name);
+	return it == functions_.end() ? nullptr : &it->second;
+}
+
+const std::vector<std::string> &
+EngineNotSupported()
+{
+	static const std::vector<std::string> constructs{"throttle", "attribute_change", "geofence_enter",
+													 "geofence_exit"};
+	return constructs;
 }
 
 const JourneyEntry *
@@ -175,6 +212,8 @@ Catalog::Version(SpiSession &spi, int32_t id)
 	entry->version = (int32_t)rows[0][1].i;
 	CompileOptions options;
 	options.extra_channels = extra_channels_;
+	options.check_environment = false;	// define validated it; a function disallowed since fails at its call
+	options.split_salt = entry->journey + ":" + std::to_string(entry->version);
 	CompileResult compiled = Compile(rows[0][2].s, options);
 	if (!compiled.ok())
 		throw UserError("XX000", "stored definition of journey \"" + entry->journey + "\" version " +

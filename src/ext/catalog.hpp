@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/graph.hpp"
+#include "ext/tracked_sources.hpp"
 #include "pg/spi.hpp"
 
 #include <memory>
@@ -30,7 +31,17 @@ struct JourneyEntry {
 struct EventRules {
 	std::vector<int32_t> entry_versions;  // live versions of live journeys that an event of this name may enter
 	bool instance_rules = false;		  // some version has an exit_when or a wait_for on this name
+	std::vector<std::string> goal_journeys;  // journeys some version of which has a goal on this name
 };
+
+// A function call nodes may call, and the role whose rights the call runs with.
+struct AllowedFunction {
+	Oid fn = InvalidOid;
+	Oid run_as = InvalidOid;
+};
+
+// The constructs of the language the engine does not run yet: define refuses them with 0A000.
+const std::vector<std::string> &EngineNotSupported();
 
 class Catalog {
 public:
@@ -45,6 +56,9 @@ public:
 	const VersionEntry &Version(SpiSession &spi, int32_t id);
 	const std::vector<std::string> &PausedJourneys() const { return paused_; }
 	const std::vector<std::string> &ExtraChannels() const { return extra_channels_; }
+	const TrackedSources &Sources() const { return sources_; }
+	// The allowed function a definition names ("schema.name", or "name" when unique), or null.
+	const AllowedFunction *Function(const std::string &name) const;
 
 private:
 	void Load(SpiSession &spi);
@@ -54,6 +68,8 @@ private:
 	std::unordered_map<int32_t, std::shared_ptr<VersionEntry>> versions_;
 	std::vector<std::string> paused_;
 	std::vector<std::string> extra_channels_;
+	TrackedSources sources_;
+	std::unordered_map<std::string, AllowedFunction> functions_;
 };
 
 // Registers the invalidation callback (once per backend).

@@ -5,6 +5,7 @@
 #include "core/compile.hpp"
 #include "ext/instance_store.hpp"
 #include "ext/pg_facts.hpp"
+#include "ext/profile_writer.hpp"
 #include "pg/guard.hpp"
 #include "pg/subxact.hpp"
 
@@ -30,6 +31,17 @@ const Statement kEntryHistory{
 const Statement kEntryLock{"SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2 || chr(31) || $3))",
 						   {SqlType::Text, SqlType::Text, SqlType::Text},
 						   {}};
+
+// The user's instances of journeys with a goal on the event, not converted yet (any status).
+const Statement kGoalCandidates{"SELECT i.id, i.version_id, i.entered_at, i.entry_key, i.status::text "
+								"FROM journey.instance i WHERE i.user_id = $1 AND i.journey = ANY ($2) "
+								"AND NOT EXISTS (SELECT 1 FROM journey.conversions c "
+								"WHERE c.user_id = i.user_id AND c.instance_id = i.id)",
+								{SqlType::Text, SqlType::TextArray},
+								{SqlType::Int8, SqlType::Int4, SqlType::TimestampTz, SqlType::Text, SqlType::Text}};
+
+// The hot paths (trigger, scheduler) keep no history.
+const StepOptions kHotPath{false};
 
 const Statement kActiveOfUser{"SELECT " JOURNEY_INSTANCE_COLUMNS " FROM journey.instance i "
 							  "WHERE i.user_id = $1 AND i.status = 'a' ORDER BY i.id FOR UPDATE",
@@ -72,12 +84,11 @@ TransactionStart()
 
 std::optional<int64_t>
 Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json context, Json event, Timestamp at,
-			   std::string *refusal)
+			   std::string *refusal, const std::string &entry_key)
 {
 	const Graph &g = *version.graph;
 	const EntryRules &rules = g.entry;
-	const std::string entry_key;  // keyed journeys come with the language issue
-	PgFacts facts(spi_, user_id);
+	PgFacts facts(spi_, catalog_, user_id);
 
 	if (rules.when != kNoCond && !EvaluateCondition(g, rules.when, at, at, &event, facts)) {
 		*refusal = "the entry condition (entry.when) does not hold";
@@ -112,13 +123,22 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 	state.user_id = user_id;
 	state.context = std::move(context);
 	state.event = std::move(event);
-	StepResult result = Start(g, state, at, facts);
+	state.entry_key = entry_key;
+	StepResult result = Start(g, state, at, facts, kHotPath);
 	if (!InsertInstance(spi_, version, state, rules.reentry != Reentry::Always, entry_key)) {
 		*refusal = std::string("the user is already in the journey (reentry ") + ReentryName(rules.reentry) + ")";
 		return std::nullopt;
 	}
-	WriteSends(spi_, version, state, result);
+	WriteEffects(version, state, result);
 	return state.id;
+}
+
+void
+Engine::WriteEffects(const VersionEntry &version, const InstanceState &state, const StepResult &result)
+{
+	if (!result.updates.empty())
+		ApplyUpdates(spi_, catalog_, state.user_id, result.updates);
+	WriteSends(spi_, version, state, result);
 }
 
 void
@@ -128,36 +148,68 @@ Engine::OnEvent(const std::string &user_id, const std::string &name, const Json 
 	if (!rules)
 		return;
 	std::unordered_set<std::string> exited;
-	if (rules->instance_rules) {
-		const auto &paused = catalog_.PausedJourneys();
-		for (const SqlRow &row : spi_.Run(kActiveOfUser, {SqlValue::Text(user_id)})) {
-			const VersionEntry &v = catalog_.Version(spi_, (int32_t)row[2].i);
+	PgFacts facts(spi_, catalog_, user_id);
+	std::vector<SqlRow> active;
+	if (rules->instance_rules || !rules->goal_journeys.empty())
+		active = spi_.Run(kActiveOfUser, {SqlValue::Text(user_id)});
+
+	// 1. exit_when.
+	std::vector<bool> ended(active.size(), false);
+	for (size_t k = 0; k < active.size(); k++) {
+		const VersionEntry &v = catalog_.Version(spi_, (int32_t)active[k][2].i);
+		const Graph &g = *v.graph;
+		LoadedInstance li = ReadInstance(active[k], g);
+		if (!ExitWhenMatches(g, li.state, name, props, at, facts))
+			continue;
+		ExitInstance(li.state, "exit_event", at);
+		UpdateInstance(spi_, g, li.state);
+		exited.insert(li.journey);
+		ended[k] = true;
+	}
+
+	// 2. goals: conversions count even after the instance ended; a goal with exit ends an active one.
+	if (!rules->goal_journeys.empty()) {
+		for (const SqlRow &row :
+			 spi_.Run(kGoalCandidates, {SqlValue::Text(user_id), SqlValue::Texts(rules->goal_journeys)})) {
+			const VersionEntry &v = catalog_.Version(spi_, (int32_t)row[1].i);
 			const Graph &g = *v.graph;
-			LoadedInstance li = ReadInstance(row, g);
-			PgFacts facts(spi_, user_id);
-			bool exit = false;
-			for (const ExitRule &e : g.exit_when)
-				if (e.event == name && PropsMatch(g, e.where, props, at, facts)) {
-					exit = true;
-					break;
-				}
-			if (exit) {
-				ExitInstance(li.state, "exit_event", at);
+			if (!GoalMatches(g, row[2].i, row[3].s, name, props, at, facts))
+				continue;
+			RecordConversion(spi_, v, user_id, row[0].i, name, at);
+			if (!g.goal->exit || row[4].s != "a")
+				continue;
+			for (size_t k = 0; k < active.size(); k++) {
+				if (ended[k] || active[k][1].i != row[0].i)
+					continue;
+				LoadedInstance li = ReadInstance(active[k], g);
+				ExitInstance(li.state, "goal", at);
 				UpdateInstance(spi_, g, li.state);
 				exited.insert(li.journey);
-				continue;
-			}
-			if (li.waiting_event && *li.waiting_event == name && WaitForMatches(g, li.state, name, props, at, facts)) {
-				if (std::find(paused.begin(), paused.end(), li.journey) != paused.end()) {
-					HoldEvent(spi_, li.state, at);	// taken on resume
-					continue;
-				}
-				StepResult result = ResumeOnEvent(g, li.state, at, facts);
-				UpdateInstance(spi_, g, li.state);
-				WriteSends(spi_, v, li.state, result);
+				ended[k] = true;
 			}
 		}
 	}
+
+	// 3. wait_for resumes (remembered while the journey is paused).
+	const auto &paused = catalog_.PausedJourneys();
+	for (size_t k = 0; k < active.size(); k++) {
+		if (ended[k])
+			continue;
+		const VersionEntry &v = catalog_.Version(spi_, (int32_t)active[k][2].i);
+		const Graph &g = *v.graph;
+		LoadedInstance li = ReadInstance(active[k], g);
+		if (!WaitForMatches(g, li.state, name, props, at, facts))
+			continue;
+		if (std::find(paused.begin(), paused.end(), li.journey) != paused.end()) {
+			HoldEvent(spi_, li.state, at);	// taken on resume
+			continue;
+		}
+		RunStep(v, li.state, [&](InstanceState &state, PgFacts &step_facts) {
+			return ResumeOnEvent(g, state, name, props, at, step_facts, kHotPath);
+		});
+	}
+
+	// 4. entries.
 	if (rules->entry_versions.empty())
 		return;
 	const Timestamp now = TransactionStart();
@@ -168,18 +220,25 @@ Engine::OnEvent(const std::string &user_id, const std::string &name, const Json 
 		const Graph &g = *v.graph;
 		if (at < SubtractInterval(now, g.entry.max_event_age))
 			continue;  // a backfill: too old to enrol anyone
-		PgFacts facts(spi_, user_id);
-		bool matches = false;
-		for (const Trigger &t : g.triggers)
-			if (t.kind == TriggerKind::Event && t.event == name && PropsMatch(g, t.where, props, at, facts)) {
-				matches = true;
-				break;
-			}
-		if (!matches)
+		std::optional<std::string> key = EntryKeyOf(g, props);
+		if (!key)
+			continue;  // a keyed journey: an event without the key never enters it
+		if (!EventEnters(g, name, props, std::nullopt, at, facts))
 			continue;
 		std::string refusal;
-		Enroll(v, user_id, Json::object(), props, at, &refusal);
+		Enroll(v, user_id, Json::object(), props, at, &refusal, *key);
 	}
+}
+
+StepResult
+Engine::RunStep(const VersionEntry &version, InstanceState &state,
+				const std::function<StepResult(InstanceState &, PgFacts &)> &step)
+{
+	PgFacts facts(spi_, catalog_, state.user_id);
+	StepResult result = step(state, facts);
+	UpdateInstance(spi_, *version.graph, state);
+	WriteEffects(version, state, result);
+	return result;
 }
 
 int64_t
@@ -195,11 +254,11 @@ Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 			SubTransaction sub;
 			try {
 				LoadedInstance li = ReadInstance(row, g);
-				PgFacts facts(spi_, li.state.user_id);
-				StepResult result = li.event_held_at ? ResumeOnEvent(g, li.state, as_of, facts)
-													 : ResumeDue(g, li.state, as_of, facts);
-				UpdateInstance(spi_, g, li.state);
-				WriteSends(spi_, v, li.state, result);
+				const bool held = li.event_held_at.has_value();
+				RunStep(v, li.state, [&](InstanceState &state, PgFacts &facts) {
+					return held ? ResumeOnEvent(g, state, as_of, facts, kHotPath)
+								: ResumeDue(g, state, as_of, facts, kHotPath);
+				});
 				sub.Commit();
 			} catch (const PgError &e) {
 				error = e.what();
@@ -210,14 +269,13 @@ Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 			}
 		}
 		if (!error.empty()) {
-			InstanceState failed;
-			failed.user_id = row[0].s;
-			failed.id = row[1].i;
-			failed.node = row[4].null ? kNoNode : g.FindNode(row[4].s);
-			failed.last_step_at = row[8].i;
-			failed.visits = row[9].ints;
-			FailInstance(failed, error, as_of);
-			UpdateInstance(spi_, g, failed);
+			LoadedInstance li;
+			li.state.user_id = row[0].s;
+			li.state.id = row[1].i;
+			li.state.last_step_at = row[8].i;
+			li.state.visits = row[9].ints;
+			FailInstance(li.state, error, as_of);
+			UpdateInstance(spi_, g, li.state);
 		}
 	}
 	return (int64_t)rows.size();

@@ -4,8 +4,10 @@
 #include "pg/postgres.hpp"
 
 #include "ext/catalog.hpp"
+#include "ext/pg_facts.hpp"
 #include "pg/spi.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -20,7 +22,7 @@ public:
 	// Enters a user into a version as of `at` when the entry rules allow it. Returns the instance id, or
 	// nullopt with the rule that refused in *refusal.
 	std::optional<int64_t> Enroll(const VersionEntry &version, const std::string &user_id, Json context, Json event,
-								  Timestamp at, std::string *refusal);
+								  Timestamp at, std::string *refusal, const std::string &entry_key);
 
 	// An event was tracked: exit_when, then wait_for resumes, then entries.
 	void OnEvent(const std::string &user_id, const std::string &name, const Json &props, Timestamp at);
@@ -36,6 +38,11 @@ public:
 	std::optional<Timestamp> NextWake();
 
 private:
+	// Runs one step of an instance and writes its state and effects.
+	StepResult RunStep(const VersionEntry &version, InstanceState &state,
+					   const std::function<StepResult(InstanceState &, PgFacts &)> &step);
+	void WriteEffects(const VersionEntry &version, const InstanceState &state, const StepResult &result);
+
 	SpiSession &spi_;
 	Catalog &catalog_;
 };

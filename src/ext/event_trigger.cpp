@@ -12,10 +12,13 @@ extern "C" {
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -33,7 +36,8 @@ struct Mapping {
 	int name_att = 0;
 	std::string constant_name;
 	int time_att = 0;
-	int props_att = 0;
+	Oid time_type = InvalidOid;	 // timestamptz, timestamp (read in the session's time zone) or date
+	int props_att = 0;			 // 0: the whole row is the props
 };
 
 std::unordered_map<Oid, Mapping> g_mappings;  // by trigger oid
@@ -98,6 +102,8 @@ MappingFor(const TriggerCall &call)
 	m.name_att = ColumnNumber(call, call.args[1]);
 	m.constant_name = call.args[2];
 	m.time_att = ColumnNumber(call, call.args[3]);
+	if (m.time_att)
+		m.time_type = PgCall([&] { return TupleDescAttr(call.desc, m.time_att - 1)->atttypid; });
 	m.props_att = ColumnNumber(call, call.args[4]);
 	return g_mappings.emplace(call.tgoid, std::move(m)).first->second;
 }
@@ -120,8 +126,13 @@ ReadEvent(const TriggerCall &call, const Mapping &m)
 			bool isnull = false;
 			Datum d = SPI_getbinval(call.tuple, call.desc, m.time_att, &isnull);
 			e.has_time = !isnull;
-			if (!isnull)
+			if (!isnull) {
+				if (m.time_type == TIMESTAMPOID)
+					d = DirectFunctionCall1(timestamp_timestamptz, d);
+				else if (m.time_type == DATEOID)
+					d = DirectFunctionCall1(date_timestamptz, d);
 				e.time = DatumGetTimestampTz(d);
+			}
 		}
 		if (m.props_att) {
 			bool isnull = false;
@@ -130,6 +141,10 @@ ReadEvent(const TriggerCall &call, const Mapping &m)
 				Jsonb *jb = DatumGetJsonbP(d);
 				e.props = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
 			}
+		} else {
+			// No props column: the whole row is the event's props.
+			Datum row = heap_copy_tuple_as_datum(call.tuple, call.desc);
+			e.props = text_to_cstring(DatumGetTextPP(DirectFunctionCall1(row_to_json, row)));
 		}
 		return e;
 	});

@@ -3,6 +3,7 @@
 
 #include "core/compile.hpp"
 #include "ext/catalog.hpp"
+#include "ext/pg_timezones.hpp"
 #include "pg/convert.hpp"
 #include "pg/guard.hpp"
 
@@ -26,6 +27,10 @@ journey_problems(PG_FUNCTION_ARGS)
 		CompileOptions options;
 		if (!PG_ARGISNULL(1))
 			options.extra_channels = TextArrayArg(fcinfo, 1);
+		if (!PG_ARGISNULL(2))
+			options.allowed_functions = TextArrayArg(fcinfo, 2);
+		options.zones = &PostgresTimeZones();
+		options.not_supported = EngineNotSupported();
 		CompileResult result = Compile(text, options);
 		PgCall([&] { InitMaterializedSRF(fcinfo, 0); });
 		for (const Problem &p : result.problems) {

@@ -52,7 +52,16 @@ journey_enroll(PG_FUNCTION_ARGS)
 		}
 		const VersionEntry &version = engine.catalog().Version(spi, j->live_version_id);
 		std::string refusal;
-		auto id = engine.Enroll(version, user_id, std::move(context), Json::object(), at, &refusal);
+		std::string key;
+		if (version.graph->entry.key) {
+			// A keyed journey takes the key from context.key (SPEC §10).
+			auto it = context.find("key");
+			if (it == context.end() || it->is_null())
+				throw UserError("22023", "journey \"" + name + "\" is keyed by " + *version.graph->entry.key +
+											 ": give the key as context.key");
+			key = it->is_string() ? it->get<std::string>() : it->dump();
+		}
+		auto id = engine.Enroll(version, user_id, std::move(context), Json::object(), at, &refusal, key);
 		if (!id) {
 			Notice("user \"" + user_id + "\" did not enter journey \"" + name + "\": " + refusal);
 			is_null = true;

@@ -17,20 +17,29 @@ const Statement kNextId{"SELECT nextval('journey.instance_id_seq')", {}, {SqlTyp
 
 const Statement kInsert{
 	"INSERT INTO journey.instance (user_id, id, version_id, journey, status, exclusive, entry_key, node, wake_at, "
-	"waiting_event, entered_at, last_step_at, ended_at, exit_reason, visits, context, event, error) "
-	"VALUES ($1, $2, $3, $4, $5::\"char\", $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) "
+	"waiting_event, entered_at, last_step_at, ended_at, exit_reason, visits, context, event, error, variant, branches) "
+	"VALUES ($1, $2, $3, $4, $5::\"char\", $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) "
 	"ON CONFLICT (journey, user_id, entry_key) WHERE status = 'a' AND exclusive DO NOTHING",
 	{SqlType::Text, SqlType::Int8, SqlType::Int4, SqlType::Text, SqlType::Text, SqlType::Bool, SqlType::Text,
 	 SqlType::Text, SqlType::TimestampTz, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz,
-	 SqlType::TimestampTz, SqlType::Text, SqlType::Int4Array, SqlType::Jsonb, SqlType::Jsonb, SqlType::Text},
+	 SqlType::TimestampTz, SqlType::Text, SqlType::Int4Array, SqlType::Jsonb, SqlType::Jsonb, SqlType::Text,
+	 SqlType::Text, SqlType::Jsonb},
 	{}};
 
 const Statement kUpdate{
 	"UPDATE journey.instance SET status = $3::\"char\", node = $4, wake_at = $5, waiting_event = $6, "
-	"last_step_at = $7, ended_at = $8, exit_reason = $9, visits = $10, error = $11, event_held_at = NULL "
+	"last_step_at = $7, ended_at = $8, exit_reason = $9, visits = $10, error = $11, event_held_at = NULL, "
+	"context = $12, variant = $13, branches = $14 "
 	"WHERE user_id = $1 AND id = $2",
 	{SqlType::Text, SqlType::Int8, SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::Text,
-	 SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Text, SqlType::Int4Array, SqlType::Text},
+	 SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Text, SqlType::Int4Array, SqlType::Text, SqlType::Jsonb,
+	 SqlType::Text, SqlType::Jsonb},
+	{}};
+
+const Statement kConversion{
+	"INSERT INTO journey.conversions (user_id, instance_id, journey, version, converted_at, event) "
+	"VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+	{SqlType::Text, SqlType::Int8, SqlType::Text, SqlType::Int4, SqlType::TimestampTz, SqlType::Text},
 	{}};
 
 const Statement kHoldEvent{"UPDATE journey.instance SET event_held_at = $3, wake_at = least(wake_at, $3) "
@@ -70,15 +79,25 @@ NodeName(const Graph &graph, NodeId node)
 	return graph.nodes[node].id;
 }
 
+// The event the instance waits for (the first, with parallel branches); informational: the trigger asks the
+// evaluator about every branch.
 std::optional<std::string>
 WaitingEvent(const Graph &graph, const InstanceState &state)
 {
-	if (state.status != InstanceStatus::Active || state.node == kNoNode)
+	if (state.status != InstanceStatus::Active)
 		return std::nullopt;
-	const Node &n = graph.nodes[state.node];
-	if (n.kind != NodeKind::WaitFor)
+	std::vector<std::string> events = WaitingEvents(graph, state);
+	if (events.empty())
 		return std::nullopt;
-	return n.event;
+	return events.front();
+}
+
+SqlValue
+BranchesValue(const Graph &graph, const InstanceState &state)
+{
+	if (state.other_branches.empty() || state.status != InstanceStatus::Active)
+		return SqlValue::Null();
+	return SqlValue::Jsonb(BranchesToJson(graph, state.other_branches).dump());
 }
 
 std::optional<std::string>
@@ -113,6 +132,10 @@ ReadInstance(const SqlRow &row, const Graph &graph)
 	li.state.event = Json::parse(row[11].s);
 	if (!row[12].null)
 		li.event_held_at = row[12].i;
+	li.state.entry_key = row[13].s;
+	li.state.variant = row[14].null ? "" : row[14].s;
+	if (!row[15].null)
+		li.state.other_branches = BranchesFromJson(graph, Json::parse(row[15].s));
 	li.state.status = InstanceStatus::Active;
 	return li;
 }
@@ -138,7 +161,8 @@ InsertInstance(SpiSession &spi, const VersionEntry &version, const InstanceState
 									SqlValue::OptionalTimestamp(state.ended_at),
 									SqlValue::OptionalText(NonEmpty(state.exit_reason)), SqlValue::Ints(state.visits),
 									SqlValue::Jsonb(state.context.dump()), SqlValue::Jsonb(state.event.dump()),
-									SqlValue::OptionalText(NonEmpty(state.error))});
+									SqlValue::OptionalText(NonEmpty(state.error)),
+									SqlValue::OptionalText(NonEmpty(state.variant)), BranchesValue(g, state)});
 	if (n > 0 && state.status == InstanceStatus::Active && state.wake_at)
 		NoteWake(*state.wake_at);
 	return n > 0;
@@ -151,9 +175,19 @@ UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &state)
 					   SqlValue::OptionalText(NodeName(graph, state.node)), SqlValue::OptionalTimestamp(state.wake_at),
 					   SqlValue::OptionalText(WaitingEvent(graph, state)), SqlValue::Timestamp(state.last_step_at),
 					   SqlValue::OptionalTimestamp(state.ended_at), SqlValue::OptionalText(NonEmpty(state.exit_reason)),
-					   SqlValue::Ints(state.visits), SqlValue::OptionalText(NonEmpty(state.error))});
+					   SqlValue::Ints(state.visits), SqlValue::OptionalText(NonEmpty(state.error)),
+					   SqlValue::Jsonb(state.context.dump()), SqlValue::OptionalText(NonEmpty(state.variant)),
+					   BranchesValue(graph, state)});
 	if (state.status == InstanceStatus::Active && state.wake_at)
 		NoteWake(*state.wake_at);
+}
+
+void
+RecordConversion(SpiSession &spi, const VersionEntry &version, const std::string &user_id, int64_t instance_id,
+				 const std::string &event, Timestamp at)
+{
+	spi.Exec(kConversion, {SqlValue::Text(user_id), SqlValue::Int(instance_id), SqlValue::Text(version.journey),
+						   SqlValue::Int(version.version), SqlValue::Timestamp(at), SqlValue::Text(event)});
 }
 
 void

@@ -24,12 +24,12 @@ struct LoadedInstance {
 // The columns every instance query selects, in this order (see ReadInstance).
 #define JOURNEY_INSTANCE_COLUMNS                                                                                       \
 	"i.user_id, i.id, i.version_id, i.journey, i.node, i.wake_at, i.waiting_event, i.entered_at, i.last_step_at, "     \
-	"i.visits, i.context, i.event, i.event_held_at"
+	"i.visits, i.context, i.event, i.event_held_at, i.entry_key, i.variant, i.branches"
 // (inline: statements of other files copy it during static initialization, after this definition)
 inline const std::vector<SqlType> kInstanceColumnTypes{
 	SqlType::Text,		  SqlType::Int8,	  SqlType::Int4,  SqlType::Text,  SqlType::Text,  SqlType::TimestampTz,
 	SqlType::Text,		  SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Int4Array, SqlType::Jsonb, SqlType::Jsonb,
-	SqlType::TimestampTz};
+	SqlType::TimestampTz, SqlType::Text, SqlType::Text, SqlType::Jsonb};
 
 // Builds the in-memory instance of a row of JOURNEY_INSTANCE_COLUMNS, with node ids of `graph`.
 LoadedInstance ReadInstance(const SqlRow &row, const Graph &graph);
@@ -48,5 +48,9 @@ void HoldEvent(SpiSession &spi, const InstanceState &state, Timestamp event_at);
 
 // Writes the outbox rows of a step (and notifies idle senders).
 void WriteSends(SpiSession &spi, const VersionEntry &version, const InstanceState &state, const StepResult &result);
+
+// Records a goal conversion of an instance (once).
+void RecordConversion(SpiSession &spi, const VersionEntry &version, const std::string &user_id, int64_t instance_id,
+					  const std::string &event, Timestamp at);
 
 }	 // namespace journey

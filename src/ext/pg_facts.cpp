@@ -1,23 +1,21 @@
+#include "pg/postgres.hpp"
+
 #include "ext/pg_facts.hpp"
+
+#include "ext/pg_timezones.hpp"
+#include "ext/settings.hpp"
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+}
 
 namespace journey {
 
 namespace {
-
-const Statement kCountEvents{
-	"SELECT count(*) FROM (SELECT 1 FROM journey.events WHERE user_id = $1 AND name = $2 "
-	"AND occurred_at <= $3 AND occurred_at >= coalesce($4, '-infinity') LIMIT $5) s",
-	{SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Int8},
-	{SqlType::Int8}};
-
-const Statement kEventProps{"SELECT props FROM journey.events WHERE user_id = $1 AND name = $2 "
-							"AND occurred_at <= $3 AND occurred_at >= coalesce($4, '-infinity') "
-							"ORDER BY occurred_at DESC",
-							{SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz},
-							{SqlType::Jsonb}};
-
-const Statement kProfile{"SELECT attributes FROM journey.profiles WHERE user_id = $1", {SqlType::Text},
-						 {SqlType::Jsonb}};
 
 const Statement kContact{"SELECT address, opted_in, bounced FROM journey.contacts WHERE user_id = $1 AND channel = $2",
 						 {SqlType::Text, SqlType::Text},
@@ -33,15 +31,16 @@ int64_t
 PgFacts::CountEvents(const std::string &name, std::optional<Timestamp> from, Timestamp to, const PropsFilter *filter,
 					 int64_t stop_after)
 {
+	const TrackedSources &sources = catalog_.Sources();
 	std::vector<SqlValue> args{SqlValue::Text(user_id_), SqlValue::Text(name), SqlValue::Timestamp(to),
 							   SqlValue::OptionalTimestamp(from)};
 	if (!filter) {
 		args.push_back(SqlValue::Int(stop_after > 0 ? stop_after : INT64_MAX));
-		return spi_.Run(kCountEvents, args)[0][0].i;
+		return spi_.Run(sources.CountEvents(), args)[0][0].i;
 	}
 	int64_t n = 0;
-	for (auto &row : spi_.Run(kEventProps, args)) {
-		if ((*filter)(Json::parse(row[0].s))) {
+	for (auto &row : spi_.Run(sources.EventProps(), args)) {
+		if ((*filter)(row[0].null ? Json::object() : Json::parse(row[0].s))) {
 			if (++n >= stop_after && stop_after > 0)
 				break;
 		}
@@ -52,14 +51,14 @@ PgFacts::CountEvents(const std::string &name, std::optional<Timestamp> from, Tim
 std::optional<Json>
 PgFacts::Attribute(const std::string &name)
 {
-	if (!attributes_) {
-		auto rows = spi_.Run(kProfile, {SqlValue::Text(user_id_)});
-		attributes_ = rows.empty() || rows[0][0].null ? Json::object() : Json::parse(rows[0][0].s);
+	if (!profile_) {
+		auto rows = spi_.Run(catalog_.Sources().Profile(), {SqlValue::Text(user_id_)});
+		profile_ = rows.empty() || rows[0][0].null ? Json::object() : Json::parse(rows[0][0].s);
 	}
-	if (!attributes_->is_object())
+	if (!profile_->is_object())
 		return std::nullopt;
-	auto it = attributes_->find(name);
-	if (it == attributes_->end() || it->is_null())
+	auto it = profile_->find(name);
+	if (it == profile_->end() || it->is_null())
 		return std::nullopt;
 	return *it;
 }
@@ -86,6 +85,72 @@ PgFacts::Template(const std::string &name, const std::string &channel)
 	if (rows.empty())
 		return std::nullopt;
 	return StoredTemplate{rows[0][0].s, rows[0][1].s};
+}
+
+std::string
+PgFacts::TimeZone()
+{
+	if (!zone_) {
+		auto rows = spi_.Run(catalog_.Sources().TimeZone(), {SqlValue::Text(user_id_)});
+		std::string zone = rows.empty() || rows[0][0].null ? "" : rows[0][0].s;
+		if (zone.empty() || !Zones().IsValid(zone))
+			zone = g_default_timezone && g_default_timezone[0] ? g_default_timezone : "UTC";
+		zone_ = zone;
+	}
+	return *zone_;
+}
+
+const TimeZones &
+PgFacts::Zones()
+{
+	return PostgresTimeZones();
+}
+
+Json
+PgFacts::Call(const std::string &function, const std::string &user_id, const Json &context)
+{
+	const AllowedFunction *f = catalog_.Function(function);
+	if (!f)
+		throw StepError("function \"" + function + "\" is not allowed (journey.allow_function)");
+	const std::string context_text = context.dump();
+	const char *user = user_id.c_str();
+	const char *ctx = context_text.c_str();
+	const Oid fn = f->fn, run_as = f->run_as;
+	Oid saved_user = InvalidOid;
+	int saved_context = 0;
+	GetUserIdAndSecContext(&saved_user, &saved_context);
+	struct Result {
+		bool isnull;
+		const char *json;
+	};
+	Result r{};
+	try {
+		// The call runs with the rights of the role that allowed the function.
+		SetUserIdAndSecContext(run_as, saved_context | SECURITY_LOCAL_USERID_CHANGE);
+		r = PgCall([&] {
+			Result out{true, nullptr};
+			LOCAL_FCINFO(call, 2);
+			FmgrInfo flinfo;
+			fmgr_info(fn, &flinfo);
+			InitFunctionCallInfoData(*call, &flinfo, 2, InvalidOid, NULL, NULL);
+			call->args[0].value = CStringGetTextDatum(user);
+			call->args[0].isnull = false;
+			call->args[1].value = DirectFunctionCall1(jsonb_in, CStringGetDatum(ctx));
+			call->args[1].isnull = false;
+			Datum d = FunctionCallInvoke(call);
+			if (!call->isnull) {
+				Jsonb *jb = DatumGetJsonbP(d);
+				out.isnull = false;
+				out.json = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+			}
+			return out;
+		});
+	} catch (...) {
+		SetUserIdAndSecContext(saved_user, saved_context);
+		throw;
+	}
+	SetUserIdAndSecContext(saved_user, saved_context);
+	return r.isnull ? Json() : Json::parse(r.json);
 }
 
 }	 // namespace journey

@@ -1,8 +1,10 @@
-// Facts about one user, answered from the built-in stores through SPI.
+// Facts about one user, answered from the stores (built-in and the application's tracked tables)
+// through SPI.
 #pragma once
 #include "pg/postgres.hpp"
 
 #include "core/facts.hpp"
+#include "ext/catalog.hpp"
 #include "pg/spi.hpp"
 
 #include <optional>
@@ -12,18 +14,26 @@ namespace journey {
 
 class PgFacts : public Facts {
 public:
-	PgFacts(SpiSession &spi, std::string user_id) : spi_(spi), user_id_(std::move(user_id)) {}
+	PgFacts(SpiSession &spi, const Catalog &catalog, std::string user_id)
+		: spi_(spi), catalog_(catalog), user_id_(std::move(user_id))
+	{
+	}
 
 	int64_t CountEvents(const std::string &name, std::optional<Timestamp> from, Timestamp to,
 						const PropsFilter *filter, int64_t stop_after) override;
 	std::optional<Json> Attribute(const std::string &name) override;
 	Contact ContactFor(const std::string &channel) override;
 	std::optional<StoredTemplate> Template(const std::string &name, const std::string &channel) override;
+	std::string TimeZone() override;
+	const TimeZones &Zones() override;
+	Json Call(const std::string &function, const std::string &user_id, const Json &context) override;
 
 private:
 	SpiSession &spi_;
+	const Catalog &catalog_;
 	std::string user_id_;
-	std::optional<Json> attributes_;  // the profile, read once per step
+	std::optional<Json> profile_;		 // read once per step
+	std::optional<std::string> zone_;	 // likewise
 };
 
 }	 // namespace journey

@@ -100,11 +100,17 @@ TypeOid(SqlType t)
 	return InvalidOid;
 }
 
-// Prepared plans, kept for the backend's life, by statement address.
-std::unordered_map<const Statement *, SPIPlanPtr> &
+// Prepared plans, kept for the backend's life, by statement address. The text is kept too: a statement
+// built at run time (over the tracked tables) may be freed and another allocated at the same address.
+struct KeptPlan {
+	std::string sql;
+	SPIPlanPtr plan;
+};
+
+std::unordered_map<const Statement *, KeptPlan> &
 Plans()
 {
-	static std::unordered_map<const Statement *, SPIPlanPtr> plans;
+	static std::unordered_map<const Statement *, KeptPlan> plans;
 	return plans;
 }
 
@@ -170,8 +176,13 @@ PlanFor(const Statement &st)
 {
 	auto &plans = Plans();
 	auto it = plans.find(&st);
-	if (it != plans.end())
-		return it->second;
+	if (it != plans.end()) {
+		if (it->second.sql == st.sql)
+			return it->second.plan;
+		SPIPlanPtr stale = it->second.plan;
+		plans.erase(it);
+		PgCall([&] { SPI_freeplan(stale); });
+	}
 	const int nargs = (int)st.params.size();
 	Oid types[32];
 	if (nargs > 32)
@@ -186,7 +197,7 @@ PlanFor(const Statement &st)
 		SPI_keepplan(p);
 		return p;
 	});
-	plans.emplace(&st, plan);
+	plans.emplace(&st, KeptPlan{st.sql, plan});
 	return plan;
 }
 

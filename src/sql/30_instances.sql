@@ -21,6 +21,7 @@ CREATE TABLE journey.instance (
 	event          jsonb NOT NULL DEFAULT '{}',
 	variant        text,
 	error          text,
+	branches       jsonb,        -- parallel branches besides the earliest (node, wake_at); null: one branch
 	PRIMARY KEY (user_id, id)
 );
 COMMENT ON TABLE journey.instance IS
@@ -34,6 +35,19 @@ CREATE INDEX instance_due ON journey.instance (wake_at) WHERE status = 'a';
 SELECT pg_catalog.pg_extension_config_dump('journey.instance', '');
 SELECT pg_catalog.pg_extension_config_dump('journey.instance_id_seq', '');
 COMMENT ON SEQUENCE journey.instance_id_seq IS 'ids of journey instances (also the first part of outbox dedup keys)';
+
+CREATE TABLE journey.conversions (
+	user_id       text NOT NULL,
+	instance_id   bigint NOT NULL,
+	journey       text NOT NULL,
+	version       int NOT NULL,
+	converted_at  timestamptz NOT NULL,
+	event         text NOT NULL,
+	PRIMARY KEY (user_id, instance_id)
+);
+COMMENT ON TABLE journey.conversions IS
+	'goal conversions: one row per instance whose user reached the journey''s goal within its window (even after the instance ended)';
+SELECT pg_catalog.pg_extension_config_dump('journey.conversions', '');
 
 CREATE VIEW journey.instances AS
 SELECT i.id, i.journey, v.version, i.user_id,

@@ -1,11 +1,13 @@
 -- Defining, publishing and running journeys.
 
-CREATE FUNCTION journey._problems(definition jsonb, extra_channels text[] DEFAULT '{}')
+CREATE FUNCTION journey._problems(definition jsonb, extra_channels text[], allowed_functions text[])
 RETURNS TABLE (path text, message text, sqlstate text)
 AS 'MODULE_PATHNAME', 'journey_problems'
 LANGUAGE c STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION journey._problems(jsonb, text[]) IS
-	'internal: every problem of a definition with its JSON path and SQLSTATE (22023 invalid, 0A000 not built yet)';
+COMMENT ON FUNCTION journey._problems(jsonb, text[], text[]) IS
+	'internal: every problem of a definition with its JSON path and SQLSTATE (22023 invalid, 0A000 not built yet, 42501 a call not allowed)';
+
+
 
 CREATE FUNCTION journey._invalidate_cache()
 RETURNS trigger
@@ -21,10 +23,11 @@ CREATE TRIGGER channels_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON 
 
 CREATE FUNCTION journey.validate(definition jsonb)
 RETURNS TABLE (path text, message text)
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT p.path, p.message
-	  FROM journey._problems($1, ARRAY(SELECT c.name FROM journey.channels c WHERE NOT c.builtin)) AS p;
+BEGIN
+	RETURN QUERY SELECT p.path, p.message FROM journey._problems(definition) AS p;
+END
 $$;
 COMMENT ON FUNCTION journey.validate(jsonb) IS
 	'every problem of a journey definition, each with its JSON path; no rows means the definition is valid';
@@ -58,11 +61,11 @@ BEGIN
 	label := CASE WHEN jname IS NULL THEN 'journey' ELSE format('journey "%s"', jname) END;
 	SELECT array_agg(CASE WHEN p.path = '' THEN p.message ELSE p.path || ': ' || p.message END ORDER BY p.ord)
 	  INTO problems
-	  FROM journey._problems(definition, ARRAY(SELECT c.name FROM journey.channels c WHERE NOT c.builtin))
+	  FROM journey._problems(definition)
 	       WITH ORDINALITY AS p(path, message, sqlstate, ord);
 	IF problems IS NOT NULL THEN
 		SELECT p.sqlstate INTO first
-		  FROM journey._problems(definition, ARRAY(SELECT c.name FROM journey.channels c WHERE NOT c.builtin)) AS p
+		  FROM journey._problems(definition) AS p
 		 LIMIT 1;
 		IF cardinality(problems) = 1 THEN
 			RAISE EXCEPTION '%: %', label, problems[1] USING ERRCODE = first.sqlstate;
@@ -94,6 +97,7 @@ DECLARE
 	j journey.journeys;
 	v int;
 	moved int := 0;
+	problem text;
 BEGIN
 	SELECT * INTO j FROM journey.journeys jj WHERE jj.name = publish.name FOR UPDATE;
 	IF NOT FOUND THEN
@@ -112,6 +116,15 @@ BEGIN
 	              (SELECT max(ver.version) FROM journey.versions ver WHERE ver.journey = publish.name));
 	IF NOT EXISTS (SELECT 1 FROM journey.versions ver WHERE ver.journey = publish.name AND ver.version = v) THEN
 		RAISE EXCEPTION 'journey "%" has no version %', publish.name, v USING ERRCODE = '42704';
+	END IF;
+	-- A function called by the version may have been disallowed since it was defined.
+	SELECT p.path || ': ' || p.message INTO problem
+	  FROM journey.versions ver, journey._problems(ver.definition) p
+	 WHERE ver.journey = publish.name AND ver.version = v AND p.sqlstate = '42501'
+	 LIMIT 1;
+	IF problem IS NOT NULL THEN
+		RAISE EXCEPTION 'journey "%": %', publish.name, problem USING ERRCODE = '42501',
+			HINT = 'journey.allow_function(fn) allows a function for call nodes';
 	END IF;
 	IF in_flight = 'exit' THEN
 		UPDATE journey.instance i
@@ -259,3 +272,10 @@ END
 $$;
 COMMENT ON FUNCTION journey.schedule_scheduler(text) IS
 	'installs a pg_cron job running journey.run_due() (for servers without pg_journey in shared_preload_libraries); returns the job id';
+
+CREATE FUNCTION journey.simulate(definition jsonb, user_id text, events jsonb, until timestamptz)
+RETURNS TABLE (at timestamptz, node text, what text, detail jsonb)
+AS 'MODULE_PATHNAME', 'journey_simulate'
+LANGUAGE c VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION journey.simulate(jsonb, text, jsonb, timestamptz) IS
+	'a dry run of a definition for one user over a list of events ([{"name", "at", "props"}]) up to until: what would happen, writing nothing';

@@ -88,7 +88,8 @@ CREATE FUNCTION journey.track_events(tbl regclass, user_column name, name_column
                                      event_name text DEFAULT NULL, time_column name DEFAULT NULL,
                                      props_column name DEFAULT NULL)
 RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp SET client_min_messages = warning
 AS $$
 BEGIN
 	PERFORM journey._check_table(tbl);
@@ -120,7 +121,7 @@ BEGIN
 	               coalesce(time_column, ''), coalesce(props_column, ''));
 	INSERT INTO journey.tracked_tables AS t (tbl, user_column, name_column, event_name, time_column, props_column)
 	VALUES (tbl, user_column, name_column, event_name, time_column, props_column)
-	ON CONFLICT (tbl) DO UPDATE
+	ON CONFLICT ON CONSTRAINT tracked_tables_pkey DO UPDATE
 		SET user_column = excluded.user_column, name_column = excluded.name_column, event_name = excluded.event_name,
 		    time_column = excluded.time_column, props_column = excluded.props_column, tracked_at = now();
 END
@@ -157,7 +158,7 @@ BEGIN
 	END IF;
 	INSERT INTO journey.profile_source AS p (tbl, user_column, timezone_column)
 	VALUES (tbl, user_column, timezone_column)
-	ON CONFLICT (singleton) DO UPDATE
+	ON CONFLICT ON CONSTRAINT profile_source_pkey DO UPDATE
 		SET tbl = excluded.tbl, user_column = excluded.user_column, timezone_column = excluded.timezone_column;
 END
 $$;

@@ -24,4 +24,5 @@ GRANT EXECUTE ON FUNCTION journey.claim(text, int, interval),
 GRANT journey_app, journey_sender TO journey_admin;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA journey TO journey_admin;
 GRANT SELECT ON ALL TABLES IN SCHEMA journey TO journey_admin;
-GRANT INSERT, UPDATE, DELETE ON journey.profiles, journey.contacts, journey.templates TO journey_admin;
+GRANT INSERT, UPDATE, DELETE ON journey.profiles, journey.contacts, journey.templates, journey.allowed_functions
+      TO journey_admin;

@@ -1,4 +1,4 @@
-// The journey of SPEC §5 (without its goal, which is not built yet), shared by tests and benchmarks.
+// The journey of SPEC §5, shared by tests and benchmarks.
 #pragma once
 
 #include "core/json.hpp"
@@ -14,6 +14,7 @@ CartJourney()
 		"trigger": {"event": "add_to_cart"},
 		"entry": {"reentry": "after_exit", "cooldown": "1 day"},
 		"exit_when": [{"event": "checkout"}],
+		"goal": {"event": "checkout", "within": "7 days"},
 		"start": "wait",
 		"nodes": {
 			"wait":   {"wait": "2 hours", "next": "check"},

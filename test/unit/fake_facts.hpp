@@ -1,9 +1,11 @@
-// An in-memory Facts for unit tests and benchmarks: one user's events, attributes, contacts and the
-// stored templates. Records the last CountEvents call so tests can check what was asked.
+// An in-memory Facts for unit tests and benchmarks: one user's events, attributes, contacts, the
+// stored templates, a time zone and callable functions. Records CountEvents and Call calls so tests can check
+// what was asked.
 #pragma once
 
 #include "core/facts.hpp"
 
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -15,6 +17,12 @@ struct FakeEvent {
 	std::string name;
 	Timestamp at = 0;
 	Json props = Json::object();
+};
+
+struct CallRecord {
+	std::string function;
+	std::string user_id;
+	Json context;
 };
 
 struct CountCall {
@@ -33,6 +41,10 @@ public:
 	std::map<std::pair<std::string, std::string>, StoredTemplate> templates;  // (template, channel)
 	std::vector<CountCall> count_calls;
 	int attribute_reads = 0;
+	std::string time_zone = "UTC";
+	const TimeZones *zones = nullptr;  // nullptr: DefaultTimeZones()
+	std::map<std::string, std::function<Json(const std::string &user_id, const Json &context)>> functions;
+	std::vector<CallRecord> calls;
 
 	void
 	AddEvent(std::string name, Timestamp at, Json props = Json::object())
@@ -88,6 +100,28 @@ public:
 		if (it == templates.end())
 			return std::nullopt;
 		return it->second;
+	}
+
+	std::string
+	TimeZone() override
+	{
+		return time_zone;
+	}
+
+	const TimeZones &
+	Zones() override
+	{
+		return zones != nullptr ? *zones : DefaultTimeZones();
+	}
+
+	Json
+	Call(const std::string &function, const std::string &user_id, const Json &context) override
+	{
+		calls.push_back({function, user_id, context});
+		const auto it = functions.find(function);
+		if (it == functions.end())
+			throw StepError("function \"" + function + "\" does not exist");
+		return it->second(user_id, context);
 	}
 };
 

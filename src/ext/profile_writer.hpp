@@ -1,0 +1,16 @@
+// Applies the update nodes' effects to the user's profile: journey.profiles' attributes, or the columns
+// of the application's profile table (journey.track_profiles). Additions are applied atomically in SQL
+// (col = col + n), so concurrent steps of one user never lose an update.
+#pragma once
+#include "pg/postgres.hpp"
+
+#include "core/evaluator.hpp"
+#include "ext/catalog.hpp"
+#include "pg/spi.hpp"
+
+namespace journey {
+
+void ApplyUpdates(SpiSession &spi, const Catalog &catalog, const std::string &user_id,
+				  const std::vector<UpdateEffect> &updates);
+
+}	 // namespace journey

@@ -1,0 +1,82 @@
+-- Functions that call nodes may call: FUNC(user_id text, context jsonb) returns jsonb.
+
+CREATE TABLE journey.allowed_functions (
+	fn          regprocedure PRIMARY KEY,
+	allowed_by  oid NOT NULL,
+	allowed_at  timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE journey.allowed_functions IS
+	'functions that call nodes may call (journey.allow_function); a call runs with the rights of the role that allowed it';
+SELECT pg_catalog.pg_extension_config_dump('journey.allowed_functions', '');
+CREATE TRIGGER allowed_functions_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON journey.allowed_functions
+	FOR EACH STATEMENT EXECUTE FUNCTION journey._invalidate_cache();
+
+-- How definitions may name the allowed functions: "schema.name" always, "name" when no other allowed
+-- function has that name.
+CREATE FUNCTION journey._allowed_function_names()
+RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	WITH f AS (
+		SELECT p.proname::text AS name, n.nspname::text AS schema
+		  FROM journey.allowed_functions a
+		  JOIN pg_catalog.pg_proc p ON p.oid = a.fn
+		  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+	)
+	SELECT coalesce(array_agg(x ORDER BY x), '{}')
+	  FROM (SELECT schema || '.' || name AS x FROM f
+	        UNION
+	        SELECT name FROM f GROUP BY name HAVING count(*) = 1) names;
+$$;
+COMMENT ON FUNCTION journey._allowed_function_names() IS
+	'internal: the spellings of allowed functions that definitions may use in call nodes';
+
+-- SECURITY INVOKER: the role that allows a function is current_user, and calls run with its rights.
+-- Every problem of a definition, with the channels and functions of this database.
+CREATE FUNCTION journey._problems(definition jsonb)
+RETURNS TABLE (path text, message text, sqlstate text)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT * FROM journey._problems($1, ARRAY(SELECT c.name FROM journey.channels c WHERE NOT c.builtin),
+	                                journey._allowed_function_names());
+$$;
+COMMENT ON FUNCTION journey._problems(jsonb) IS
+	'internal: every problem of a definition, with the channels and allowed functions of this database';
+
+CREATE FUNCTION journey.allow_function(fn regprocedure)
+RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	p pg_catalog.pg_proc;
+BEGIN
+	SELECT * INTO p FROM pg_catalog.pg_proc WHERE oid = fn;
+	IF p.prokind <> 'f' OR p.pronargs <> 2 OR p.proargtypes[0] <> 'text'::regtype OR p.proargtypes[1] <> 'jsonb'::regtype
+	   OR p.prorettype <> 'jsonb'::regtype OR p.proretset THEN
+		RAISE EXCEPTION 'function % cannot be called by a journey', fn USING ERRCODE = '42P13',
+			HINT = 'a call node calls FUNC(user_id text, context jsonb) returns jsonb';
+	END IF;
+	IF NOT pg_catalog.has_function_privilege(current_user, fn, 'EXECUTE') THEN
+		RAISE EXCEPTION 'permission denied for function %', fn USING ERRCODE = '42501';
+	END IF;
+	INSERT INTO journey.allowed_functions (fn, allowed_by)
+	VALUES (fn, (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user))
+	ON CONFLICT (fn) DO UPDATE SET allowed_by = excluded.allowed_by, allowed_at = now();
+END
+$$;
+COMMENT ON FUNCTION journey.allow_function(regprocedure) IS
+	'lets call nodes call a function FUNC(user_id text, context jsonb) returns jsonb, with the rights of the role allowing it';
+
+CREATE FUNCTION journey.disallow_function(fn regprocedure)
+RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM journey.allowed_functions a WHERE a.fn = disallow_function.fn;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'function % is not allowed', fn USING ERRCODE = '42704';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION journey.disallow_function(regprocedure) IS
+	'takes back journey.allow_function: definitions and publishes that call it are refused (42501), running calls fail';
