@@ -108,4 +108,13 @@ Graph::HasManualTrigger() const
 	return std::any_of(triggers.begin(), triggers.end(), [](const Trigger &t) { return t.kind == TriggerKind::Manual; });
 }
 
+bool
+Graph::HasCalls() const
+{
+	for (const Node &node : nodes)
+		if (node.kind == NodeKind::Call)
+			return true;
+	return false;
+}
+
 }	 // namespace journey

@@ -213,6 +213,8 @@ struct Graph {
 	std::vector<std::string> ChangeAttributes() const;
 	bool HasGeofenceTriggers() const;
 	bool HasManualTrigger() const;
+	// Does some node call a function (the only construct whose step may raise an error of the database)?
+	bool HasCalls() const;
 };
 
 using GraphPtr = std::shared_ptr<const Graph>;

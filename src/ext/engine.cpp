@@ -10,6 +10,7 @@
 #include "pg/subxact.hpp"
 
 #include <algorithm>
+#include <string>
 #include <unordered_set>
 
 extern "C" {
@@ -124,13 +125,54 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 	state.context = std::move(context);
 	state.event = std::move(event);
 	state.entry_key = entry_key;
-	StepResult result = Start(g, state, at, facts, kHotPath);
-	if (!InsertInstance(spi_, version, state, rules.reentry != Reentry::Always, entry_key)) {
+	const bool exclusive = rules.reentry != Reentry::Always;
+	bool inserted = false;
+	const std::string error = Guarded(g, [&] {
+		StepResult result = Start(g, state, at, facts, kHotPath);
+		inserted = InsertInstance(spi_, version, state, exclusive, entry_key);
+		if (inserted)
+			WriteEffects(version, state, result);
+	});
+	if (!error.empty()) {
+		// The first step failed (a call raised): the instance exists, failed, with the error kept.
+		InstanceState failed;
+		failed.id = state.id;
+		failed.user_id = user_id;
+		failed.entered_at = failed.last_step_at = at;
+		failed.entry_key = entry_key;
+		failed.event = state.event;
+		FailInstance(failed, error, at);
+		InsertInstance(spi_, version, failed, exclusive, entry_key);
+		return failed.id;
+	}
+	if (!inserted) {
 		*refusal = std::string("the user is already in the journey (reentry ") + ReentryName(rules.reentry) + ")";
 		return std::nullopt;
 	}
-	WriteEffects(version, state, result);
 	return state.id;
+}
+
+std::string
+Engine::Guarded(const Graph &graph, const std::function<void()> &work)
+{
+	if (!graph.HasCalls()) {
+		work();	 // nothing in this journey raises but a bug: no subtransaction on the hot path
+		return {};
+	}
+	SubTransaction sub;
+	try {
+		work();
+		sub.Commit();
+		return {};
+	} catch (const PgError &e) {
+		std::string error = e.what();
+		sub.Rollback();
+		return error;
+	} catch (const std::exception &e) {
+		std::string error = e.what();
+		sub.Rollback();
+		return error;
+	}
 }
 
 void
@@ -204,9 +246,17 @@ Engine::OnEvent(const std::string &user_id, const std::string &name, const Json 
 			HoldEvent(spi_, li.state, at);	// taken on resume
 			continue;
 		}
-		RunStep(v, li.state, [&](InstanceState &state, PgFacts &step_facts) {
-			return ResumeOnEvent(g, state, name, props, at, step_facts, kHotPath);
+		const InstanceState before = li.state;
+		const std::string error = Guarded(g, [&] {
+			RunStep(v, li.state, [&](InstanceState &state, PgFacts &step_facts) {
+				return ResumeOnEvent(g, state, name, props, at, step_facts, kHotPath);
+			});
 		});
+		if (!error.empty()) {
+			InstanceState failed = before;
+			FailInstance(failed, error, at);
+			UpdateInstance(spi_, g, failed);
+		}
 	}
 
 	// 4. entries.

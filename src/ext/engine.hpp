@@ -42,6 +42,9 @@ private:
 	StepResult RunStep(const VersionEntry &version, InstanceState &state,
 					   const std::function<StepResult(InstanceState &, PgFacts &)> &step);
 	void WriteEffects(const VersionEntry &version, const InstanceState &state, const StepResult &result);
+	// Runs work in a subtransaction when the journey can raise (it calls functions); returns the error, or
+	// "" when it succeeded. The scheduler's batches have their own subtransaction per instance.
+	std::string Guarded(const Graph &graph, const std::function<void()> &work);
 
 	SpiSession &spi_;
 	Catalog &catalog_;

@@ -30,12 +30,26 @@ Own(std::string sql, std::vector<SqlType> params, std::vector<SqlType> columns)
 	return owned;
 }
 
+// The user id parameter ($1, text) as a value of a tracked table's user column type. Integer and uuid keys
+// go through a check that yields null (no events there) for a user id that cannot be one.
+std::string
+UserKey(const std::string &type)
+{
+	if (type == "bigint" || type == "integer" || type == "smallint")
+		return "journey._key_int($1)";
+	if (type == "uuid")
+		return "journey._key_uuid($1)";
+	if (type == "text" || type.rfind("character varying", 0) == 0)
+		return "$1";
+	return "$1::" + type;
+}
+
 // One branch of the union over event sources: `what` is selected for the user's events named $2 in
 // [$4, $3] (no time bounds for a table without a time column).
 std::string
 TrackedBranch(const TrackedTable &t, const std::string &what)
 {
-	std::string sql = "SELECT " + what + " FROM " + t.table + " t WHERE t." + t.user_column + " = $1::" + t.user_type;
+	std::string sql = "SELECT " + what + " FROM " + t.table + " t WHERE t." + t.user_column + " = " + UserKey(t.user_type);
 	if (!t.name_column.empty())
 		sql += " AND t." + t.name_column + " = $2";
 	else

@@ -61,7 +61,7 @@ BEGIN
 	END IF;
 	INSERT INTO journey.allowed_functions (fn, allowed_by)
 	VALUES (fn, (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user))
-	ON CONFLICT (fn) DO UPDATE SET allowed_by = excluded.allowed_by, allowed_at = now();
+	ON CONFLICT ON CONSTRAINT allowed_functions_pkey DO UPDATE SET allowed_by = excluded.allowed_by, allowed_at = now();
 END
 $$;
 COMMENT ON FUNCTION journey.allow_function(regprocedure) IS

@@ -170,3 +170,32 @@ RETURNS void
 LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$ DELETE FROM journey.profile_source $$;
 COMMENT ON FUNCTION journey.untrack_profiles() IS 'profile attributes come from journey.profiles again';
+
+-- A user id (text) as the key of a tracked table whose user column is an integer or a uuid, or null when it
+-- cannot be one: that user simply has no events there. (plpgsql: never inlined, so the check runs before
+-- the cast even when the planner folds a constant argument.)
+CREATE FUNCTION journey._key_int(user_id text)
+RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+BEGIN
+	IF user_id ~ '^\s*[-+]?[0-9]{1,18}\s*$' THEN
+		RETURN user_id::bigint;
+	END IF;
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION journey._key_int(text) IS 'internal: a user id as an integer key, or null when it is not one';
+
+CREATE FUNCTION journey._key_uuid(user_id text)
+RETURNS uuid
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+BEGIN
+	IF user_id ~* '^\s*\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?\s*$' THEN
+		RETURN user_id::uuid;
+	END IF;
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION journey._key_uuid(text) IS 'internal: a user id as a uuid key, or null when it is not one';
