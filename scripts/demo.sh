@@ -39,8 +39,17 @@ SELECT count(journey.track('user' || i, 'signed_up')) AS signups FROM generate_s
 SELECT count(journey.track('user' || i, 'profile_completed')) AS profiles FROM generate_series(1, :users, 10) i;
 SQL
 
+echo "== the playbooks on the application's own tables: carts keyed by cart, lead scoring, course recommendations"
+psql -Xq -v ON_ERROR_STOP=1 -v users="$users" \
+	-v cart_by_cart="$(cat examples/cart_by_cart.json)" -v lead_up="$(cat examples/lead_score_up.json)" \
+	-v lead_down="$(cat examples/lead_score_down.json)" -v courses="$(cat examples/course_recommendations.json)" \
+	-f scripts/demo_playbooks.sql
+# Some of the course students start a course while the journey waits for it (the goal).
+(sleep 6 && psql -Xq -c "INSERT INTO school.course_activity (user_id, course_id, kind)
+	SELECT 'user' || i, 2, 'started' FROM generate_series(1, 30, 5) i") &
+
 echo "== waiting for the scheduler (no run_due call: the background worker advances the waits)"
-for _ in $(seq 1 40); do
+for _ in $(seq 1 60); do
 	active=$(psql -XtAc "SELECT count(*) FROM journey.instances WHERE status = 'active'")
 	[ "$active" -eq 0 ] && break
 	sleep 0.5
@@ -51,8 +60,13 @@ psql -X <<'SQL'
 SELECT journey, status, exit_reason, count(*) FROM journey.instances GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
 \echo '== the outbox: messages by channel and status'
 SELECT journey, channel, template, status, count(*) FROM journey.outbox GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
-\echo '== a few outbox rows'
-SELECT id, user_id, channel, payload, dedup_key, status, last_error FROM journey.outbox ORDER BY id LIMIT 6;
+\echo '== lead scores (examples/lead_score_up.json, lead_score_down.json): the distribution'
+SELECT lead_score, count(*) AS users FROM media.users GROUP BY 1 ORDER BY 1;
+\echo '== goal conversions'
+SELECT journey, count(*) AS converted FROM journey.conversions GROUP BY 1 ORDER BY 1;
+\echo '== one outbox row of each journey and template'
+SELECT DISTINCT ON (journey, template) journey, user_id, channel, payload, dedup_key, status, last_error
+  FROM journey.outbox ORDER BY journey, template, id;
 \echo '== a sender at work: claim 5 e-mails, acknowledge them'
 SELECT journey.ack(array_agg(id)) AS acked FROM journey.claim('email', 5);
 \echo '== from the add_to_cart event to its outbox row (the wait was 3 seconds)'

@@ -36,3 +36,4 @@ SELECT journey.run_due('2030-08-02 11:00+00') AS steps;
 SELECT user_id, status, error FROM journey.instances WHERE journey = 'bad_column';
 SELECT id, lead_score FROM media.users WHERE id = 2;
 SELECT journey.archive('bad_column');
+SELECT journey.untrack_profiles();

@@ -129,6 +129,7 @@ Catalog::Load(SpiSession &spi)
 {
 	journeys_.clear();
 	rules_.clear();
+	attribute_rules_.clear();
 	paused_.clear();
 	extra_channels_.clear();
 	functions_.clear();
@@ -154,6 +155,8 @@ Catalog::Load(SpiSession &spi)
 		if (j.status == "live" && j.live_version_id == v.id) {
 			for (const std::string &event : g.EntryEventNames())
 				rules_[event].entry_versions.push_back(v.id);
+			for (const std::string &attribute : g.ChangeAttributes())
+				attribute_rules_[attribute].push_back(v.id);
 		}
 		if (g.goal) {
 			auto &goals = rules_[g.goal->event].goal_journeys;
@@ -185,8 +188,7 @@ Catalog::Function(const std::string &name) const
 const std::vector<std::string> &
 EngineNotSupported()
 {
-	static const std::vector<std::string> constructs{"throttle", "attribute_change", "geofence_enter",
-													 "geofence_exit"};
+	static const std::vector<std::string> constructs{"throttle"};
 	return constructs;
 }
 

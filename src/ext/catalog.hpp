@@ -51,6 +51,8 @@ public:
 	static const Catalog *IfValid();
 
 	const EventRules *Rules(const std::string &event) const;
+	// Live versions of live journeys entered by a change of the attribute (attribute_change triggers).
+	const std::unordered_map<std::string, std::vector<int32_t>> &AttributeRules() const { return attribute_rules_; }
 	const JourneyEntry *Journey(const std::string &name) const;
 	// A version by id (loaded and compiled on demand; throws when it does not exist).
 	const VersionEntry &Version(SpiSession &spi, int32_t id);
@@ -65,6 +67,7 @@ private:
 
 	std::unordered_map<std::string, JourneyEntry> journeys_;
 	std::unordered_map<std::string, EventRules> rules_;
+	std::unordered_map<std::string, std::vector<int32_t>> attribute_rules_;
 	std::unordered_map<int32_t, std::shared_ptr<VersionEntry>> versions_;
 	std::vector<std::string> paused_;
 	std::vector<std::string> extra_channels_;

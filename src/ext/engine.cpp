@@ -41,6 +41,17 @@ const Statement kGoalCandidates{"SELECT i.id, i.version_id, i.entered_at, i.entr
 								{SqlType::Text, SqlType::TextArray},
 								{SqlType::Int8, SqlType::Int4, SqlType::TimestampTz, SqlType::Text, SqlType::Text}};
 
+// The user's last known position (geofence triggers), and its update (a later position only).
+constexpr const char *kLocationEvent = "location";
+const Statement kPosition{"SELECT lat::text, lon::text, at FROM journey.positions WHERE user_id = $1",
+						  {SqlType::Text},
+						  {SqlType::Text, SqlType::Text, SqlType::TimestampTz}};
+const Statement kSavePosition{"INSERT INTO journey.positions AS p (user_id, lat, lon, at) "
+							  "VALUES ($1, $2::float8, $3::float8, $4) ON CONFLICT (user_id) DO UPDATE "
+							  "SET lat = excluded.lat, lon = excluded.lon, at = excluded.at WHERE p.at <= excluded.at",
+							  {SqlType::Text, SqlType::Text, SqlType::Text, SqlType::TimestampTz},
+							  {}};
+
 // The hot paths (trigger, scheduler) keep no history.
 const StepOptions kHotPath{false};
 
@@ -179,7 +190,7 @@ void
 Engine::WriteEffects(const VersionEntry &version, const InstanceState &state, const StepResult &result)
 {
 	if (!result.updates.empty())
-		ApplyUpdates(spi_, catalog_, state.user_id, result.updates);
+		ApplyUpdates(spi_, catalog_, version.journey, state.user_id, result.updates);
 	WriteSends(spi_, version, state, result);
 }
 
@@ -259,9 +270,20 @@ Engine::OnEvent(const std::string &user_id, const std::string &name, const Json 
 		}
 	}
 
-	// 4. entries.
+	// 4. entries. Geofence triggers compare the new position with the user's last known one.
 	if (rules->entry_versions.empty())
 		return;
+	std::optional<GeoPoint> previous;
+	std::optional<GeoPoint> current;
+	if (name == kLocationEvent && (current = LocationOf(props))) {
+		auto rows = spi_.Run(kPosition, {SqlValue::Text(user_id)});
+		if (!rows.empty() && !rows[0][0].null)
+			previous = GeoPoint{std::stod(rows[0][0].s), std::stod(rows[0][1].s)};
+		if (!rows.empty() && rows[0][2].i > at)
+			previous = current;	 // a position older than the last known one crosses nothing
+		spi_.Exec(kSavePosition, {SqlValue::Text(user_id), SqlValue::Text(std::to_string(current->lat)),
+								  SqlValue::Text(std::to_string(current->lon)), SqlValue::Timestamp(at)});
+	}
 	const Timestamp now = TransactionStart();
 	for (int32_t vid : rules->entry_versions) {
 		const VersionEntry &v = catalog_.Version(spi_, vid);
@@ -273,10 +295,46 @@ Engine::OnEvent(const std::string &user_id, const std::string &name, const Json 
 		std::optional<std::string> key = EntryKeyOf(g, props);
 		if (!key)
 			continue;  // a keyed journey: an event without the key never enters it
-		if (!EventEnters(g, name, props, std::nullopt, at, facts))
+		if (!EventEnters(g, name, props, previous, at, facts))
 			continue;
 		std::string refusal;
 		Enroll(v, user_id, Json::object(), props, at, &refusal, *key);
+	}
+}
+
+void
+Engine::OnProfileChange(const std::string &user_id, const Json *old_profile, const Json &new_profile, Timestamp at)
+{
+	const std::string *updating = JourneyUpdatingProfile();
+	for (const auto &[attribute, versions] : catalog_.AttributeRules()) {
+		const Json *old_value = nullptr, *new_value = nullptr;
+		if (old_profile && old_profile->is_object()) {
+			auto it = old_profile->find(attribute);
+			if (it != old_profile->end() && !it->is_null())
+				old_value = &*it;
+		}
+		if (new_profile.is_object()) {
+			auto it = new_profile.find(attribute);
+			if (it != new_profile.end() && !it->is_null())
+				new_value = &*it;
+		}
+		if (!old_value && !new_value)
+			continue;
+		if (old_value && new_value && *old_value == *new_value)
+			continue;  // not distinct: no change
+		PgFacts facts(spi_, catalog_, user_id);
+		for (int32_t vid : versions) {
+			const VersionEntry &v = catalog_.Version(spi_, vid);
+			if (updating && *updating == v.journey)
+				continue;  // this journey's own update node made the change
+			if (!AttributeChangeEnters(*v.graph, attribute, old_value, new_value, at, facts))
+				continue;
+			Json change{{"attribute", attribute},
+						{"old", old_value ? *old_value : Json()},
+						{"new", new_value ? *new_value : Json()}};
+			std::string refusal;
+			Enroll(v, user_id, Json::object(), std::move(change), at, &refusal, "");
+		}
 	}
 }
 

@@ -27,6 +27,10 @@ public:
 	// An event was tracked: exit_when, then wait_for resumes, then entries.
 	void OnEvent(const std::string &user_id, const std::string &name, const Json &props, Timestamp at);
 
+	// A profile row of the user was inserted (old null) or updated: attribute_change entries, as of `at`
+	// (now()). Changes made by a journey's own update nodes do not enter that journey.
+	void OnProfileChange(const std::string &user_id, const Json *old_profile, const Json &new_profile, Timestamp at);
+
 	// Advances up to `limit` due instances (wake_at <= as_of) in one pass; returns how many were stepped.
 	// Each instance runs in a subtransaction: a failing one is marked failed, the others go on.
 	int64_t RunDueBatch(Timestamp as_of, int64_t limit);

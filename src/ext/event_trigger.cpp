@@ -2,6 +2,7 @@
 // lookup in the rule cache (no SPI); otherwise it runs the engine as the extension's owner.
 #include "pg/postgres.hpp"
 
+#include "ext/as_owner.hpp"
 #include "ext/catalog.hpp"
 #include "ext/engine.hpp"
 #include "pg/guard.hpp"
@@ -149,37 +150,6 @@ ReadEvent(const TriggerCall &call, const Mapping &m)
 		return e;
 	});
 }
-
-Oid
-ExtensionOwner()
-{
-	return PgCall([] {
-		Oid ns = get_namespace_oid("journey", false);
-		HeapTuple tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(ns));
-		if (!HeapTupleIsValid(tup))
-			elog(ERROR, "cache lookup failed for namespace %u", ns);
-		Oid owner = ((Form_pg_namespace)GETSTRUCT(tup))->nspowner;
-		ReleaseSysCache(tup);
-		return owner;
-	});
-}
-
-// Runs as the extension's owner for the scope of this object.
-class AsOwner {
-public:
-	explicit AsOwner(Oid owner)
-	{
-		GetUserIdAndSecContext(&saved_user_, &saved_context_);
-		SetUserIdAndSecContext(owner, saved_context_ | SECURITY_LOCAL_USERID_CHANGE);
-	}
-	~AsOwner() { SetUserIdAndSecContext(saved_user_, saved_context_); }
-	AsOwner(const AsOwner &) = delete;
-	AsOwner &operator=(const AsOwner &) = delete;
-
-private:
-	Oid saved_user_ = InvalidOid;
-	int saved_context_ = 0;
-};
 
 void
 HandleEvent(FunctionCallInfo fcinfo)

@@ -80,10 +80,33 @@ ColumnUpdate(SpiSession &spi, const ProfileSource &p, const std::string &attribu
 
 }	 // namespace
 
+namespace {
+
+const std::string *g_updating = nullptr;
+
+// Marks the journey whose changes the profile trigger sees, for the scope of this object.
+class UpdatingJourney {
+public:
+	explicit UpdatingJourney(const std::string &journey) : saved_(g_updating) { g_updating = &journey; }
+	~UpdatingJourney() { g_updating = saved_; }
+
+private:
+	const std::string *saved_;
+};
+
+}	 // namespace
+
+const std::string *
+JourneyUpdatingProfile()
+{
+	return g_updating;
+}
+
 void
-ApplyUpdates(SpiSession &spi, const Catalog &catalog, const std::string &user_id,
+ApplyUpdates(SpiSession &spi, const Catalog &catalog, const std::string &journey, const std::string &user_id,
 			 const std::vector<UpdateEffect> &updates)
 {
+	UpdatingJourney updating(journey);
 	const auto &profiles = catalog.Sources().Profiles();
 	for (const UpdateEffect &u : updates) {
 		const bool add_number = u.op == UpdateOp::Add && u.operand.is_number();

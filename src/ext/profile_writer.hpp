@@ -10,7 +10,12 @@
 
 namespace journey {
 
-void ApplyUpdates(SpiSession &spi, const Catalog &catalog, const std::string &user_id,
+// `journey` is the journey whose update nodes made the changes: its own attribute_change triggers ignore
+// them (SPEC §10).
+void ApplyUpdates(SpiSession &spi, const Catalog &catalog, const std::string &journey, const std::string &user_id,
 				  const std::vector<UpdateEffect> &updates);
+
+// The journey whose update nodes are being applied right now (for the profile trigger), or null.
+const std::string *JourneyUpdatingProfile();
 
 }	 // namespace journey

@@ -29,6 +29,16 @@ CREATE TABLE journey.contacts (
 );
 COMMENT ON TABLE journey.contacts IS 'where a user is reached on each channel; reachable = address known, opted in, not bounced';
 
+CREATE TABLE journey.positions (
+	user_id  text PRIMARY KEY,
+	lat      float8 NOT NULL CHECK (lat BETWEEN -90 AND 90),
+	lon      float8 NOT NULL CHECK (lon BETWEEN -180 AND 180),
+	at       timestamptz NOT NULL
+);
+COMMENT ON TABLE journey.positions IS
+	'each user''s last known position (from events named location with props lat and lon), for geofence triggers';
+SELECT pg_catalog.pg_extension_config_dump('journey.positions', '');
+
 CREATE TABLE journey.templates (
 	name     text NOT NULL,
 	channel  text NOT NULL,

@@ -89,6 +89,13 @@ $$;
 COMMENT ON FUNCTION journey.define(jsonb, bool) IS
 	'validates a journey definition and stores it as the next version of its name (22023 with the JSON path when invalid); publishes it when asked';
 
+CREATE FUNCTION journey._migrate(name text, version int)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'journey_migrate'
+LANGUAGE c VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION journey._migrate(text, int) IS
+	'internal: moves active instances of other versions to the same-named nodes of a version (migrated_away when gone); returns how many moved';
+
 CREATE FUNCTION journey.publish(name text, version int DEFAULT NULL, in_flight text DEFAULT 'keep')
 RETURNS int
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -105,9 +112,6 @@ BEGIN
 	END IF;
 	IF in_flight IS NULL OR in_flight NOT IN ('keep', 'migrate', 'exit') THEN
 		RAISE EXCEPTION 'in_flight must be keep, migrate or exit, not "%"', in_flight USING ERRCODE = '22023';
-	END IF;
-	IF in_flight = 'migrate' THEN
-		RAISE EXCEPTION 'in_flight "migrate" is not supported yet' USING ERRCODE = '0A000';
 	END IF;
 	IF j.status = 'archived' THEN
 		RAISE EXCEPTION 'journey "%" is archived', publish.name USING ERRCODE = '55000';
@@ -133,17 +137,20 @@ BEGIN
 		  FROM journey.versions ver
 		 WHERE i.journey = publish.name AND i.status = 'a' AND ver.id = i.version_id AND ver.version <> v;
 		GET DIAGNOSTICS moved = ROW_COUNT;
+	ELSIF in_flight = 'migrate' THEN
+		moved := journey._migrate(publish.name, v);
 	END IF;
 	UPDATE journey.journeys jj
 	   SET live_version = v, status = CASE WHEN jj.status = 'paused' THEN 'paused' ELSE 'live' END, updated_at = now()
 	 WHERE jj.name = publish.name;
 	INSERT INTO journey.change_log (action, journey, version, detail)
-	VALUES ('publish', publish.name, v, jsonb_build_object('in_flight', in_flight, 'exited', moved));
+	VALUES ('publish', publish.name, v, jsonb_build_object('in_flight', in_flight,
+	        CASE WHEN in_flight = 'migrate' THEN 'migrated' ELSE 'exited' END, moved));
 	RETURN v;
 END
 $$;
 COMMENT ON FUNCTION journey.publish(text, int, text) IS
-	'makes a version live (default: the latest); in_flight: keep (users finish on their version) or exit';
+	'makes a version live (default: the latest); in_flight: keep (users finish on their version), migrate (users move to the same-named node; migrated_away when it is gone) or exit';
 
 CREATE FUNCTION journey._set_status(name text, from_status text, to_status text, action text)
 RETURNS void

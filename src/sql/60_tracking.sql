@@ -10,6 +10,16 @@ COMMENT ON FUNCTION journey._event_trigger() IS
 CREATE TRIGGER events_track AFTER INSERT ON journey.events
 	FOR EACH ROW EXECUTE FUNCTION journey._event_trigger('user_id', 'name', '', 'occurred_at', 'props');
 
+CREATE FUNCTION journey._profile_trigger()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'journey_profile_trigger'
+LANGUAGE c;
+COMMENT ON FUNCTION journey._profile_trigger() IS
+	'internal: row trigger on the profile store (journey.profiles or the tracked profile table): attribute_change entries; arguments: builtin|table, user column';
+
+CREATE TRIGGER profiles_changed AFTER INSERT OR UPDATE ON journey.profiles
+	FOR EACH ROW EXECUTE FUNCTION journey._profile_trigger('builtin', 'user_id');
+
 -- The application's own tables.
 
 CREATE TABLE journey.tracked_tables (
@@ -143,9 +153,25 @@ END
 $$;
 COMMENT ON FUNCTION journey.untrack_events(regclass) IS 'stops treating the rows inserted into an application table as events';
 
+CREATE FUNCTION journey._drop_profile_trigger()
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+	old regclass;
+BEGIN
+	SELECT p.tbl INTO old FROM journey.profile_source p;
+	IF old IS NOT NULL THEN
+		EXECUTE format('DROP TRIGGER IF EXISTS journey_track_profiles ON %s', old);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION journey._drop_profile_trigger() IS 'internal: removes the trigger of the tracked profile table';
+
 CREATE FUNCTION journey.track_profiles(tbl regclass, user_column name, timezone_column name DEFAULT NULL)
 RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp SET client_min_messages = warning
 AS $$
 BEGIN
 	PERFORM journey._check_table(tbl);
@@ -156,6 +182,9 @@ BEGIN
 	IF timezone_column IS NOT NULL THEN
 		PERFORM journey._column_type(tbl, timezone_column, 'time zone', ARRAY['text', 'character varying', 'name']::regtype[]);
 	END IF;
+	PERFORM journey._drop_profile_trigger();
+	EXECUTE format('CREATE TRIGGER journey_track_profiles AFTER INSERT OR UPDATE ON %s FOR EACH ROW '
+	               'EXECUTE FUNCTION journey._profile_trigger(%L, %L)', tbl, 'table', user_column);
 	INSERT INTO journey.profile_source AS p (tbl, user_column, timezone_column)
 	VALUES (tbl, user_column, timezone_column)
 	ON CONFLICT ON CONSTRAINT profile_source_pkey DO UPDATE
@@ -167,8 +196,14 @@ COMMENT ON FUNCTION journey.track_profiles(regclass, name, name) IS
 
 CREATE FUNCTION journey.untrack_profiles()
 RETURNS void
-LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$ DELETE FROM journey.profile_source $$;
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp SET client_min_messages = warning
+AS $$
+BEGIN
+	PERFORM journey._drop_profile_trigger();
+	DELETE FROM journey.profile_source;
+END
+$$;
 COMMENT ON FUNCTION journey.untrack_profiles() IS 'profile attributes come from journey.profiles again';
 
 -- A user id (text) as the key of a tracked table whose user column is an integer or a uuid, or null when it

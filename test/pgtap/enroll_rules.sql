@@ -205,8 +205,9 @@ SELECT is((SELECT version FROM journey.instances WHERE id = :p3_id::bigint), 3,
 	'after publish, entries run the new version');
 
 -- Entry rules of the contract that are not built yet are refused, never ignored (SPEC §10).
-SELECT throws_ok($$SELECT journey.define('{"name": "er_keyed", "trigger": {"geofence_enter": {"lat": 48.85, "lon": 2.35, "radius_m": 500}},
-	"start": "done", "nodes": {"done": {"exit": "completed"}}}')$$, '0A000', NULL, 'geofence triggers not built yet: 0A000');
+SELECT throws_ok($$SELECT journey.define('{"name": "er_keyed", "trigger": {"event": "x"},
+	"start": "s", "nodes": {"s": {"if": {"segment": "vip"}, "then": "done", "else": "done"}, "done": {"exit": "completed"}}}')$$,
+	'0A000', NULL, 'segment conditions not built yet: 0A000');
 SELECT throws_ok($$SELECT journey.define('{"name": "er_thr", "trigger": {"event": "x"},
 	"entry": {"throttle": {"max": 1, "per": "1 hour"}}, "start": "done", "nodes": {"done": {"exit": "completed"}}}')$$,
 	'0A000', NULL, 'entry.throttle not built yet: 0A000');

@@ -1,0 +1,116 @@
+// The row trigger of the profile store (journey.profiles, or the application's table given to
+// journey.track_profiles): attribute_change entries. Without such journeys it costs a hash lookup.
+#include "pg/postgres.hpp"
+
+#include "ext/as_owner.hpp"
+#include "ext/catalog.hpp"
+#include "ext/engine.hpp"
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+#include "utils/rel.h"
+
+PG_FUNCTION_INFO_V1(journey_profile_trigger);
+}
+
+namespace journey {
+namespace {
+
+struct ProfileRow {
+	Oid relid;
+	bool builtin;		  // journey.profiles: attributes are the keys of its attributes column
+	const char *user;	  // the user id's text
+	const char *old_json; // the old attributes (null on insert)
+	const char *new_json;
+};
+
+// The profile as JSON: the attributes column of journey.profiles, or the whole row of an application table.
+const char *
+ProfileJson(HeapTuple tuple, TupleDesc desc, bool builtin)
+{
+	if (!builtin) {
+		Datum row = heap_copy_tuple_as_datum(tuple, desc);
+		return text_to_cstring(DatumGetTextPP(DirectFunctionCall1(row_to_json, row)));
+	}
+	bool isnull = false;
+	Datum d = SPI_getbinval(tuple, desc, SPI_fnumber(desc, "attributes"), &isnull);
+	if (isnull)
+		return "{}";
+	Jsonb *jb = DatumGetJsonbP(d);
+	return JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+}
+
+ProfileRow
+ReadProfileRow(FunctionCallInfo fcinfo)
+{
+	return PgCall([&] {
+		if (!fcinfo->context || ((const ::Node *)fcinfo->context)->type != T_TriggerData)
+			ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+							errmsg("journey._profile_trigger() must be called as a trigger")));
+		TriggerData *td = (TriggerData *)fcinfo->context;
+		if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+			td->tg_trigger->tgnargs != 2)
+			ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+							errmsg("journey._profile_trigger() must be an AFTER ... FOR EACH ROW trigger with 2 arguments")));
+		TupleDesc desc = td->tg_relation->rd_att;
+		ProfileRow r{};
+		r.relid = RelationGetRelid(td->tg_relation);
+		r.builtin = strcmp(td->tg_trigger->tgargs[0], "builtin") == 0;
+		const bool update = TRIGGER_FIRED_BY_UPDATE(td->tg_event);
+		HeapTuple new_tuple = update ? td->tg_newtuple : td->tg_trigtuple;
+		int user_att = SPI_fnumber(desc, td->tg_trigger->tgargs[1]);
+		if (user_att <= 0)
+			ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
+							errmsg("profile table has no column \"%s\"", td->tg_trigger->tgargs[1])));
+		r.user = SPI_getvalue(new_tuple, desc, user_att);
+		r.new_json = ProfileJson(new_tuple, desc, r.builtin);
+		r.old_json = update ? ProfileJson(td->tg_trigtuple, desc, r.builtin) : nullptr;
+		return r;
+	});
+}
+
+void
+HandleProfileChange(FunctionCallInfo fcinfo)
+{
+	const Catalog *cached = Catalog::IfValid();
+	if (cached && cached->AttributeRules().empty())
+		return;	 // the hot path: no journey enters on attribute changes
+	ProfileRow row = ReadProfileRow(fcinfo);
+	if (!row.user)
+		return;
+	AsOwner as_owner(ExtensionOwner());
+	SpiSession spi;
+	Engine engine(spi);
+	Catalog &catalog = engine.catalog();
+	if (catalog.AttributeRules().empty())
+		return;
+	// Only the profile store in use counts.
+	const auto &source = catalog.Sources().Profiles();
+	if (row.builtin == source.has_value())
+		return;
+	const Json new_profile = Json::parse(row.new_json);
+	std::optional<Json> old_profile;
+	if (row.old_json)
+		old_profile = Json::parse(row.old_json);
+	const Timestamp now = PgCall([] { return (Timestamp)GetCurrentTransactionStartTimestamp(); });
+	engine.OnProfileChange(row.user, old_profile ? &*old_profile : nullptr, new_profile, now);
+}
+
+}	 // namespace
+}	 // namespace journey
+
+Datum
+journey_profile_trigger(PG_FUNCTION_ARGS)
+{
+	return journey::InvokeCpp([&]() -> Datum {
+		journey::HandleProfileChange(fcinfo);
+		return PointerGetDatum(NULL);
+	});
+}
