@@ -50,8 +50,9 @@ SELECT pg_temp.err($q$SELECT journey.define($${"name": "loop", "trigger": {"even
 SELECT pg_temp.err($q$SELECT journey.define($${"name": "unknown_key", "trigger": {"event": "a"}, "start": "done",
   "colour": "blue", "nodes": {"done": {"exit": "completed"}}}$$)$q$);
 -- A construct of the contract that is not built yet: 0A000 with its path.
-SELECT pg_temp.err($q$SELECT journey.define($${"name": "later", "trigger": {"event": "a"}, "start": "done",
-  "entry": {"throttle": {"max": 100, "per": "1 hour"}}, "nodes": {"done": {"exit": "completed"}}}$$)$q$);
+SELECT pg_temp.err($q$SELECT journey.define($${"name": "later", "trigger": {"event": "a"}, "start": "s",
+  "nodes": {"s": {"send": {"channel": "sms", "template": "otp", "ignore_caps": true}, "next": "done"},
+            "done": {"exit": "completed"}}}$$)$q$);
 SELECT pg_temp.err($q$SELECT journey.define($${"name": "later", "trigger": {"segment_enter": "vip"}, "start": "s",
   "nodes": {"s": {"if": {"segment": "vip"}, "then": "done", "else": "done"}, "done": {"exit": "completed"}}}$$)$q$);
 -- Several problems: the first in the message, all of them in the detail.

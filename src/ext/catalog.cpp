@@ -188,7 +188,7 @@ Catalog::Function(const std::string &name) const
 const std::vector<std::string> &
 EngineNotSupported()
 {
-	static const std::vector<std::string> constructs{"throttle"};
+	static const std::vector<std::string> constructs{};
 	return constructs;
 }
 

@@ -6,6 +6,7 @@
 #include "ext/instance_store.hpp"
 #include "ext/pg_facts.hpp"
 #include "ext/profile_writer.hpp"
+#include "ext/throttle.hpp"
 #include "pg/guard.hpp"
 #include "pg/subxact.hpp"
 
@@ -136,6 +137,11 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 	state.context = std::move(context);
 	state.event = std::move(event);
 	state.entry_key = entry_key;
+	if (rules.throttle && !ThrottleAdmit(version.journey, *rules.throttle, at)) {
+		*refusal = "the journey's throttle (" + std::to_string(rules.throttle->max) + " per " +
+				   FormatInterval(rules.throttle->per) + ") is reached";
+		return std::nullopt;
+	}
 	const bool exclusive = rules.reentry != Reentry::Always;
 	bool inserted = false;
 	const std::string error = Guarded(g, [&] {
@@ -157,6 +163,8 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 		return failed.id;
 	}
 	if (!inserted) {
+		if (rules.throttle)
+			ThrottleUndo(version.journey, *rules.throttle, at);
 		*refusal = std::string("the user is already in the journey (reentry ") + ReentryName(rules.reentry) + ")";
 		return std::nullopt;
 	}

@@ -4,6 +4,7 @@
 #include "core/compile.hpp"
 #include "ext/catalog.hpp"
 #include "ext/pg_timezones.hpp"
+#include "ext/throttle.hpp"
 #include "pg/convert.hpp"
 #include "pg/guard.hpp"
 
@@ -11,6 +12,7 @@ extern "C" {
 #include "commands/trigger.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(journey_problems);
 PG_FUNCTION_INFO_V1(journey_invalidate_cache);
@@ -55,5 +57,30 @@ journey_invalidate_cache(PG_FUNCTION_ARGS)
 			throw journey::UserError("39P01", "journey._invalidate_cache() must be called as a trigger");
 		journey::InvalidateCatalogEverywhere();
 		return PointerGetDatum(NULL);
+	});
+}
+
+extern "C" {
+PG_FUNCTION_INFO_V1(journey_throttle_stats);
+}
+
+Datum
+journey_throttle_stats(PG_FUNCTION_ARGS)
+{
+	return journey::InvokeCpp([&]() -> Datum {
+		using namespace journey;
+		std::vector<ThrottleStat> stats = ThrottleStats();
+		PgCall([&] { InitMaterializedSRF(fcinfo, 0); });
+		for (const ThrottleStat &s : stats) {
+			const char *name = s.journey.c_str();
+			PgCall([&] {
+				ReturnSetInfo *rsinfo = (ReturnSetInfo *)fcinfo->resultinfo;
+				Datum values[4] = {CStringGetTextDatum(name), TimestampTzGetDatum(s.window_start),
+								   Int64GetDatum(s.entered), Int64GetDatum(s.refused)};
+				bool nulls[4] = {false, false, false, false};
+				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			});
+		}
+		return (Datum)0;
 	});
 }

@@ -3,6 +3,7 @@
 
 #include "ext/scheduler.hpp"
 #include "ext/settings.hpp"
+#include "ext/throttle.hpp"
 #include "ext/wakeup.hpp"
 
 extern "C" {
@@ -25,6 +26,7 @@ ShmemRequest()
 	if (g_prev_shmem_request)
 		g_prev_shmem_request();
 	journey::WakeupShmemRequest();
+	journey::ThrottleShmemRequest();
 }
 
 void
@@ -33,6 +35,7 @@ ShmemStartup()
 	if (g_prev_shmem_startup)
 		g_prev_shmem_startup();
 	journey::WakeupShmemStartup();
+	journey::ThrottleShmemStartup();
 }
 
 }	 // namespace

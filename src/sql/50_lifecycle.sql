@@ -286,3 +286,10 @@ AS 'MODULE_PATHNAME', 'journey_simulate'
 LANGUAGE c VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION journey.simulate(jsonb, text, jsonb, timestamptz) IS
 	'a dry run of a definition for one user over a list of events ([{"name", "at", "props"}]) up to until: what would happen, writing nothing';
+
+CREATE FUNCTION journey.throttle_stats()
+RETURNS TABLE (journey text, window_start timestamptz, entered bigint, refused bigint)
+AS 'MODULE_PATHNAME', 'journey_throttle_stats'
+LANGUAGE c VOLATILE PARALLEL RESTRICTED SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION journey.throttle_stats() IS
+	'entry throttles: for each throttled journey, the current period, the entries counted in it and the refusals (counted in shared memory since the server started)';

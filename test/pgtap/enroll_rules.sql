@@ -208,9 +208,9 @@ SELECT is((SELECT version FROM journey.instances WHERE id = :p3_id::bigint), 3,
 SELECT throws_ok($$SELECT journey.define('{"name": "er_keyed", "trigger": {"event": "x"},
 	"start": "s", "nodes": {"s": {"if": {"segment": "vip"}, "then": "done", "else": "done"}, "done": {"exit": "completed"}}}')$$,
 	'0A000', NULL, 'segment conditions not built yet: 0A000');
-SELECT throws_ok($$SELECT journey.define('{"name": "er_thr", "trigger": {"event": "x"},
-	"entry": {"throttle": {"max": 1, "per": "1 hour"}}, "start": "done", "nodes": {"done": {"exit": "completed"}}}')$$,
-	'0A000', NULL, 'entry.throttle not built yet: 0A000');
+SELECT throws_ok($$SELECT journey.define('{"name": "er_thr", "trigger": {"event": "x"}, "start": "s",
+	"nodes": {"s": {"send": {"channel": "sms", "template": "t", "ignore_caps": true}, "next": "done"}, "done": {"exit": "completed"}}}')$$,
+	'0A000', NULL, 'send.ignore_caps (frequency caps) not built yet: 0A000');
 SELECT throws_ok($$SELECT journey.define('{"name": "er_bad", "trigger": {"event": "x"}, "entry": {"reentry": "sometimes"},
 	"start": "done", "nodes": {"done": {"exit": "completed"}}}')$$, '22023', NULL, 'an unknown reentry value: 22023');
 SELECT throws_matching($$SELECT journey.define('{"name": "er_bad", "trigger": {"event": "x"}, "entry": {"reentry": "sometimes"},
