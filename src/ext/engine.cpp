@@ -22,17 +22,22 @@ namespace journey {
 
 namespace {
 
-const Statement kEntryHistory{
-	"SELECT count(*), count(*) FILTER (WHERE status = 'a'), max(entered_at) FROM journey.instance "
-	"WHERE user_id = $1 AND journey = $2 AND entry_key = $3",
-	{SqlType::Text, SqlType::Text, SqlType::Text},
-	{SqlType::Int8, SqlType::Int8, SqlType::TimestampTz}};
+// The user's entries into a journey (and key), for the rules that read them (never, cooldown, max_entries).
+// The upsert locks the row until commit: concurrent entries of one user serialize on it (a row lock, not
+// an entry of the shared lock table, so a bulk insert of many users' events cannot exhaust it), and a
+// waiting entry reads the committed count. reentry after_exit needs none of this: the partial unique
+// index on active instances decides.
+const Statement kEntriesLock{"INSERT INTO journey.entries AS e (user_id, journey, entry_key, entries) "
+							 "VALUES ($1, $2, $3, 0) ON CONFLICT (user_id, journey, entry_key) "
+							 "DO UPDATE SET entries = e.entries RETURNING e.entries, e.last_entered_at",
+							 {SqlType::Text, SqlType::Text, SqlType::Text},
+							 {SqlType::Int8, SqlType::TimestampTz}};
 
-// Serializes entries of one user (and key) into one journey for the rules that read the user's past
-// instances (never, cooldown, max_entries): the unique index covers only active instances.
-const Statement kEntryLock{"SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2 || chr(31) || $3))",
-						   {SqlType::Text, SqlType::Text, SqlType::Text},
-						   {}};
+const Statement kEntriesCount{"UPDATE journey.entries SET entries = entries + 1, "
+							  "last_entered_at = greatest(last_entered_at, $4) "
+							  "WHERE user_id = $1 AND journey = $2 AND entry_key = $3",
+							  {SqlType::Text, SqlType::Text, SqlType::Text, SqlType::TimestampTz},
+							  {}};
 
 // The user's instances of journeys with a goal on the event, not converted yet (any status).
 const Statement kGoalCandidates{"SELECT i.id, i.version_id, i.entered_at, i.entry_key, i.status::text "
@@ -107,21 +112,16 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 		*refusal = "the entry condition (entry.when) does not hold";
 		return std::nullopt;
 	}
-	if (rules.reentry != Reentry::Always || rules.cooldown || rules.max_entries) {
-		if (rules.reentry == Reentry::Never || rules.cooldown || rules.max_entries)
-			spi_.Run(kEntryLock, {SqlValue::Text(version.journey), SqlValue::Text(user_id), SqlValue::Text(entry_key)});
-		auto h = spi_.Run(kEntryHistory, {SqlValue::Text(user_id), SqlValue::Text(version.journey),
-										  SqlValue::Text(entry_key)})[0];
-		const int64_t total = h[0].i, active = h[1].i;
+	const bool counted = rules.reentry == Reentry::Never || rules.cooldown || rules.max_entries;
+	if (counted) {
+		auto h = spi_.Run(kEntriesLock,
+						  {SqlValue::Text(user_id), SqlValue::Text(version.journey), SqlValue::Text(entry_key)})[0];
+		const int64_t total = h[0].i;
 		if (rules.reentry == Reentry::Never && total > 0) {
 			*refusal = "reentry is never and the user entered before";
 			return std::nullopt;
 		}
-		if (rules.reentry == Reentry::AfterExit && active > 0) {
-			*refusal = "the user is already in the journey (reentry after_exit)";
-			return std::nullopt;
-		}
-		if (rules.cooldown && !h[2].null && at < AddInterval(h[2].i, *rules.cooldown)) {
+		if (rules.cooldown && !h[1].null && at < AddInterval(h[1].i, *rules.cooldown)) {
 			*refusal = "the cooldown of " + FormatInterval(*rules.cooldown) + " since the last entry has not passed";
 			return std::nullopt;
 		}
@@ -160,6 +160,9 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 		failed.event = state.event;
 		FailInstance(failed, error, at);
 		InsertInstance(spi_, version, failed, exclusive, entry_key);
+		if (counted)
+			spi_.Exec(kEntriesCount, {SqlValue::Text(user_id), SqlValue::Text(version.journey),
+									  SqlValue::Text(entry_key), SqlValue::Timestamp(at)});
 		return failed.id;
 	}
 	if (!inserted) {
@@ -168,6 +171,9 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 		*refusal = std::string("the user is already in the journey (reentry ") + ReentryName(rules.reentry) + ")";
 		return std::nullopt;
 	}
+	if (counted)
+		spi_.Exec(kEntriesCount, {SqlValue::Text(user_id), SqlValue::Text(version.journey), SqlValue::Text(entry_key),
+								  SqlValue::Timestamp(at)});
 	return state.id;
 }
 

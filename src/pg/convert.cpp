@@ -37,28 +37,61 @@ TextArg(FunctionCallInfo fcinfo, int arg)
 	return std::string(raw.data, raw.len);
 }
 
-std::vector<std::string>
-TextArrayArg(FunctionCallInfo fcinfo, int arg)
+namespace {
+
+struct Elements {
+	Datum *values;
+	bool *nulls;
+	int n;
+};
+
+Elements
+Deconstruct(Datum array, MemoryContext context, Oid type, int len, bool byval)
 {
-	struct Elems {
-		Datum *values;
-		bool *nulls;
-		int n;
-	};
-	Elems e = PgCall([&] {
-		Elems x{};
-		ArrayType *a = PG_GETARG_ARRAYTYPE_P(arg);
-		deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &x.values, &x.nulls, &x.n);
-		return x;
+	return PgCall([&] {
+		Elements e{};
+		MemoryContext old = MemoryContextSwitchTo(context);
+		deconstruct_array(DatumGetArrayTypeP(array), type, len, byval, TYPALIGN_INT, &e.values, &e.nulls, &e.n);
+		MemoryContextSwitchTo(old);
+		return e;
 	});
+}
+
+}	 // namespace
+
+std::vector<int32_t>
+Int4Elements(Datum array, MemoryContext context)
+{
+	Elements e = Deconstruct(array, context, INT4OID, 4, true);
+	std::vector<int32_t> out;
+	out.reserve(e.n);
+	for (int k = 0; k < e.n; k++)
+		out.push_back(e.nulls[k] ? 0 : DatumGetInt32(e.values[k]));
+	return out;
+}
+
+std::vector<std::string>
+TextElements(Datum array, MemoryContext context, bool skip_nulls)
+{
+	Elements e = Deconstruct(array, context, TEXTOID, -1, false);
 	std::vector<std::string> out;
 	for (int k = 0; k < e.n; k++) {
-		if (e.nulls[k])
+		if (e.nulls[k]) {
+			if (!skip_nulls)
+				out.emplace_back();
 			continue;
+		}
 		text *t = (text *)DatumGetPointer(e.values[k]);
 		out.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 	}
 	return out;
+}
+
+std::vector<std::string>
+TextArrayArg(FunctionCallInfo fcinfo, int arg)
+{
+	Datum array = PgCall([&] { return PG_GETARG_DATUM(arg); });
+	return TextElements(array, CurrentMemoryContext, true);
 }
 
 int64_t

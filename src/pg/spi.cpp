@@ -1,5 +1,6 @@
 #include "pg/spi.hpp"
 
+#include "pg/convert.hpp"
 #include "pg/guard.hpp"
 
 #include <unordered_map>
@@ -236,7 +237,6 @@ ReadColumn(MemoryContext scratch, SPITupleTable *table, uint64 row, int col, Sql
 		Datum d;
 		const char *text;
 		int len;
-		ArrayType *array;
 	};
 	Raw raw = PgCall([&] {
 		Raw r{};
@@ -257,10 +257,6 @@ ReadColumn(MemoryContext scratch, SPITupleTable *table, uint64 row, int col, Sql
 			r.len = (int)strlen(r.text);
 			break;
 		}
-		case SqlType::TextArray:
-		case SqlType::Int4Array:
-			r.array = DatumGetArrayTypeP(r.d);
-			break;
 		default:
 			break;
 		}
@@ -286,47 +282,12 @@ ReadColumn(MemoryContext scratch, SPITupleTable *table, uint64 row, int col, Sql
 	case SqlType::Bool:
 		v.i = DatumGetBool(raw.d) ? 1 : 0;
 		break;
-	case SqlType::Int4Array: {
-		struct Elems {
-			Datum *values;
-			bool *nulls;
-			int n;
-		};
-		Elems e = PgCall([&] {
-			Elems x{};
-			MemoryContext old = MemoryContextSwitchTo(scratch);
-			deconstruct_array(raw.array, INT4OID, 4, true, TYPALIGN_INT, &x.values, &x.nulls, &x.n);
-			MemoryContextSwitchTo(old);
-			return x;
-		});
-		v.ints.reserve(e.n);
-		for (int k = 0; k < e.n; k++)
-			v.ints.push_back(e.nulls[k] ? 0 : DatumGetInt32(e.values[k]));
+	case SqlType::Int4Array:
+		v.ints = Int4Elements(raw.d, scratch);
 		break;
-	}
-	case SqlType::TextArray: {
-		struct Elems {
-			Datum *values;
-			bool *nulls;
-			int n;
-		};
-		Elems e = PgCall([&] {
-			Elems x{};
-			MemoryContext old = MemoryContextSwitchTo(scratch);
-			deconstruct_array(raw.array, TEXTOID, -1, false, TYPALIGN_INT, &x.values, &x.nulls, &x.n);
-			MemoryContextSwitchTo(old);
-			return x;
-		});
-		for (int k = 0; k < e.n; k++) {
-			if (e.nulls[k]) {
-				v.texts.emplace_back();
-				continue;
-			}
-			text *t = (text *)DatumGetPointer(e.values[k]);
-			v.texts.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-		}
+	case SqlType::TextArray:
+		v.texts = TextElements(raw.d, scratch, false);
 		break;
-	}
 	}
 	return v;
 }

@@ -36,6 +36,18 @@ SELECT pg_catalog.pg_extension_config_dump('journey.instance', '');
 SELECT pg_catalog.pg_extension_config_dump('journey.instance_id_seq', '');
 COMMENT ON SEQUENCE journey.instance_id_seq IS 'ids of journey instances (also the first part of outbox dedup keys)';
 
+CREATE TABLE journey.entries (
+	user_id          text NOT NULL,
+	journey          text NOT NULL,
+	entry_key        text NOT NULL,
+	entries          bigint NOT NULL DEFAULT 0,
+	last_entered_at  timestamptz,
+	PRIMARY KEY (user_id, journey, entry_key)
+);
+COMMENT ON TABLE journey.entries IS
+	'entries per user (and key) into journeys whose rules read them (reentry never, cooldown, max_entries); concurrent entries of one user serialize on its row';
+SELECT pg_catalog.pg_extension_config_dump('journey.entries', '');
+
 CREATE TABLE journey.conversions (
 	user_id       text NOT NULL,
 	instance_id   bigint NOT NULL,

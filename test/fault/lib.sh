@@ -65,6 +65,8 @@ END
 \$\$;
 DELETE FROM journey.outbox WHERE journey IN ($list);
 DELETE FROM journey.instance WHERE journey IN ($list);
+DELETE FROM journey.entries WHERE journey IN ($list);
+DELETE FROM journey.conversions WHERE journey IN ($list);
 DELETE FROM journey.change_log WHERE journey IN ($list);
 DELETE FROM journey.versions WHERE journey IN ($list);
 DELETE FROM journey.journeys WHERE name IN ($list);
