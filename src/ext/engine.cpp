@@ -368,19 +368,35 @@ Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 {
 	auto rows = spi_.Run(kDue, {SqlValue::Timestamp(as_of), SqlValue::Texts(catalog_.PausedJourneys()),
 								SqlValue::Int(limit)});
-	for (const SqlRow &row : rows) {
+	auto step = [&](const SqlRow &row) {
 		const VersionEntry &v = catalog_.Version(spi_, (int32_t)row[2].i);
 		const Graph &g = *v.graph;
+		LoadedInstance li = ReadInstance(row, g);
+		const bool held = li.event_held_at.has_value();
+		RunStep(v, li.state, [&](InstanceState &state, PgFacts &facts) {
+			return held ? ResumeOnEvent(g, state, as_of, facts, kHotPath) : ResumeDue(g, state, as_of, facts, kHotPath);
+		});
+	};
+	// Optimistic: the whole batch in one subtransaction. A failing step (rare) rolls the batch back, and
+	// the batch runs again one instance per subtransaction, so that only the failing ones are marked.
+	{
+		SubTransaction batch;
+		try {
+			for (const SqlRow &row : rows)
+				step(row);
+			batch.Commit();
+			return (int64_t)rows.size();
+		} catch (const std::exception &) {
+			batch.Rollback();
+		}
+	}
+	for (const SqlRow &row : rows) {
+		const Graph &g = *catalog_.Version(spi_, (int32_t)row[2].i).graph;
 		std::string error;
 		{
 			SubTransaction sub;
 			try {
-				LoadedInstance li = ReadInstance(row, g);
-				const bool held = li.event_held_at.has_value();
-				RunStep(v, li.state, [&](InstanceState &state, PgFacts &facts) {
-					return held ? ResumeOnEvent(g, state, as_of, facts, kHotPath)
-								: ResumeDue(g, state, as_of, facts, kHotPath);
-				});
+				step(row);
 				sub.Commit();
 			} catch (const PgError &e) {
 				error = e.what();

@@ -32,7 +32,8 @@ public:
 	void OnProfileChange(const std::string &user_id, const Json *old_profile, const Json &new_profile, Timestamp at);
 
 	// Advances up to `limit` due instances (wake_at <= as_of) in one pass; returns how many were stepped.
-	// Each instance runs in a subtransaction: a failing one is marked failed, the others go on.
+	// The batch runs in one subtransaction; when a step fails, it runs again one instance per subtransaction:
+	// a failing one is marked failed, the others go on.
 	int64_t RunDueBatch(Timestamp as_of, int64_t limit);
 
 	// Batches until nothing is due by as_of or max_steps instances were stepped (0: no limit).
