@@ -66,15 +66,19 @@ PgFacts::Attribute(const std::string &name)
 Contact
 PgFacts::ContactFor(const std::string &channel)
 {
+	auto cached = contacts_.find(channel);
+	if (cached != contacts_.end())
+		return cached->second;	// a reachable check and the send that follows ask for the same row
 	Contact c;
 	auto rows = spi_.Run(kContact, {SqlValue::Text(user_id_), SqlValue::Text(channel)});
-	if (rows.empty())
-		return c;
-	c.exists = true;
-	if (!rows[0][0].null)
-		c.address = rows[0][0].s;
-	c.opted_in = rows[0][1].i != 0;
-	c.bounced = rows[0][2].i != 0;
+	if (!rows.empty()) {
+		c.exists = true;
+		if (!rows[0][0].null)
+			c.address = rows[0][0].s;
+		c.opted_in = rows[0][1].i != 0;
+		c.bounced = rows[0][2].i != 0;
+	}
+	contacts_.emplace(channel, c);
 	return c;
 }
 

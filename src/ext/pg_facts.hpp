@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 namespace journey {
 
@@ -34,6 +35,7 @@ private:
 	std::string user_id_;
 	std::optional<Json> profile_;		 // read once per step
 	std::optional<std::string> zone_;	 // likewise
+	std::unordered_map<std::string, Contact> contacts_;  // likewise, by channel
 };
 
 }	 // namespace journey
