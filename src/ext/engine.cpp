@@ -205,7 +205,7 @@ Engine::WriteEffects(const VersionEntry &version, const InstanceState &state, co
 {
 	if (!result.updates.empty())
 		ApplyUpdates(spi_, catalog_, version.journey, state.user_id, result.updates);
-	WriteSends(spi_, version, state, result);
+	WriteSends(spi_, version, state, result, outbox_batch_);
 }
 
 void
@@ -381,12 +381,17 @@ Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 	// the batch runs again one instance per subtransaction, so that only the failing ones are marked.
 	{
 		SubTransaction batch;
+		OutboxBatch outbox;	 // the batch's outbox rows, written by one INSERT
 		try {
+			outbox_batch_ = &outbox;
 			for (const SqlRow &row : rows)
 				step(row);
+			outbox_batch_ = nullptr;
+			outbox.Flush(spi_);
 			batch.Commit();
 			return (int64_t)rows.size();
 		} catch (const std::exception &) {
+			outbox_batch_ = nullptr;
 			batch.Rollback();
 		}
 	}

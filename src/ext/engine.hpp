@@ -4,6 +4,7 @@
 #include "pg/postgres.hpp"
 
 #include "ext/catalog.hpp"
+#include "ext/instance_store.hpp"
 #include "ext/pg_facts.hpp"
 #include "pg/spi.hpp"
 
@@ -53,6 +54,7 @@ private:
 
 	SpiSession &spi_;
 	Catalog &catalog_;
+	OutboxBatch *outbox_batch_ = nullptr;  // set while a scheduler batch collects its outbox rows
 };
 
 }	 // namespace journey

@@ -5,6 +5,8 @@
 #include "ext/wakeup.hpp"
 #include "pg/guard.hpp"
 
+#include <algorithm>
+
 extern "C" {
 #include "commands/async.h"
 }
@@ -196,21 +198,81 @@ HoldEvent(SpiSession &spi, const InstanceState &state, Timestamp event_at)
 	spi.Exec(kHoldEvent, {SqlValue::Text(state.user_id), SqlValue::Int(state.id), SqlValue::Timestamp(event_at)});
 }
 
+namespace {
+
+const Statement kInsertOutboxMany{
+	"INSERT INTO journey.outbox (journey, version, node, instance_id, user_id, channel, template, payload, "
+	"dedup_key, created_at, available_at, status, last_error) "
+	"SELECT j, v::int, n, i::bigint, u, c, nullif(t, ''), p::jsonb, d, a::timestamptz, a::timestamptz, s, nullif(e, '') "
+	"FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], "
+	"$9::text[], $10::text[], $11::text[], $12::text[]) AS x(j, v, n, i, u, c, t, p, d, a, s, e)",
+	std::vector<SqlType>(12, SqlType::TextArray),
+	{}};
+
 void
-WriteSends(SpiSession &spi, const VersionEntry &version, const InstanceState &state, const StepResult &result)
+Notify(const std::string &channel)
+{
+	const char *c = channel.c_str();
+	PgCall([&] { Async_Notify("journey_outbox", c); });
+}
+
+}	 // namespace
+
+void
+OutboxBatch::Add(const VersionEntry &version, const InstanceState &state, const SendEffect &s)
+{
+	const std::string values[12] = {version.journey,
+									std::to_string(version.version),
+									version.graph->nodes[s.node].id,
+									std::to_string(state.id),
+									state.user_id,
+									s.channel,
+									s.template_name,
+									s.payload.dump(),
+									s.dedup_key,
+									FormatTimestamp(s.at),
+									s.suppressed ? "suppressed" : "pending",
+									s.suppress_reason};
+	for (int k = 0; k < 12; k++)
+		columns_[k].push_back(values[k]);
+	if (!s.suppressed && std::find(channels_.begin(), channels_.end(), s.channel) == channels_.end())
+		channels_.push_back(s.channel);
+}
+
+void
+OutboxBatch::Flush(SpiSession &spi)
+{
+	if (!columns_[0].empty()) {
+		std::vector<SqlValue> args;
+		for (auto &column : columns_)
+			args.push_back(SqlValue::Texts(std::move(column)));
+		spi.Exec(kInsertOutboxMany, args);
+	}
+	for (const std::string &channel : channels_)
+		Notify(channel);
+	for (auto &column : columns_)
+		column.clear();
+	channels_.clear();
+}
+
+void
+WriteSends(SpiSession &spi, const VersionEntry &version, const InstanceState &state, const StepResult &result,
+		   OutboxBatch *batch)
 {
 	const Graph &g = *version.graph;
 	for (const SendEffect &s : result.sends) {
+		if (batch) {
+			batch->Add(version, state, s);
+			continue;
+		}
 		spi.Exec(kInsertOutbox,
 				 {SqlValue::Text(version.journey), SqlValue::Int(version.version), SqlValue::Text(g.nodes[s.node].id),
 				  SqlValue::Int(state.id), SqlValue::Text(state.user_id), SqlValue::Text(s.channel),
 				  SqlValue::Text(s.template_name), SqlValue::Jsonb(s.payload.dump()), SqlValue::Text(s.dedup_key),
 				  SqlValue::Timestamp(s.at), SqlValue::Text(s.suppressed ? "suppressed" : "pending"),
 				  SqlValue::OptionalText(NonEmpty(s.suppress_reason))});
-		if (!s.suppressed) {
-			const char *channel = s.channel.c_str();
-			PgCall([&] { Async_Notify("journey_outbox", channel); });
-		}
+		if (!s.suppressed)
+			Notify(s.channel);
 	}
 }
 

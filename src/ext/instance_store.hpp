@@ -46,8 +46,20 @@ void UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &st
 // Remembers a wait_for event that arrived while the journey is paused (the first one counts).
 void HoldEvent(SpiSession &spi, const InstanceState &state, Timestamp event_at);
 
-// Writes the outbox rows of a step (and notifies idle senders).
-void WriteSends(SpiSession &spi, const VersionEntry &version, const InstanceState &state, const StepResult &result);
+// Outbox rows collected over a scheduler batch and written by one INSERT.
+class OutboxBatch {
+public:
+	void Add(const VersionEntry &version, const InstanceState &state, const SendEffect &send);
+	void Flush(SpiSession &spi);  // writes the rows, notifies idle senders, empties the batch
+
+private:
+	std::vector<std::string> columns_[12];
+	std::vector<std::string> channels_;	 // to notify
+};
+
+// Writes the outbox rows of a step (and notifies idle senders); into `batch` when one is given.
+void WriteSends(SpiSession &spi, const VersionEntry &version, const InstanceState &state, const StepResult &result,
+				OutboxBatch *batch = nullptr);
 
 // Records a goal conversion of an instance (once).
 void RecordConversion(SpiSession &spi, const VersionEntry &version, const std::string &user_id, int64_t instance_id,
