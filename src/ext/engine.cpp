@@ -70,7 +70,8 @@ const Statement kDue{"SELECT " JOURNEY_INSTANCE_COLUMNS " FROM journey.instance 
 					 "WHERE i.status = 'a' AND i.wake_at <= $1 AND i.journey <> ALL ($2) "
 					 "ORDER BY i.wake_at LIMIT $3 FOR UPDATE SKIP LOCKED",
 					 {SqlType::TimestampTz, SqlType::TextArray, SqlType::Int8},
-					 kInstanceColumnTypes};
+					 kInstanceColumnTypes,
+					 true};	 // the queue's index order: with stale statistics a custom plan may sort every due row
 
 const Statement kNextWake{"SELECT i.wake_at FROM journey.instance i "
 						  "WHERE i.status = 'a' AND i.wake_at IS NOT NULL AND i.journey <> ALL ($1) "
@@ -357,8 +358,16 @@ Engine::RunStep(const VersionEntry &version, InstanceState &state,
 				const std::function<StepResult(InstanceState &, PgFacts &)> &step)
 {
 	PgFacts facts(spi_, catalog_, state.user_id);
+	facts.ShareTemplates(templates_);
 	StepResult result = step(state, facts);
-	UpdateInstance(spi_, *version.graph, state);
+	if (instance_batch_ && result.updates.empty()) {
+		instance_batch_->Add(*version.graph, state);
+	} else {
+		// A profile update may fire entries that read instances: the batch's earlier steps are written first.
+		if (instance_batch_)
+			instance_batch_->Flush(spi_);
+		UpdateInstance(spi_, *version.graph, state);
+	}
 	WriteEffects(version, state, result);
 	return result;
 }
@@ -371,6 +380,8 @@ Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 	auto step = [&](const SqlRow &row) {
 		const VersionEntry &v = catalog_.Version(spi_, (int32_t)row[2].i);
 		const Graph &g = *v.graph;
+		if (instance_batch_ && g.HasCalls())
+			instance_batch_->Flush(spi_);  // a called function sees the instances as the steps left them
 		LoadedInstance li = ReadInstance(row, g);
 		const bool held = li.event_held_at.has_value();
 		RunStep(v, li.state, [&](InstanceState &state, PgFacts &facts) {
@@ -381,17 +392,26 @@ Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 	// the batch runs again one instance per subtransaction, so that only the failing ones are marked.
 	{
 		SubTransaction batch;
-		OutboxBatch outbox;	 // the batch's outbox rows, written by one INSERT
+		OutboxBatch outbox;		 // the batch's outbox rows, written by one INSERT
+		InstanceBatch instances;	 // and its instance updates, by one UPDATE
+		PgFacts::TemplateCache templates;
+		templates_ = &templates;
 		try {
 			outbox_batch_ = &outbox;
+			instance_batch_ = &instances;
 			for (const SqlRow &row : rows)
 				step(row);
 			outbox_batch_ = nullptr;
+			instance_batch_ = nullptr;
+			templates_ = nullptr;
+			instances.Flush(spi_);
 			outbox.Flush(spi_);
 			batch.Commit();
 			return (int64_t)rows.size();
 		} catch (const std::exception &) {
 			outbox_batch_ = nullptr;
+			instance_batch_ = nullptr;
+			templates_ = nullptr;
 			batch.Rollback();
 		}
 	}

@@ -54,7 +54,9 @@ private:
 
 	SpiSession &spi_;
 	Catalog &catalog_;
-	OutboxBatch *outbox_batch_ = nullptr;  // set while a scheduler batch collects its outbox rows
+	OutboxBatch *outbox_batch_ = nullptr;		// set while a scheduler batch collects its outbox rows
+	InstanceBatch *instance_batch_ = nullptr;	// and its instance updates
+	PgFacts::TemplateCache *templates_ = nullptr;	// and the templates its steps read
 };
 
 }	 // namespace journey

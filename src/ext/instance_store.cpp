@@ -184,6 +184,79 @@ UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &state)
 		NoteWake(*state.wake_at);
 }
 
+namespace {
+
+const Statement kUpdateMany{
+	"UPDATE journey.instance i SET status = x.s::\"char\", node = nullif(x.n, ''), "
+	"wake_at = nullif(x.w, '')::timestamptz, waiting_event = nullif(x.we, ''), last_step_at = x.l::timestamptz, "
+	"ended_at = nullif(x.e, '')::timestamptz, exit_reason = nullif(x.r, ''), visits = x.v::int[], "
+	"error = nullif(x.err, ''), event_held_at = NULL, context = x.c::jsonb, variant = nullif(x.var, ''), "
+	"branches = nullif(x.b, '')::jsonb "
+	"FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], "
+	"$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[]) "
+	"AS x(u, id, s, n, w, we, l, e, r, v, err, c, var, b) "
+	"WHERE i.user_id = x.u AND i.id = x.id::bigint",
+	std::vector<SqlType>(14, SqlType::TextArray),
+	{},
+	true};
+
+std::string
+IntArrayText(const std::vector<int32_t> &values)
+{
+	std::string out = "{";
+	for (size_t k = 0; k < values.size(); k++) {
+		if (k)
+			out += ',';
+		out += std::to_string(values[k]);
+	}
+	return out + "}";
+}
+
+std::string
+OptionalTimestampText(const std::optional<Timestamp> &at)
+{
+	return at ? FormatTimestamp(*at) : std::string();
+}
+
+}	 // namespace
+
+void
+InstanceBatch::Add(const Graph &graph, const InstanceState &state)
+{
+	const SqlValue branches = BranchesValue(graph, state);
+	std::string values[14] = {state.user_id,
+							  std::to_string(state.id),
+							  StatusCode(state.status),
+							  NodeName(graph, state.node).value_or(""),
+							  OptionalTimestampText(state.wake_at),
+							  WaitingEvent(graph, state).value_or(""),
+							  FormatTimestamp(state.last_step_at),
+							  OptionalTimestampText(state.ended_at),
+							  state.exit_reason,
+							  IntArrayText(state.visits),
+							  state.error,
+							  state.context.dump(),
+							  state.variant,
+							  branches.null ? std::string() : branches.s};
+	for (int k = 0; k < 14; k++)
+		columns_[k].push_back(std::move(values[k]));
+	if (state.status == InstanceStatus::Active && state.wake_at)
+		NoteWake(*state.wake_at);
+}
+
+void
+InstanceBatch::Flush(SpiSession &spi)
+{
+	if (Empty())
+		return;
+	std::vector<SqlValue> args;
+	for (auto &column : columns_)
+		args.push_back(SqlValue::Texts(std::move(column)));
+	for (auto &column : columns_)
+		column.clear();
+	spi.Exec(kUpdateMany, args);
+}
+
 void
 RecordConversion(SpiSession &spi, const VersionEntry &version, const std::string &user_id, int64_t instance_id,
 				 const std::string &event, Timestamp at)

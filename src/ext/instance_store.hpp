@@ -43,6 +43,17 @@ bool InsertInstance(SpiSession &spi, const VersionEntry &version, const Instance
 // Writes the instance's state after a step.
 void UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &state);
 
+// Instance updates collected over a scheduler batch and written by one UPDATE … FROM unnest.
+class InstanceBatch {
+public:
+	void Add(const Graph &graph, const InstanceState &state);
+	void Flush(SpiSession &spi);  // writes the rows, empties the batch
+	bool Empty() const { return columns_[0].empty(); }
+
+private:
+	std::vector<std::string> columns_[14];
+};
+
 // Remembers a wait_for event that arrived while the journey is paused (the first one counts).
 void HoldEvent(SpiSession &spi, const InstanceState &state, Timestamp event_at);
 

@@ -2,6 +2,7 @@
 
 #include "ext/pg_facts.hpp"
 
+#include "ext/direct_reads.hpp"
 #include "ext/pg_timezones.hpp"
 #include "ext/settings.hpp"
 #include "pg/guard.hpp"
@@ -34,6 +35,11 @@ PgFacts::CountEvents(const std::string &name, std::optional<Timestamp> from, Tim
 	const TrackedSources &sources = catalog_.Sources();
 	std::vector<SqlValue> args{SqlValue::Text(user_id_), SqlValue::Text(name), SqlValue::Timestamp(to),
 							   SqlValue::OptionalTimestamp(from)};
+	if (!filter && sources.Tables().empty()) {
+		// Only the built-in store: straight from its index, no SPI statement.
+		if (auto n = CountBuiltinEvents(user_id_, name, from, to, stop_after > 0 ? stop_after : INT64_MAX))
+			return *n;
+	}
 	if (!filter) {
 		args.push_back(SqlValue::Int(stop_after > 0 ? stop_after : INT64_MAX));
 		return spi_.Run(sources.CountEvents(), args)[0][0].i;
@@ -69,6 +75,10 @@ PgFacts::ContactFor(const std::string &channel)
 	auto cached = contacts_.find(channel);
 	if (cached != contacts_.end())
 		return cached->second;	// a reachable check and the send that follows ask for the same row
+	if (std::optional<Contact> direct = ReadContact(user_id_, channel)) {
+		contacts_.emplace(channel, *direct);
+		return *direct;
+	}
 	Contact c;
 	auto rows = spi_.Run(kContact, {SqlValue::Text(user_id_), SqlValue::Text(channel)});
 	if (!rows.empty()) {
@@ -85,10 +95,18 @@ PgFacts::ContactFor(const std::string &channel)
 std::optional<StoredTemplate>
 PgFacts::Template(const std::string &name, const std::string &channel)
 {
+	if (templates_) {
+		auto cached = templates_->find({name, channel});
+		if (cached != templates_->end())
+			return cached->second;
+	}
+	std::optional<StoredTemplate> found;
 	auto rows = spi_.Run(kTemplate, {SqlValue::Text(name), SqlValue::Text(channel)});
-	if (rows.empty())
-		return std::nullopt;
-	return StoredTemplate{rows[0][0].s, rows[0][1].s};
+	if (!rows.empty())
+		found = StoredTemplate{rows[0][0].s, rows[0][1].s};
+	if (templates_)
+		templates_->emplace(std::make_pair(name, channel), found);
+	return found;
 }
 
 std::string

@@ -7,6 +7,7 @@
 #include "ext/catalog.hpp"
 #include "pg/spi.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -29,6 +30,10 @@ public:
 	const TimeZones &Zones() override;
 	Json Call(const std::string &function, const std::string &user_id, const Json &context) override;
 
+	// Stored templates read once per batch of steps (by name and channel), kept by the caller.
+	using TemplateCache = std::map<std::pair<std::string, std::string>, std::optional<StoredTemplate>>;
+	void ShareTemplates(TemplateCache *cache) { templates_ = cache; }
+
 private:
 	SpiSession &spi_;
 	const Catalog &catalog_;
@@ -36,6 +41,7 @@ private:
 	std::optional<Json> profile_;		 // read once per step
 	std::optional<std::string> zone_;	 // likewise
 	std::unordered_map<std::string, Contact> contacts_;  // likewise, by channel
+	TemplateCache *templates_ = nullptr;
 };
 
 }	 // namespace journey

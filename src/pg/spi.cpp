@@ -191,8 +191,9 @@ PlanFor(const Statement &st)
 	for (int k = 0; k < nargs; k++)
 		types[k] = TypeOid(st.params[k]);
 	const char *sql = st.sql;
+	const int options = st.generic_plan ? CURSOR_OPT_GENERIC_PLAN : 0;
 	SPIPlanPtr plan = PgCall([&] {
-		SPIPlanPtr p = SPI_prepare(sql, nargs, types);
+		SPIPlanPtr p = SPI_prepare_cursor(sql, nargs, types, options);
 		if (!p)
 			elog(ERROR, "pg_journey: SPI_prepare failed (%s): %s", SPI_result_code_string(SPI_result), sql);
 		SPI_keepplan(p);

@@ -39,6 +39,9 @@ struct Statement {
 	const char *sql;
 	std::vector<SqlType> params;
 	std::vector<SqlType> columns;  // how to read each result column
+	// Plan once for any parameters (a statement over unnest($n) of a batch: a custom plan would size the join
+	// by the batch and may prefer a sequential scan of the table to its index).
+	bool generic_plan = false;
 };
 
 // A connection to SPI for the duration of one C++ scope.
