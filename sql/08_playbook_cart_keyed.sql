@@ -19,12 +19,12 @@ INSERT INTO shop.cart_items VALUES (:alice, 'A', 'SKU-1', '2030-07-01 10:00+00')
                                    (:alice, 'B', 'SKU-2', '2030-07-01 10:05+00'),
                                    (:alice, 'A', 'SKU-3', '2030-07-01 10:10+00');
 SELECT user_id, node, wake_at FROM journey.instances WHERE journey = 'cart_by_cart' ORDER BY entered_at;
-SELECT entry_key, count(*) FROM journey.instance WHERE journey = 'cart_by_cart' GROUP BY 1 ORDER BY 1;
+SELECT entry_key, count(*) FROM journey.instance WHERE version_id IN (SELECT id FROM journey.versions WHERE journey = 'cart_by_cart') GROUP BY 1 ORDER BY 1;
 
 -- She orders cart A: only cart A's instance exits, and it converts.
 INSERT INTO shop.orders VALUES (:alice, 'A', 42.00, '2030-07-01 11:00+00');
 SELECT i.entry_key, i.status, i.exit_reason
-  FROM journey.instance i WHERE i.journey = 'cart_by_cart' ORDER BY i.entry_key;
+  FROM journey.instance i WHERE i.version_id IN (SELECT id FROM journey.versions WHERE journey = 'cart_by_cart') ORDER BY i.entry_key;
 SELECT c.journey, i.entry_key, c.event, c.converted_at
   FROM journey.conversions c JOIN journey.instance i ON i.id = c.instance_id ORDER BY i.entry_key;
 
@@ -34,7 +34,7 @@ SELECT template, payload->'data' AS data, payload->>'to' AS "to", created_at FRO
 
 -- An event without the key never enters a keyed journey; enroll takes the key from context.key.
 SELECT journey.track(:alice, 'add_to_cart', '{"sku": "no cart"}', '2030-07-01 13:00+00');
-SELECT count(*) AS instances FROM journey.instance WHERE journey = 'cart_by_cart';
+SELECT count(*) AS instances FROM journey.instance WHERE version_id IN (SELECT id FROM journey.versions WHERE journey = 'cart_by_cart');
 SELECT journey.enroll('cart_by_cart', :alice, '{"key": "C"}', '2030-07-01 13:00+00') IS NOT NULL AS entered_c;
 DO $$
 BEGIN

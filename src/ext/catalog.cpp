@@ -48,10 +48,10 @@ LookupTables()
 }
 
 const Statement kJourneys{
-	"SELECT j.name, j.status, coalesce(v.id, 0) FROM journey.journeys j "
+	"SELECT j.name, j.status, coalesce(v.id, 0), j.id FROM journey.journeys j "
 	"LEFT JOIN journey.versions v ON v.journey = j.name AND v.version = j.live_version",
 	{},
-	{SqlType::Text, SqlType::Text, SqlType::Int4}};
+	{SqlType::Text, SqlType::Text, SqlType::Int4, SqlType::Int4}};
 
 const Statement kActiveVersions{
 	"SELECT v.id FROM journey.versions v JOIN journey.journeys j ON j.name = v.journey "
@@ -59,9 +59,10 @@ const Statement kActiveVersions{
 	{},
 	{SqlType::Int4}};
 
-const Statement kVersion{"SELECT journey, version, definition FROM journey.versions WHERE id = $1",
+const Statement kVersion{"SELECT v.journey, v.version, v.definition, j.id FROM journey.versions v "
+						 "JOIN journey.journeys j ON j.name = v.journey WHERE v.id = $1",
 						 {SqlType::Int4},
-						 {SqlType::Text, SqlType::Int4, SqlType::Jsonb}};
+						 {SqlType::Text, SqlType::Int4, SqlType::Jsonb, SqlType::Int4}};
 
 const Statement kAllowedFunctions{
 	"SELECT a.fn::oid, a.allowed_by, n.nspname::text || '.' || p.proname::text, p.proname::text, "
@@ -131,6 +132,7 @@ Catalog::Load(SpiSession &spi)
 	rules_.clear();
 	attribute_rules_.clear();
 	paused_.clear();
+	paused_ids_.clear();
 	extra_channels_.clear();
 	functions_.clear();
 	for (auto &row : spi.Run(kExtraChannels, {}))
@@ -144,8 +146,10 @@ Catalog::Load(SpiSession &spi)
 	sources_.Load(spi);
 	for (auto &row : spi.Run(kJourneys, {})) {
 		JourneyEntry j{row[0].s, row[1].s, (int32_t)row[2].i};
-		if (j.status == "paused")
+		if (j.status == "paused") {
 			paused_.push_back(j.name);
+			paused_ids_.push_back((int32_t)row[3].i);
+		}
 		journeys_.emplace(j.name, std::move(j));
 	}
 	for (auto &row : spi.Run(kActiveVersions, {})) {
@@ -212,6 +216,7 @@ Catalog::Version(SpiSession &spi, int32_t id)
 	entry->id = id;
 	entry->journey = rows[0][0].s;
 	entry->version = (int32_t)rows[0][1].i;
+	entry->journey_id = (int32_t)rows[0][3].i;
 	CompileOptions options;
 	options.extra_channels = extra_channels_;
 	options.check_environment = false;	// define validated it; a function disallowed since fails at its call

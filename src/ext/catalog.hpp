@@ -17,6 +17,7 @@ namespace journey {
 struct VersionEntry {
 	int32_t id = 0;
 	std::string journey;
+	int32_t journey_id = 0;	 // journey.journeys (id): the journey's key in journey.instance
 	int32_t version = 0;
 	GraphPtr graph;
 };
@@ -57,6 +58,7 @@ public:
 	// A version by id (loaded and compiled on demand; throws when it does not exist).
 	const VersionEntry &Version(SpiSession &spi, int32_t id);
 	const std::vector<std::string> &PausedJourneys() const { return paused_; }
+	const std::vector<int32_t> &PausedJourneyIds() const { return paused_ids_; }
 	const std::vector<std::string> &ExtraChannels() const { return extra_channels_; }
 	const TrackedSources &Sources() const { return sources_; }
 	// The allowed function a definition names ("schema.name", or "name" when unique), or null.
@@ -70,6 +72,7 @@ private:
 	std::unordered_map<std::string, std::vector<int32_t>> attribute_rules_;
 	std::unordered_map<int32_t, std::shared_ptr<VersionEntry>> versions_;
 	std::vector<std::string> paused_;
+	std::vector<int32_t> paused_ids_;
 	std::vector<std::string> extra_channels_;
 	TrackedSources sources_;
 	std::unordered_map<std::string, AllowedFunction> functions_;

@@ -41,7 +41,8 @@ const Statement kEntriesCount{"UPDATE journey.entries SET entries = entries + 1,
 
 // The user's instances of journeys with a goal on the event, not converted yet (any status).
 const Statement kGoalCandidates{"SELECT i.id, i.version_id, i.entered_at, i.entry_key, i.status::text "
-								"FROM journey.instance i WHERE i.user_id = $1 AND i.journey = ANY ($2) "
+								"FROM journey.instance i WHERE i.user_id = $1 "
+								"AND i.journey_id IN (SELECT j.id FROM journey.journeys j WHERE j.name = ANY ($2)) "
 								"AND NOT EXISTS (SELECT 1 FROM journey.conversions c "
 								"WHERE c.user_id = i.user_id AND c.instance_id = i.id)",
 								{SqlType::Text, SqlType::TextArray},
@@ -67,16 +68,16 @@ const Statement kActiveOfUser{"SELECT " JOURNEY_INSTANCE_COLUMNS " FROM journey.
 							  kInstanceColumnTypes};
 
 const Statement kDue{"SELECT " JOURNEY_INSTANCE_COLUMNS " FROM journey.instance i "
-					 "WHERE i.status = 'a' AND i.wake_at <= $1 AND i.journey <> ALL ($2) "
+					 "WHERE i.status = 'a' AND i.wake_at <= $1 AND i.journey_id <> ALL ($2) "
 					 "ORDER BY i.wake_at LIMIT $3 FOR UPDATE SKIP LOCKED",
-					 {SqlType::TimestampTz, SqlType::TextArray, SqlType::Int8},
+					 {SqlType::TimestampTz, SqlType::Int4Array, SqlType::Int8},
 					 kInstanceColumnTypes,
 					 true};	 // the queue's index order: with stale statistics a custom plan may sort every due row
 
 const Statement kNextWake{"SELECT i.wake_at FROM journey.instance i "
-						  "WHERE i.status = 'a' AND i.wake_at IS NOT NULL AND i.journey <> ALL ($1) "
+						  "WHERE i.status = 'a' AND i.wake_at IS NOT NULL AND i.journey_id <> ALL ($1) "
 						  "ORDER BY i.wake_at LIMIT 1",
-						  {SqlType::TextArray},
+						  {SqlType::Int4Array},
 						  {SqlType::TimestampTz}};
 
 const char *
@@ -231,7 +232,7 @@ Engine::OnEvent(const std::string &user_id, const std::string &name, const Json 
 			continue;
 		ExitInstance(li.state, "exit_event", at);
 		UpdateInstance(spi_, g, li.state);
-		exited.insert(li.journey);
+		exited.insert(v.journey);
 		ended[k] = true;
 	}
 
@@ -252,7 +253,7 @@ Engine::OnEvent(const std::string &user_id, const std::string &name, const Json 
 				LoadedInstance li = ReadInstance(active[k], g);
 				ExitInstance(li.state, "goal", at);
 				UpdateInstance(spi_, g, li.state);
-				exited.insert(li.journey);
+				exited.insert(v.journey);
 				ended[k] = true;
 			}
 		}
@@ -268,7 +269,7 @@ Engine::OnEvent(const std::string &user_id, const std::string &name, const Json 
 		LoadedInstance li = ReadInstance(active[k], g);
 		if (!WaitForMatches(g, li.state, name, props, at, facts))
 			continue;
-		if (std::find(paused.begin(), paused.end(), li.journey) != paused.end()) {
+		if (std::find(paused.begin(), paused.end(), v.journey) != paused.end()) {
 			HoldEvent(spi_, li.state, at);	// taken on resume
 			continue;
 		}
@@ -375,7 +376,7 @@ Engine::RunStep(const VersionEntry &version, InstanceState &state,
 int64_t
 Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 {
-	auto rows = spi_.Run(kDue, {SqlValue::Timestamp(as_of), SqlValue::Texts(catalog_.PausedJourneys()),
+	auto rows = spi_.Run(kDue, {SqlValue::Timestamp(as_of), SqlValue::Ints(catalog_.PausedJourneyIds()),
 								SqlValue::Int(limit)});
 	auto step = [&](const SqlRow &row) {
 		const VersionEntry &v = catalog_.Version(spi_, (int32_t)row[2].i);
@@ -436,7 +437,7 @@ Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 			li.state.user_id = row[0].s;
 			li.state.id = row[1].i;
 			li.state.last_step_at = row[8].i;
-			li.state.visits = row[9].ints;
+			li.state.visits = ParseVisits(row[9].s);
 			FailInstance(li.state, error, as_of);
 			UpdateInstance(spi_, g, li.state);
 		}
@@ -466,7 +467,7 @@ Engine::RunDue(Timestamp as_of, int64_t max_steps, int batch_size)
 std::optional<Timestamp>
 Engine::NextWake()
 {
-	auto rows = spi_.Run(kNextWake, {SqlValue::Texts(catalog_.PausedJourneys())});
+	auto rows = spi_.Run(kNextWake, {SqlValue::Ints(catalog_.PausedJourneyIds())});
 	if (rows.empty() || rows[0][0].null)
 		return std::nullopt;
 	return rows[0][0].i;

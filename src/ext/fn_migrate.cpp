@@ -22,8 +22,8 @@ const Statement kVersionId{"SELECT id FROM journey.versions WHERE journey = $1 A
 						   {SqlType::Int4}};
 
 const Statement kToMigrate{"SELECT " JOURNEY_INSTANCE_COLUMNS " FROM journey.instance i "
-						   "WHERE i.journey = $1 AND i.status = 'a' AND i.version_id <> $2 ORDER BY i.id FOR UPDATE",
-						   {SqlType::Text, SqlType::Int4},
+						   "WHERE i.journey_id = $1 AND i.status = 'a' AND i.version_id <> $2 ORDER BY i.id FOR UPDATE",
+						   {SqlType::Int4, SqlType::Int4},
 						   kInstanceColumnTypes};
 
 const Statement kSetVersion{"UPDATE journey.instance SET version_id = $3 WHERE user_id = $1 AND id = $2",
@@ -41,7 +41,7 @@ Migrate(const std::string &name, int32_t version)
 	const VersionEntry &to = catalog.Version(spi, (int32_t)ids[0][0].i);
 	const Timestamp now = PgCall([] { return (Timestamp)GetCurrentTransactionStartTimestamp(); });
 	int64_t migrated = 0;
-	for (const SqlRow &row : spi.Run(kToMigrate, {SqlValue::Text(name), SqlValue::Int(to.id)})) {
+	for (const SqlRow &row : spi.Run(kToMigrate, {SqlValue::Int(to.journey_id), SqlValue::Int(to.id)})) {
 		const VersionEntry &from = catalog.Version(spi, (int32_t)row[2].i);
 		LoadedInstance li = ReadInstance(row, *from.graph);
 		if (MigrateState(*from.graph, *to.graph, li.state)) {

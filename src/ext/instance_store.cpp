@@ -6,6 +6,8 @@
 #include "pg/guard.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
 
 extern "C" {
 #include "commands/async.h"
@@ -18,13 +20,13 @@ namespace {
 const Statement kNextId{"SELECT nextval('journey.instance_id_seq')", {}, {SqlType::Int8}};
 
 const Statement kInsert{
-	"INSERT INTO journey.instance (user_id, id, version_id, journey, status, exclusive, entry_key, node, wake_at, "
+	"INSERT INTO journey.instance (user_id, id, version_id, journey_id, status, exclusive, entry_key, node, wake_at, "
 	"waiting_event, entered_at, last_step_at, ended_at, exit_reason, visits, context, event, error, variant, branches) "
 	"VALUES ($1, $2, $3, $4, $5::\"char\", $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) "
-	"ON CONFLICT (journey, user_id, entry_key) WHERE status = 'a' AND exclusive DO NOTHING",
-	{SqlType::Text, SqlType::Int8, SqlType::Int4, SqlType::Text, SqlType::Text, SqlType::Bool, SqlType::Text,
+	"ON CONFLICT (journey_id, user_id, entry_key) WHERE status = 'a' AND exclusive DO NOTHING",
+	{SqlType::Text, SqlType::Int8, SqlType::Int4, SqlType::Int4, SqlType::Text, SqlType::Bool, SqlType::Text,
 	 SqlType::Text, SqlType::TimestampTz, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz,
-	 SqlType::TimestampTz, SqlType::Text, SqlType::Int4Array, SqlType::Jsonb, SqlType::Jsonb, SqlType::Text,
+	 SqlType::TimestampTz, SqlType::Text, SqlType::Text, SqlType::Jsonb, SqlType::Jsonb, SqlType::Text,
 	 SqlType::Text, SqlType::Jsonb},
 	{}};
 
@@ -34,7 +36,7 @@ const Statement kUpdate{
 	"context = $12, variant = $13, branches = $14 "
 	"WHERE user_id = $1 AND id = $2",
 	{SqlType::Text, SqlType::Int8, SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::Text,
-	 SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Text, SqlType::Int4Array, SqlType::Text, SqlType::Jsonb,
+	 SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Jsonb,
 	 SqlType::Text, SqlType::Jsonb},
 	{}};
 
@@ -112,6 +114,37 @@ NonEmpty(const std::string &s)
 
 }	 // namespace
 
+std::string
+VisitsText(const std::vector<int32_t> &visits)
+{
+	size_t used = visits.size();
+	while (used > 0 && visits[used - 1] == 0)
+		used--;
+	std::string out;
+	for (size_t k = 0; k < used; k++) {
+		if (k)
+			out += ',';
+		out += std::to_string(visits[k]);
+	}
+	return out;
+}
+
+std::vector<int32_t>
+ParseVisits(const std::string &text)
+{
+	std::vector<int32_t> visits;
+	const char *p = text.c_str();
+	while (*p) {
+		char *end = nullptr;
+		const long n = std::strtol(p, &end, 10);
+		if (end == p || n < 0 || n > INT32_MAX || (*end != ',' && *end != '\0'))
+			throw StepError("the instance's visits \"" + text + "\" are not a list of counts");
+		visits.push_back((int32_t)n);
+		p = *end ? end + 1 : end;
+	}
+	return visits;
+}
+
 LoadedInstance
 ReadInstance(const SqlRow &row, const Graph &graph)
 {
@@ -119,7 +152,6 @@ ReadInstance(const SqlRow &row, const Graph &graph)
 	li.state.user_id = row[0].s;
 	li.state.id = row[1].i;
 	li.version_id = (int32_t)row[2].i;
-	li.journey = row[3].s;
 	li.state.node = row[4].null ? kNoNode : graph.FindNode(row[4].s);
 	if (!row[4].null && li.state.node == kNoNode)
 		throw StepError("the instance is at node \"" + row[4].s + "\", which its version does not have");
@@ -129,7 +161,7 @@ ReadInstance(const SqlRow &row, const Graph &graph)
 		li.waiting_event = row[6].s;
 	li.state.entered_at = row[7].i;
 	li.state.last_step_at = row[8].i;
-	li.state.visits = row[9].ints;
+	li.state.visits = ParseVisits(row[9].s);
 	li.state.context = Json::parse(row[10].s);
 	li.state.event = Json::parse(row[11].s);
 	if (!row[12].null)
@@ -154,14 +186,14 @@ InsertInstance(SpiSession &spi, const VersionEntry &version, const InstanceState
 {
 	const Graph &g = *version.graph;
 	uint64_t n = spi.Exec(kInsert, {SqlValue::Text(state.user_id), SqlValue::Int(state.id), SqlValue::Int(version.id),
-									SqlValue::Text(version.journey), SqlValue::Text(StatusCode(state.status)),
+									SqlValue::Int(version.journey_id), SqlValue::Text(StatusCode(state.status)),
 									SqlValue::Bool(exclusive), SqlValue::Text(entry_key),
 									SqlValue::OptionalText(NodeName(g, state.node)),
 									SqlValue::OptionalTimestamp(state.wake_at),
 									SqlValue::OptionalText(WaitingEvent(g, state)),
 									SqlValue::Timestamp(state.entered_at), SqlValue::Timestamp(state.last_step_at),
 									SqlValue::OptionalTimestamp(state.ended_at),
-									SqlValue::OptionalText(NonEmpty(state.exit_reason)), SqlValue::Ints(state.visits),
+									SqlValue::OptionalText(NonEmpty(state.exit_reason)), SqlValue::Text(VisitsText(state.visits)),
 									SqlValue::Jsonb(state.context.dump()), SqlValue::Jsonb(state.event.dump()),
 									SqlValue::OptionalText(NonEmpty(state.error)),
 									SqlValue::OptionalText(NonEmpty(state.variant)), BranchesValue(g, state)});
@@ -177,7 +209,7 @@ UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &state)
 					   SqlValue::OptionalText(NodeName(graph, state.node)), SqlValue::OptionalTimestamp(state.wake_at),
 					   SqlValue::OptionalText(WaitingEvent(graph, state)), SqlValue::Timestamp(state.last_step_at),
 					   SqlValue::OptionalTimestamp(state.ended_at), SqlValue::OptionalText(NonEmpty(state.exit_reason)),
-					   SqlValue::Ints(state.visits), SqlValue::OptionalText(NonEmpty(state.error)),
+					   SqlValue::Text(VisitsText(state.visits)), SqlValue::OptionalText(NonEmpty(state.error)),
 					   SqlValue::Jsonb(state.context.dump()), SqlValue::OptionalText(NonEmpty(state.variant)),
 					   BranchesValue(graph, state)});
 	if (state.status == InstanceStatus::Active && state.wake_at)
@@ -189,7 +221,7 @@ namespace {
 const Statement kUpdateMany{
 	"UPDATE journey.instance i SET status = x.s::\"char\", node = nullif(x.n, ''), "
 	"wake_at = nullif(x.w, '')::timestamptz, waiting_event = nullif(x.we, ''), last_step_at = x.l::timestamptz, "
-	"ended_at = nullif(x.e, '')::timestamptz, exit_reason = nullif(x.r, ''), visits = x.v::int[], "
+	"ended_at = nullif(x.e, '')::timestamptz, exit_reason = nullif(x.r, ''), visits = x.v, "
 	"error = nullif(x.err, ''), event_held_at = NULL, context = x.c::jsonb, variant = nullif(x.var, ''), "
 	"branches = nullif(x.b, '')::jsonb "
 	"FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], "
@@ -199,18 +231,6 @@ const Statement kUpdateMany{
 	std::vector<SqlType>(14, SqlType::TextArray),
 	{},
 	true};
-
-std::string
-IntArrayText(const std::vector<int32_t> &values)
-{
-	std::string out = "{";
-	for (size_t k = 0; k < values.size(); k++) {
-		if (k)
-			out += ',';
-		out += std::to_string(values[k]);
-	}
-	return out + "}";
-}
 
 std::string
 OptionalTimestampText(const std::optional<Timestamp> &at)
@@ -233,7 +253,7 @@ InstanceBatch::Add(const Graph &graph, const InstanceState &state)
 							  FormatTimestamp(state.last_step_at),
 							  OptionalTimestampText(state.ended_at),
 							  state.exit_reason,
-							  IntArrayText(state.visits),
+							  VisitsText(state.visits),
 							  state.error,
 							  state.context.dump(),
 							  state.variant,

@@ -14,7 +14,6 @@ namespace journey {
 // An instance as loaded from journey.instance.
 struct LoadedInstance {
 	int32_t version_id = 0;
-	std::string journey;
 	std::optional<std::string> waiting_event;
 	// A wait_for event that arrived while the journey was paused: on resume, on_event is taken as of it.
 	std::optional<Timestamp> event_held_at;
@@ -23,12 +22,12 @@ struct LoadedInstance {
 
 // The columns every instance query selects, in this order (see ReadInstance).
 #define JOURNEY_INSTANCE_COLUMNS                                                                                       \
-	"i.user_id, i.id, i.version_id, i.journey, i.node, i.wake_at, i.waiting_event, i.entered_at, i.last_step_at, "     \
+	"i.user_id, i.id, i.version_id, i.journey_id, i.node, i.wake_at, i.waiting_event, i.entered_at, i.last_step_at, "  \
 	"i.visits, i.context, i.event, i.event_held_at, i.entry_key, i.variant, i.branches"
 // (inline: statements of other files copy it during static initialization, after this definition)
 inline const std::vector<SqlType> kInstanceColumnTypes{
-	SqlType::Text,		  SqlType::Int8,	  SqlType::Int4,  SqlType::Text,  SqlType::Text,  SqlType::TimestampTz,
-	SqlType::Text,		  SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Int4Array, SqlType::Jsonb, SqlType::Jsonb,
+	SqlType::Text,		  SqlType::Int8,	  SqlType::Int4,  SqlType::Int4,  SqlType::Text,  SqlType::TimestampTz,
+	SqlType::Text,		  SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Text, SqlType::Jsonb, SqlType::Jsonb,
 	SqlType::TimestampTz, SqlType::Text, SqlType::Text, SqlType::Jsonb};
 
 // Builds the in-memory instance of a row of JOURNEY_INSTANCE_COLUMNS, with node ids of `graph`.
@@ -39,6 +38,10 @@ int64_t NextInstanceId(SpiSession &spi);
 // Inserts a new instance; false when the one-active-instance index refused it (already active).
 bool InsertInstance(SpiSession &spi, const VersionEntry &version, const InstanceState &state, bool exclusive,
 					const std::string &entry_key);
+
+// Visits per node as journey.instance keeps them: comma-separated, trailing zeros left out.
+std::string VisitsText(const std::vector<int32_t> &visits);
+std::vector<int32_t> ParseVisits(const std::string &text);
 
 // Writes the instance's state after a step.
 void UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &state);

@@ -135,7 +135,7 @@ BEGIN
 		   SET status = 'e', exit_reason = 'republished', ended_at = greatest(now(), i.last_step_at),
 		       node = NULL, wake_at = NULL, waiting_event = NULL
 		  FROM journey.versions ver
-		 WHERE i.journey = publish.name AND i.status = 'a' AND ver.id = i.version_id AND ver.version <> v;
+		 WHERE i.journey_id = (SELECT jj.id FROM journey.journeys jj WHERE jj.name = publish.name) AND i.status = 'a' AND ver.id = i.version_id AND ver.version <> v;
 		GET DIAGNOSTICS moved = ROW_COUNT;
 	ELSIF in_flight = 'migrate' THEN
 		moved := journey._migrate(publish.name, v);
@@ -197,7 +197,7 @@ BEGIN
 	UPDATE journey.instance i
 	   SET status = 'e', exit_reason = coalesce(exit.reason, 'manual'), ended_at = greatest(now(), i.last_step_at),
 	       node = NULL, wake_at = NULL, waiting_event = NULL
-	 WHERE i.journey = exit.name AND i.user_id = exit.user_id AND i.status = 'a';
+	 WHERE i.journey_id = (SELECT jj.id FROM journey.journeys jj WHERE jj.name = exit.name) AND i.user_id = exit.user_id AND i.status = 'a';
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN n;
 END
@@ -223,7 +223,7 @@ BEGIN
 	UPDATE journey.instance i
 	   SET status = 'e', exit_reason = 'archived', ended_at = greatest(now(), i.last_step_at),
 	       node = NULL, wake_at = NULL, waiting_event = NULL
-	 WHERE i.journey = archive.name AND i.status = 'a';
+	 WHERE i.journey_id = j.id AND i.status = 'a';
 	GET DIAGNOSTICS n = ROW_COUNT;
 	UPDATE journey.journeys jj SET status = 'archived', updated_at = now() WHERE jj.name = archive.name;
 	INSERT INTO journey.change_log (action, journey, version, detail)

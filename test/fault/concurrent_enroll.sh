@@ -71,7 +71,7 @@ done
 check "track: exactly one active instance of the user" \
 	"$(q "SELECT count(*) FROM journey.instances WHERE journey = '$J' AND user_id = 'cc_u1' AND status = 'active'")" 1
 check "track: exactly one instance at all (B created none)" \
-	"$(q "SELECT count(*) FROM journey.instance WHERE journey = '$J' AND user_id = 'cc_u1'")" 1
+	"$(q "SELECT count(*) FROM journey.instances WHERE journey = '$J' AND user_id = 'cc_u1'")" 1
 check "track: both events were recorded" \
 	"$(q "SELECT count(*) FROM journey.events WHERE user_id = 'cc_u1' AND name = 'cc_start'")" 2
 
@@ -81,7 +81,7 @@ check "enroll: B was refused (null)" "$(head -n1 "$work/enroll_b.out")" null
 if grep -q NOTICE "$work/enroll_b.err"; then ok "enroll: B's refusal came with a NOTICE"; else
 	not_ok "enroll: B's refusal came with a NOTICE" "stderr: $(cat "$work/enroll_b.err")"; fi
 check "enroll: exactly one instance of the user" \
-	"$(q "SELECT count(*) FROM journey.instance WHERE journey = '$JN' AND user_id = 'cc_u2'")" 1
+	"$(q "SELECT count(*) FROM journey.instances WHERE journey = '$JN' AND user_id = 'cc_u2'")" 1
 
 check "control: reentry always lets both sessions create an instance" \
 	"$(q "SELECT count(*) FROM journey.instances WHERE journey = '$JA' AND user_id = 'cc_u3' AND status = 'active'")" 2
@@ -89,7 +89,7 @@ check "control: reentry always lets both sessions create an instance" \
 # reentry never is a lifetime rule: a second concurrent entry must not get in even though the first
 # instance is no longer active when it commits (it ended at once), so no active-instance index catches it.
 check "reentry never holds under concurrency when the first instance ended at once: one instance" \
-	"$(q "SELECT count(*) FROM journey.instance WHERE journey = '$JI' AND user_id = 'cc_u4'")" 1
+	"$(q "SELECT count(*) FROM journey.instances WHERE journey = '$JI' AND user_id = 'cc_u4'")" 1
 
 check "the one-active rule is a unique index on instances" \
 	"$(q "SELECT count(*) FROM pg_index i WHERE i.indrelid = 'journey.instance'::regclass AND i.indisunique AND i.indpred IS NOT NULL")" 1

@@ -64,7 +64,7 @@ BEGIN
 END
 \$\$;
 DELETE FROM journey.outbox WHERE journey IN ($list);
-DELETE FROM journey.instance WHERE journey IN ($list);
+DELETE FROM journey.instance WHERE journey_id IN (SELECT id FROM journey.journeys WHERE name IN ($list));
 DELETE FROM journey.entries WHERE journey IN ($list);
 DELETE FROM journey.conversions WHERE journey IN ($list);
 DELETE FROM journey.change_log WHERE journey IN ($list);
