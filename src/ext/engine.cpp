@@ -146,12 +146,29 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 	}
 	const bool exclusive = rules.reentry != Reentry::Always;
 	bool inserted = false;
-	const std::string error = Guarded(g, [&] {
+	std::string error;
+	if (entry_batch_ && !g.HasCalls()) {
 		StepResult result = Start(g, state, at, facts, kHotPath);
+		if (result.updates.empty()) {
+			const int64_t id = state.id;
+			entry_batch_->Add(version, std::move(state), exclusive, std::move(result), counted);
+			if (entry_batch_->Full())
+				entry_batch_->Flush(spi_);
+			return id;
+		}
+		// The first step updates the profile, which may fire entries that read instances: in order, now.
+		entry_batch_->Flush(spi_);
 		inserted = InsertInstance(spi_, version, state, exclusive, entry_key);
 		if (inserted)
 			WriteEffects(version, state, result);
-	});
+	} else {
+		error = Guarded(g, [&] {
+			StepResult result = Start(g, state, at, facts, kHotPath);
+			inserted = InsertInstance(spi_, version, state, exclusive, entry_key);
+			if (inserted)
+				WriteEffects(version, state, result);
+		});
+	}
 	if (!error.empty()) {
 		// The first step failed (a call raised): the instance exists, failed, with the error kept.
 		InstanceState failed;
@@ -216,6 +233,8 @@ Engine::OnEvent(const std::string &user_id, const std::string &name, const Json 
 	const EventRules *rules = catalog_.Rules(name);
 	if (!rules)
 		return;
+	if (entry_batch_ && entry_batch_->HasUser(user_id))
+		entry_batch_->Flush(spi_);	// this event may read the user's instances and entries: written first
 	std::unordered_set<std::string> exited;
 	PgFacts facts(spi_, catalog_, user_id);
 	std::vector<SqlRow> active;

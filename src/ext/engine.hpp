@@ -4,6 +4,7 @@
 #include "pg/postgres.hpp"
 
 #include "ext/catalog.hpp"
+#include "ext/entry_batch.hpp"
 #include "ext/instance_store.hpp"
 #include "ext/pg_facts.hpp"
 #include "pg/spi.hpp"
@@ -40,6 +41,10 @@ public:
 	// Batches until nothing is due by as_of or max_steps instances were stepped (0: no limit).
 	int64_t RunDue(Timestamp as_of, int64_t max_steps, int batch_size);
 
+	// Entries made while set are collected in `batch` (the caller flushes it) rather than written one by one;
+	// Enroll then returns the id the instance will have if the one-active index lets it in.
+	void CollectEntries(EntryBatch *batch) { entry_batch_ = batch; }
+
 	// The earliest wake_at of an active instance of a journey that is not paused.
 	std::optional<Timestamp> NextWake();
 
@@ -57,6 +62,7 @@ private:
 	OutboxBatch *outbox_batch_ = nullptr;		// set while a scheduler batch collects its outbox rows
 	InstanceBatch *instance_batch_ = nullptr;	// and its instance updates
 	PgFacts::TemplateCache *templates_ = nullptr;	// and the templates its steps read
+	EntryBatch *entry_batch_ = nullptr;				// set while a statement's events collect their entries
 };
 
 }	 // namespace journey

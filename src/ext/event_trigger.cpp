@@ -1,5 +1,8 @@
-// The row trigger of tracked event tables. For an event no journey cares about it costs one hash
-// lookup in the rule cache (no SPI); otherwise it runs the engine as the extension's owner.
+// The trigger of tracked event tables: a statement trigger reading the statement's new rows from its
+// transition table (a row trigger on partitioned tables, whose partitions may be written directly). For
+// an event no journey cares about it costs one hash lookup in the rule cache (no SPI); otherwise it runs
+// the engine as the extension's owner, and the entries of one statement are written together
+// (src/ext/entry_batch.hpp).
 #include "pg/postgres.hpp"
 
 #include "ext/as_owner.hpp"
@@ -7,6 +10,7 @@
 #include "ext/engine.hpp"
 #include "pg/guard.hpp"
 
+#include <optional>
 #include <unordered_map>
 
 extern "C" {
@@ -15,6 +19,7 @@ extern "C" {
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -23,7 +28,9 @@ extern "C" {
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(journey_event_trigger);
 }
@@ -55,7 +62,8 @@ struct RawEvent {
 struct TriggerCall {
 	Oid tgoid;
 	Oid relid;
-	HeapTuple tuple;
+	HeapTuple tuple;			 // the row (a row trigger; for a statement trigger, the row being read)
+	Tuplestorestate *new_rows;	 // the statement's rows (a statement trigger), else null
 	TupleDesc desc;
 	int nargs;
 	char **args;
@@ -69,15 +77,22 @@ CheckTriggerCall(FunctionCallInfo fcinfo)
 			ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 							errmsg("journey._event_trigger() must be called as a trigger")));
 		TriggerData *td = (TriggerData *)fcinfo->context;
-		if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-			!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		const bool row = TRIGGER_FIRED_FOR_ROW(td->tg_event);
+		if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_BY_INSERT(td->tg_event) ||
+			(!row && !td->tg_newtable))
 			ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-							errmsg("journey._event_trigger() must be an AFTER INSERT FOR EACH ROW trigger")));
+							errmsg("journey._event_trigger() must be an AFTER INSERT trigger, FOR EACH ROW or FOR "
+								   "EACH STATEMENT with REFERENCING NEW TABLE")));
 		if (td->tg_trigger->tgnargs != 5)
 			ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 							errmsg("journey._event_trigger() takes 5 arguments")));
-		return TriggerCall{td->tg_trigger->tgoid, RelationGetRelid(td->tg_relation), td->tg_trigtuple,
-						   td->tg_relation->rd_att, td->tg_trigger->tgnargs, td->tg_trigger->tgargs};
+		return TriggerCall{td->tg_trigger->tgoid,
+						   RelationGetRelid(td->tg_relation),
+						   row ? td->tg_trigtuple : nullptr,
+						   row ? nullptr : td->tg_newtable,
+						   td->tg_relation->rd_att,
+						   td->tg_trigger->tgnargs,
+						   td->tg_trigger->tgargs};
 	});
 }
 
@@ -109,18 +124,25 @@ MappingFor(const TriggerCall &call)
 	return g_mappings.emplace(call.tgoid, std::move(m)).first->second;
 }
 
+// ReadName and ReadEvent allocate in `context` (the statement trigger's row context), else in the current one.
 const char *
-ReadName(const TriggerCall &call, const Mapping &m)
+ReadName(const TriggerCall &call, const Mapping &m, MemoryContext context)
 {
 	if (!m.name_att)
 		return m.constant_name.c_str();
-	return PgCall([&] { return (const char *)SPI_getvalue(call.tuple, call.desc, m.name_att); });
+	return PgCall([&] {
+		MemoryContext old = context ? MemoryContextSwitchTo(context) : CurrentMemoryContext;
+		const char *name = SPI_getvalue(call.tuple, call.desc, m.name_att);
+		MemoryContextSwitchTo(old);
+		return name;
+	});
 }
 
 RawEvent
-ReadEvent(const TriggerCall &call, const Mapping &m)
+ReadEvent(const TriggerCall &call, const Mapping &m, MemoryContext context)
 {
 	return PgCall([&] {
+		MemoryContext old = context ? MemoryContextSwitchTo(context) : CurrentMemoryContext;
 		RawEvent e{};
 		e.user = SPI_getvalue(call.tuple, call.desc, m.user_att);
 		if (m.time_att) {
@@ -147,7 +169,99 @@ ReadEvent(const TriggerCall &call, const Mapping &m)
 			Datum row = heap_copy_tuple_as_datum(call.tuple, call.desc);
 			e.props = text_to_cstring(DatumGetTextPP(DirectFunctionCall1(row_to_json, row)));
 		}
+		MemoryContextSwitchTo(old);
 		return e;
+	});
+}
+
+// The engine, set up on the first row some journey cares about (none for a statement of page views).
+struct LazyEngine {
+	std::optional<AsOwner> as_owner;
+	std::optional<SpiSession> spi;
+	std::optional<Engine> engine;
+
+	Engine &Get()
+	{
+		if (!engine) {
+			as_owner.emplace(ExtensionOwner());
+			spi.emplace();
+			engine.emplace(*spi);
+		}
+		return *engine;
+	}
+};
+
+// Runs the engine on one row, unless no journey cares about its event.
+void
+HandleRow(const TriggerCall &call, const Mapping &m, LazyEngine &lazy, EntryBatch *batch, MemoryContext row_context)
+{
+	const char *name = ReadName(call, m, row_context);
+	if (!name)
+		return;	 // an event without a name concerns no journey
+	if (!lazy.engine) {
+		const Catalog *cached = Catalog::IfValid();
+		if (cached && !cached->Rules(name))
+			return;	 // the hot path for events no journey cares about
+	}
+	Engine &engine = lazy.Get();
+	engine.CollectEntries(batch);
+	if (!engine.catalog().Rules(name))
+		return;
+	RawEvent raw = ReadEvent(call, m, row_context);
+	if (!raw.user)
+		return;	 // an event without a user enters no one
+	const Timestamp at =
+		raw.has_time ? raw.time : PgCall([] { return (Timestamp)GetCurrentTransactionStartTimestamp(); });
+	Json props = raw.props ? Json::parse(raw.props) : Json::object();
+	engine.OnEvent(raw.user, name, props, at);
+}
+
+// A read pointer of our own on a statement's transition table, a slot, and a memory context for the
+// values of one row (reset before the next).
+struct TransitionReader {
+	Tuplestorestate *rows;
+	int pointer;
+	TupleTableSlot *slot;
+	MemoryContext row_context;
+};
+
+TransitionReader
+OpenTransition(const TriggerCall &call)
+{
+	return PgCall([&] {
+		TransitionReader r;
+		r.rows = call.new_rows;
+		r.pointer = tuplestore_alloc_read_pointer(r.rows, EXEC_FLAG_REWIND);
+		tuplestore_select_read_pointer(r.rows, r.pointer);
+		tuplestore_rescan(r.rows);
+		r.slot = MakeSingleTupleTableSlot(call.desc, &TTSOpsMinimalTuple);
+		r.row_context = AllocSetContextCreate(CurrentMemoryContext, "pg_journey event row", ALLOCSET_DEFAULT_SIZES);
+		return r;
+	});
+}
+
+// The next row as a heap tuple in the row context, or null at the end.
+HeapTuple
+NextRow(const TransitionReader &r)
+{
+	return PgCall([&]() -> HeapTuple {
+		MemoryContextReset(r.row_context);
+		tuplestore_select_read_pointer(r.rows, r.pointer);
+		if (!tuplestore_gettupleslot(r.rows, true, false, r.slot))
+			return nullptr;
+		MemoryContext old = MemoryContextSwitchTo(r.row_context);
+		HeapTuple tuple = ExecCopySlotHeapTuple(r.slot);
+		MemoryContextSwitchTo(old);
+		return tuple;
+	});
+}
+
+void
+CloseTransition(const TransitionReader &r)
+{
+	PgCall([&] {
+		ExecDropSingleTupleTableSlot(r.slot);
+		MemoryContextDelete(r.row_context);
 	});
 }
 
@@ -156,25 +270,25 @@ HandleEvent(FunctionCallInfo fcinfo)
 {
 	TriggerCall call = CheckTriggerCall(fcinfo);
 	const Mapping &m = MappingFor(call);
-	const char *name = ReadName(call, m);
-	if (!name)
-		return;	 // an event without a name concerns no journey
-	const Catalog *cached = Catalog::IfValid();
-	if (cached && !cached->Rules(name))
-		return;	 // the hot path for events no journey cares about
-
-	AsOwner as_owner(ExtensionOwner());
-	SpiSession spi;
-	Engine engine(spi);
-	if (!engine.catalog().Rules(name))
+	LazyEngine lazy;
+	if (call.tuple) {
+		HandleRow(call, m, lazy, nullptr, nullptr);
 		return;
-	RawEvent raw = ReadEvent(call, m);
-	if (!raw.user)
-		return;	 // an event without a user enters no one
-	const Timestamp at =
-		raw.has_time ? raw.time : PgCall([] { return (Timestamp)GetCurrentTransactionStartTimestamp(); });
-	Json props = raw.props ? Json::parse(raw.props) : Json::object();
-	engine.OnEvent(raw.user, name, props, at);
+	}
+	if (!m.name_att) {
+		const Catalog *cached = Catalog::IfValid();
+		if (cached && !cached->Rules(m.constant_name))
+			return;	 // a table of one event name that no journey cares about: its rows are not even read
+	}
+	EntryBatch batch;
+	TransitionReader reader = OpenTransition(call);
+	while (HeapTuple tuple = NextRow(reader)) {
+		call.tuple = tuple;
+		HandleRow(call, m, lazy, &batch, reader.row_context);
+	}
+	if (lazy.engine)
+		batch.Flush(*lazy.spi);
+	CloseTransition(reader);
 }
 
 }	 // namespace

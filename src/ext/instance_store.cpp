@@ -240,24 +240,37 @@ OptionalTimestampText(const std::optional<Timestamp> &at)
 
 }	 // namespace
 
+InstanceRow
+InstanceRowText(const Graph &graph, const InstanceState &state)
+{
+	const SqlValue branches = BranchesValue(graph, state);
+	return InstanceRow{StatusCode(state.status),
+					   NodeName(graph, state.node).value_or(""),
+					   OptionalTimestampText(state.wake_at),
+					   WaitingEvent(graph, state).value_or(""),
+					   OptionalTimestampText(state.ended_at),
+					   VisitsText(state.visits),
+					   branches.null ? std::string() : branches.s};
+}
+
 void
 InstanceBatch::Add(const Graph &graph, const InstanceState &state)
 {
-	const SqlValue branches = BranchesValue(graph, state);
+	InstanceRow row = InstanceRowText(graph, state);
 	std::string values[14] = {state.user_id,
 							  std::to_string(state.id),
-							  StatusCode(state.status),
-							  NodeName(graph, state.node).value_or(""),
-							  OptionalTimestampText(state.wake_at),
-							  WaitingEvent(graph, state).value_or(""),
+							  std::move(row.status),
+							  std::move(row.node),
+							  std::move(row.wake_at),
+							  std::move(row.waiting_event),
 							  FormatTimestamp(state.last_step_at),
-							  OptionalTimestampText(state.ended_at),
+							  std::move(row.ended_at),
 							  state.exit_reason,
-							  VisitsText(state.visits),
+							  std::move(row.visits),
 							  state.error,
 							  state.context.dump(),
 							  state.variant,
-							  branches.null ? std::string() : branches.s};
+							  std::move(row.branches)};
 	for (int k = 0; k < 14; k++)
 		columns_[k].push_back(std::move(values[k]));
 	if (state.status == InstanceStatus::Active && state.wake_at)

@@ -46,6 +46,12 @@ std::vector<int32_t> ParseVisits(const std::string &text);
 // Writes the instance's state after a step.
 void UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &state);
 
+// The state-dependent columns of an instance row as text ('' for null), for the batched statements.
+struct InstanceRow {
+	std::string status, node, wake_at, waiting_event, ended_at, visits, branches;
+};
+InstanceRow InstanceRowText(const Graph &graph, const InstanceState &state);
+
 // Instance updates collected over a scheduler batch and written by one UPDATE … FROM unnest.
 class InstanceBatch {
 public:

@@ -5,10 +5,10 @@ RETURNS trigger
 AS 'MODULE_PATHNAME', 'journey_event_trigger'
 LANGUAGE c;
 COMMENT ON FUNCTION journey._event_trigger() IS
-	'internal: row trigger on tracked event tables; arguments: user column, name column, constant event name, time column, props column';
+	'internal: trigger on tracked event tables (statement-level with a transition table; row-level on partitioned tables); arguments: user column, name column, constant event name, time column, props column';
 
-CREATE TRIGGER events_track AFTER INSERT ON journey.events
-	FOR EACH ROW EXECUTE FUNCTION journey._event_trigger('user_id', 'name', '', 'occurred_at', 'props');
+CREATE TRIGGER events_track AFTER INSERT ON journey.events REFERENCING NEW TABLE AS journey_new_events
+	FOR EACH STATEMENT EXECUTE FUNCTION journey._event_trigger('user_id', 'name', '', 'occurred_at', 'props');
 
 CREATE FUNCTION journey._profile_trigger()
 RETURNS trigger
@@ -125,9 +125,14 @@ BEGIN
 		PERFORM journey._column_type(tbl, props_column, 'props', ARRAY['jsonb', 'json']::regtype[]);
 	END IF;
 	EXECUTE format('DROP TRIGGER IF EXISTS journey_track_events ON %s', tbl);
-	EXECUTE format('CREATE TRIGGER journey_track_events AFTER INSERT ON %s FOR EACH ROW '
+	-- A statement trigger reads the statement's rows at once (its entries are written together); on a
+	-- partitioned table, whose partitions may be written directly, a row trigger (cloned onto each one).
+	EXECUTE format('CREATE TRIGGER journey_track_events AFTER INSERT ON %s %s '
 	               'EXECUTE FUNCTION journey._event_trigger(%L, %L, %L, %L, %L)',
-	               tbl, user_column, coalesce(name_column, ''), coalesce(event_name, ''),
+	               tbl,
+	               CASE WHEN (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = tbl) = 'p' THEN 'FOR EACH ROW'
+	                    ELSE 'REFERENCING NEW TABLE AS journey_new_events FOR EACH STATEMENT' END,
+	               user_column, coalesce(name_column, ''), coalesce(event_name, ''),
 	               coalesce(time_column, ''), coalesce(props_column, ''));
 	INSERT INTO journey.tracked_tables AS t (tbl, user_column, name_column, event_name, time_column, props_column)
 	VALUES (tbl, user_column, name_column, event_name, time_column, props_column)

@@ -1,0 +1,78 @@
+-- A tracked table's trigger reads a statement's rows at once and writes their entries together (issue 4).
+-- Entering one by one and entering in one statement must give the same instances, counts and messages.
+SET timezone = 'UTC';
+SELECT journey.define($${
+  "name": "st_cart",
+  "trigger": {"event": "st_add"},
+  "entry": {"reentry": "after_exit", "cooldown": "1 day"},
+  "exit_when": [{"event": "st_buy"}],
+  "start": "hello",
+  "nodes": {"hello": {"send": {"channel": "email", "template": "st_hello"}, "next": "wait"},
+            "wait": {"wait": "2 hours", "next": "done"},
+            "done": {"exit": "completed"}}}$$, true);
+SELECT journey.define($${
+  "name": "st_always",
+  "trigger": {"event": "st_add"},
+  "entry": {"reentry": "always"},
+  "start": "wait",
+  "nodes": {"wait": {"wait": "1 hour", "next": "done"}, "done": {"exit": "completed"}}}$$, true);
+SELECT count(journey.set_contact(u, 'email', u || '@example.com')) FROM unnest(ARRAY['st_a', 'st_b', 'st_c']) u;
+
+-- One statement: a twice (the second is refused: already in, then cooldown), b enters then buys (exits at
+-- once, in the same statement), c enters. reentry always lets a in twice.
+INSERT INTO journey.events (user_id, name, props, occurred_at) VALUES
+  ('st_a', 'st_add', '{"n": 1}', '2031-02-01 10:00+00'),
+  ('st_b', 'st_add', '{"n": 2}', '2031-02-01 10:00+00'),
+  ('st_a', 'st_add', '{"n": 3}', '2031-02-01 10:01+00'),
+  ('st_b', 'st_buy', '{}', '2031-02-01 10:02+00'),
+  ('st_c', 'st_add', '{"n": 4}', '2031-02-01 10:03+00');
+SELECT journey, user_id, status, exit_reason, node, wake_at
+  FROM journey.instances WHERE journey LIKE 'st\_%' ORDER BY journey, user_id, id;
+-- The first step's message of every instance that entered, and of no refused entry.
+SELECT user_id, node, template, status, payload->>'to' AS "to"
+  FROM journey.outbox WHERE journey = 'st_cart' ORDER BY user_id;
+SELECT journey, user_id, entries, last_entered_at FROM journey.entries WHERE journey LIKE 'st\_%' ORDER BY 1, 2;
+
+-- Statements larger than a batch (1,000 entries) are written in parts, with the same result.
+INSERT INTO journey.events (user_id, name, props, occurred_at)
+SELECT 'st_many' || i, 'st_add', '{}', '2031-02-01 11:00+00' FROM generate_series(1, 2500) i;
+SELECT journey, count(*) AS instances, count(DISTINCT user_id) AS users
+  FROM journey.instances WHERE user_id LIKE 'st\_many%' GROUP BY 1 ORDER BY 1;
+SELECT count(*) AS outbox_rows, count(DISTINCT dedup_key) AS distinct_keys
+  FROM journey.outbox WHERE journey = 'st_cart' AND user_id LIKE 'st\_many%';
+SELECT sum(entries) AS entries FROM journey.entries WHERE journey = 'st_cart' AND user_id LIKE 'st\_many%';
+
+-- Application tables: a statement trigger on a plain table, a row trigger on a partitioned one (whose
+-- partitions may be written directly).
+CREATE SCHEMA st_app;
+CREATE TABLE st_app.clicks (uid text, kind text, at timestamptz, data jsonb);
+CREATE TABLE st_app.parts (uid text, kind text, at timestamptz) PARTITION BY RANGE (at);
+CREATE TABLE st_app.parts_2031 PARTITION OF st_app.parts FOR VALUES FROM ('2031-01-01') TO ('2032-01-01');
+SELECT journey.track_events('st_app.clicks', 'uid', name_column => 'kind', time_column => 'at', props_column => 'data');
+SELECT journey.track_events('st_app.parts', 'uid', name_column => 'kind', time_column => 'at');
+SELECT c.relname, (t.tgtype & 1) = 1 AS for_each_row
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE t.tgname = 'journey_track_events' AND c.relnamespace = 'st_app'::regnamespace ORDER BY 1;
+INSERT INTO st_app.clicks VALUES ('st_f', 'st_add', '2031-02-01 13:00+00', '{}'), ('st_g', 'st_add', '2031-02-01 13:00+00', '{}');
+INSERT INTO st_app.parts_2031 VALUES ('st_h', 'st_add', '2031-02-01 13:00+00');
+SELECT user_id, count(*) FROM journey.instances WHERE journey = 'st_cart' AND user_id IN ('st_f', 'st_g', 'st_h')
+ GROUP BY 1 ORDER BY 1;
+-- A statement that fails after pg_journey's trigger ran (a later trigger raises) leaves nothing behind.
+CREATE FUNCTION st_app.boom() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM new_rows WHERE kind = 'boom') THEN
+		RAISE EXCEPTION 'boom';
+	END IF;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER zz_boom AFTER INSERT ON st_app.clicks REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION st_app.boom();
+INSERT INTO st_app.clicks SELECT 'st_x' || i, 'st_add', '2031-02-01 14:00+00'::timestamptz, '{}'::jsonb FROM generate_series(1, 1500) i
+UNION ALL SELECT 'st_y', 'boom', '2031-02-01 14:00+00', '{}';
+SELECT (SELECT count(*) FROM journey.instance WHERE user_id LIKE 'st\_x%') AS instances,
+       (SELECT count(*) FROM journey.outbox WHERE user_id LIKE 'st\_x%') AS outbox_rows,
+       (SELECT count(*) FROM journey.entries WHERE user_id LIKE 'st\_x%') AS entries;
+SELECT journey.untrack_events('st_app.clicks'), journey.untrack_events('st_app.parts');
+DROP SCHEMA st_app CASCADE;
+SELECT journey.archive('st_cart'), journey.archive('st_always');
