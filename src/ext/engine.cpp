@@ -11,6 +11,7 @@
 #include "pg/subxact.hpp"
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <unordered_set>
 
@@ -32,6 +33,15 @@ const Statement kEntriesLock{"INSERT INTO journey.entries AS e (user_id, journey
 							 "DO UPDATE SET entries = e.entries RETURNING e.entries, e.last_entered_at",
 							 {SqlType::Text, SqlType::Text, SqlType::Text},
 							 {SqlType::Int8, SqlType::TimestampTz}};
+
+// The same for many users at once (in a fixed order, so that two such statements lock in the same order).
+const Statement kEntriesLockMany{"INSERT INTO journey.entries AS e (user_id, journey, entry_key, entries) "
+								 "SELECT u, j, '', 0 FROM unnest($1::text[], $2::text[]) AS x(u, j) ORDER BY u, j "
+								 "ON CONFLICT (user_id, journey, entry_key) DO UPDATE SET entries = e.entries "
+								 "RETURNING e.user_id, e.journey, e.entries, e.last_entered_at",
+								 {SqlType::TextArray, SqlType::TextArray},
+								 {SqlType::Text, SqlType::Text, SqlType::Int8, SqlType::TimestampTz},
+								 true};
 
 const Statement kEntriesCount{"UPDATE journey.entries SET entries = entries + 1, "
 							  "last_entered_at = greatest(last_entered_at, $4) "
@@ -116,14 +126,24 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 	}
 	const bool counted = rules.reentry == Reentry::Never || rules.cooldown || rules.max_entries;
 	if (counted) {
-		auto h = spi_.Run(kEntriesLock,
-						  {SqlValue::Text(user_id), SqlValue::Text(version.journey), SqlValue::Text(entry_key)})[0];
-		const int64_t total = h[0].i;
+		const auto row_key = std::make_tuple(user_id, version.journey, entry_key);
+		auto held = entries_rows_.find(row_key);
+		if (held == entries_rows_.end()) {
+			auto h = spi_.Run(kEntriesLock,
+							  {SqlValue::Text(user_id), SqlValue::Text(version.journey), SqlValue::Text(entry_key)})[0];
+			EntriesRow row;
+			row.entries = h[0].i;
+			if (!h[1].null)
+				row.last_entered_at = h[1].i;
+			held = entries_rows_.emplace(row_key, row).first;
+		}
+		const int64_t total = held->second.entries;
+		const std::optional<Timestamp> last_entered_at = held->second.last_entered_at;
 		if (rules.reentry == Reentry::Never && total > 0) {
 			*refusal = "reentry is never and the user entered before";
 			return std::nullopt;
 		}
-		if (rules.cooldown && !h[1].null && at < AddInterval(h[1].i, *rules.cooldown)) {
+		if (rules.cooldown && last_entered_at && at < AddInterval(*last_entered_at, *rules.cooldown)) {
 			*refusal = "the cooldown of " + FormatInterval(*rules.cooldown) + " since the last entry has not passed";
 			return std::nullopt;
 		}
@@ -153,11 +173,11 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 			const int64_t id = state.id;
 			entry_batch_->Add(version, std::move(state), exclusive, std::move(result), counted);
 			if (entry_batch_->Full())
-				entry_batch_->Flush(spi_);
+				FlushEntries();
 			return id;
 		}
 		// The first step updates the profile, which may fire entries that read instances: in order, now.
-		entry_batch_->Flush(spi_);
+		FlushEntries();
 		inserted = InsertInstance(spi_, version, state, exclusive, entry_key);
 		if (inserted)
 			WriteEffects(version, state, result);
@@ -179,9 +199,11 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 		failed.event = state.event;
 		FailInstance(failed, error, at);
 		InsertInstance(spi_, version, failed, exclusive, entry_key);
-		if (counted)
+		if (counted) {
 			spi_.Exec(kEntriesCount, {SqlValue::Text(user_id), SqlValue::Text(version.journey),
 									  SqlValue::Text(entry_key), SqlValue::Timestamp(at)});
+			Counted(user_id, version.journey, entry_key, at);
+		}
 		return failed.id;
 	}
 	if (!inserted) {
@@ -190,10 +212,54 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 		*refusal = std::string("the user is already in the journey (reentry ") + ReentryName(rules.reentry) + ")";
 		return std::nullopt;
 	}
-	if (counted)
+	if (counted) {
 		spi_.Exec(kEntriesCount, {SqlValue::Text(user_id), SqlValue::Text(version.journey), SqlValue::Text(entry_key),
 								  SqlValue::Timestamp(at)});
+		Counted(user_id, version.journey, entry_key, at);
+	}
 	return state.id;
+}
+
+void
+Engine::Counted(const std::string &user, const std::string &journey, const std::string &key, Timestamp at)
+{
+	auto held = entries_rows_.find(std::make_tuple(user, journey, key));
+	if (held == entries_rows_.end())
+		return;
+	held->second.entries++;
+	if (!held->second.last_entered_at || *held->second.last_entered_at < at)
+		held->second.last_entered_at = at;
+}
+
+void
+Engine::FlushEntries()
+{
+	if (!entry_batch_)
+		return;
+	entry_batch_->Flush(spi_, [&](const std::string &user, const std::string &journey, const std::string &key,
+								  Timestamp at) { Counted(user, journey, key, at); });
+}
+
+void
+Engine::PrelockEntries(const std::vector<std::pair<std::string, std::string>> &users_journeys)
+{
+	std::set<std::pair<std::string, std::string>> distinct(users_journeys.begin(), users_journeys.end());
+	std::vector<std::string> users, journeys;
+	for (const auto &[user, journey] : distinct) {
+		if (entries_rows_.count(std::make_tuple(user, journey, std::string())))
+			continue;
+		users.push_back(user);
+		journeys.push_back(journey);
+	}
+	if (users.empty())
+		return;
+	for (const SqlRow &r : spi_.Run(kEntriesLockMany, {SqlValue::Texts(std::move(users)), SqlValue::Texts(std::move(journeys))})) {
+		EntriesRow row;
+		row.entries = r[2].i;
+		if (!r[3].null)
+			row.last_entered_at = r[3].i;
+		entries_rows_.emplace(std::make_tuple(r[0].s, r[1].s, std::string()), row);
+	}
 }
 
 std::string
@@ -203,6 +269,7 @@ Engine::Guarded(const Graph &graph, const std::function<void()> &work)
 		work();	 // nothing in this journey raises but a bug: no subtransaction on the hot path
 		return {};
 	}
+	entries_rows_.clear();	// a called function may enter users (journey.enroll), counting entries
 	SubTransaction sub;
 	try {
 		work();
@@ -222,8 +289,11 @@ Engine::Guarded(const Graph &graph, const std::function<void()> &work)
 void
 Engine::WriteEffects(const VersionEntry &version, const InstanceState &state, const StepResult &result)
 {
-	if (!result.updates.empty())
+	if (!result.updates.empty()) {
+		// A profile update may enter users elsewhere (attribute_change), counting entries behind our back.
+		entries_rows_.clear();
 		ApplyUpdates(spi_, catalog_, version.journey, state.user_id, result.updates);
+	}
 	WriteSends(spi_, version, state, result, outbox_batch_);
 }
 
@@ -234,7 +304,7 @@ Engine::OnEvent(const std::string &user_id, const std::string &name, const Json 
 	if (!rules)
 		return;
 	if (entry_batch_ && entry_batch_->HasUser(user_id))
-		entry_batch_->Flush(spi_);	// this event may read the user's instances and entries: written first
+		FlushEntries();	 // this event may read the user's instances and entries: written first
 	std::unordered_set<std::string> exited;
 	PgFacts facts(spi_, catalog_, user_id);
 	std::vector<SqlRow> active;

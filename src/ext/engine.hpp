@@ -10,6 +10,8 @@
 #include "pg/spi.hpp"
 
 #include <functional>
+#include <map>
+#include <tuple>
 #include <optional>
 #include <string>
 
@@ -44,6 +46,13 @@ public:
 	// Entries made while set are collected in `batch` (the caller flushes it) rather than written one by one;
 	// Enroll then returns the id the instance will have if the one-active index lets it in.
 	void CollectEntries(EntryBatch *batch) { entry_batch_ = batch; }
+	// Writes the collected entries (see CollectEntries).
+	void FlushEntries();
+
+	// Locks (creating them when missing) the journey.entries rows of these (user, journey) pairs, without a
+	// key, in one statement, and keeps what they say for this engine's entries: a statement's bulk entries
+	// read their rows from here instead of one upsert each.
+	void PrelockEntries(const std::vector<std::pair<std::string, std::string>> &users_journeys);
 
 	// The earliest wake_at of an active instance of a journey that is not paused.
 	std::optional<Timestamp> NextWake();
@@ -63,6 +72,13 @@ private:
 	InstanceBatch *instance_batch_ = nullptr;	// and its instance updates
 	PgFacts::TemplateCache *templates_ = nullptr;	// and the templates its steps read
 	EntryBatch *entry_batch_ = nullptr;				// set while a statement's events collect their entries
+	// The journey.entries rows this engine holds locked, by (user, journey, key): entries and last entry.
+	struct EntriesRow {
+		int64_t entries = 0;
+		std::optional<Timestamp> last_entered_at;
+	};
+	std::map<std::tuple<std::string, std::string, std::string>, EntriesRow> entries_rows_;
+	void Counted(const std::string &user, const std::string &journey, const std::string &key, Timestamp at);
 };
 
 }	 // namespace journey

@@ -45,7 +45,7 @@ EntryBatch::Add(const VersionEntry &version, InstanceState state, bool exclusive
 }
 
 int64_t
-EntryBatch::Flush(SpiSession &spi)
+EntryBatch::Flush(SpiSession &spi, const CountedFn &counted)
 {
 	if (pending_.empty())
 		return 0;
@@ -96,6 +96,8 @@ EntryBatch::Flush(SpiSession &spi)
 			NoteWake(*p.state.wake_at);
 		WriteSends(spi, p.version, p.state, p.first_step, &outbox);
 		if (p.counted) {
+			if (counted)
+				counted(p.state.user_id, p.version.journey, p.state.entry_key, p.state.entered_at);
 			counts[0].push_back(p.state.user_id);
 			counts[1].push_back(p.version.journey);
 			counts[2].push_back(p.state.entry_key);

@@ -15,6 +15,7 @@
 #include "ext/instance_store.hpp"
 #include "pg/spi.hpp"
 
+#include <functional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -30,8 +31,11 @@ public:
 	// Entries held before the batch writes itself (memory stays bounded for statements of any size).
 	static constexpr size_t kMaxPending = 1000;
 	bool Full() const { return pending_.size() >= kMaxPending; }
-	// Writes the batch; returns how many instances were created.
-	int64_t Flush(SpiSession &spi);
+	// Writes the batch; returns how many instances were created. `counted` is told of every created instance
+	// whose entry was counted in journey.entries.
+	using CountedFn = std::function<void(const std::string &user, const std::string &journey, const std::string &key,
+										 Timestamp at)>;
+	int64_t Flush(SpiSession &spi, const CountedFn &counted = nullptr);
 
 private:
 	struct Pending {

@@ -11,10 +11,13 @@
 #include "pg/guard.hpp"
 
 #include <optional>
+#include <utility>
+#include <vector>
 #include <unordered_map>
 
 extern "C" {
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
@@ -138,6 +141,24 @@ ReadName(const TriggerCall &call, const Mapping &m, MemoryContext context)
 	});
 }
 
+// The event's time (false when the table has no time column or it is null); Postgres calls only.
+bool
+ReadTime(const TriggerCall &call, const Mapping &m, TimestampTz *time)
+{
+	if (!m.time_att)
+		return false;
+	bool isnull = false;
+	Datum d = SPI_getbinval(call.tuple, call.desc, m.time_att, &isnull);
+	if (isnull)
+		return false;
+	if (m.time_type == TIMESTAMPOID)
+		d = DirectFunctionCall1(timestamp_timestamptz, d);
+	else if (m.time_type == DATEOID)
+		d = DirectFunctionCall1(date_timestamptz, d);
+	*time = DatumGetTimestampTz(d);
+	return true;
+}
+
 RawEvent
 ReadEvent(const TriggerCall &call, const Mapping &m, MemoryContext context)
 {
@@ -145,18 +166,7 @@ ReadEvent(const TriggerCall &call, const Mapping &m, MemoryContext context)
 		MemoryContext old = context ? MemoryContextSwitchTo(context) : CurrentMemoryContext;
 		RawEvent e{};
 		e.user = SPI_getvalue(call.tuple, call.desc, m.user_att);
-		if (m.time_att) {
-			bool isnull = false;
-			Datum d = SPI_getbinval(call.tuple, call.desc, m.time_att, &isnull);
-			e.has_time = !isnull;
-			if (!isnull) {
-				if (m.time_type == TIMESTAMPOID)
-					d = DirectFunctionCall1(timestamp_timestamptz, d);
-				else if (m.time_type == DATEOID)
-					d = DirectFunctionCall1(date_timestamptz, d);
-				e.time = DatumGetTimestampTz(d);
-			}
-		}
+		e.has_time = ReadTime(call, m, &e.time);
 		if (m.props_att) {
 			bool isnull = false;
 			Datum d = SPI_getbinval(call.tuple, call.desc, m.props_att, &isnull);
@@ -265,6 +275,77 @@ CloseTransition(const TransitionReader &r)
 	});
 }
 
+// Rewinds the reader to the first row.
+void
+Rewind(const TransitionReader &r)
+{
+	PgCall([&] {
+		tuplestore_select_read_pointer(r.rows, r.pointer);
+		tuplestore_rescan(r.rows);
+	});
+}
+
+// The user's id of the row, in the row context (null when null).
+const char *
+ReadUser(const TriggerCall &call, const Mapping &m, MemoryContext context)
+{
+	return PgCall([&] {
+		MemoryContext old = MemoryContextSwitchTo(context);
+		const char *user = SPI_getvalue(call.tuple, call.desc, m.user_att);
+		MemoryContextSwitchTo(old);
+		return user;
+	});
+}
+
+// A first pass over the statement's rows: the (user, journey) pairs whose entry rules read past entries
+// (journey.entries) and that the rows may enter, for journeys without an entry key. Their entries rows are
+// then locked by one statement rather than one upsert per entry.
+std::vector<std::pair<std::string, std::string>>
+CountedEntries(TriggerCall call, const Mapping &m, const TransitionReader &reader, LazyEngine &lazy)
+{
+	std::vector<std::pair<std::string, std::string>> pairs;
+	const Timestamp now = PgCall([] { return (Timestamp)GetCurrentTransactionStartTimestamp(); });
+	while (HeapTuple tuple = NextRow(reader)) {
+		call.tuple = tuple;
+		const char *name = ReadName(call, m, reader.row_context);
+		if (!name)
+			continue;
+		if (!lazy.engine) {
+			const Catalog *cached = Catalog::IfValid();
+			if (cached && !cached->Rules(name))
+				continue;
+		}
+		Engine &engine = lazy.Get();
+		const EventRules *rules = engine.catalog().Rules(name);
+		if (!rules || rules->entry_versions.empty())
+			continue;
+		const char *user = nullptr;
+		struct When {
+			bool known;
+			TimestampTz at;
+		};
+		const When when = PgCall([&] {
+			When w{};
+			w.known = ReadTime(call, m, &w.at);
+			if (!w.known)
+				w.at = GetCurrentTransactionStartTimestamp();
+			return w;
+		});
+		for (int32_t vid : rules->entry_versions) {
+			const VersionEntry &v = engine.catalog().Version(*lazy.spi, vid);
+			const EntryRules &entry = v.graph->entry;
+			if (entry.key || !(entry.reentry == Reentry::Never || entry.cooldown || entry.max_entries))
+				continue;
+			if (when.at < SubtractInterval(now, entry.max_event_age))
+				continue;  // a backfill enters no one (Engine::OnEvent): no row to lock
+			if (!user && !(user = ReadUser(call, m, reader.row_context)))
+				break;
+			pairs.emplace_back(user, v.journey);
+		}
+	}
+	return pairs;
+}
+
 void
 HandleEvent(FunctionCallInfo fcinfo)
 {
@@ -282,12 +363,16 @@ HandleEvent(FunctionCallInfo fcinfo)
 	}
 	EntryBatch batch;
 	TransitionReader reader = OpenTransition(call);
+	const auto counted = CountedEntries(call, m, reader, lazy);
+	if (!counted.empty())
+		lazy.engine->PrelockEntries(counted);
+	Rewind(reader);
 	while (HeapTuple tuple = NextRow(reader)) {
 		call.tuple = tuple;
 		HandleRow(call, m, lazy, &batch, reader.row_context);
 	}
 	if (lazy.engine)
-		batch.Flush(*lazy.spi);
+		lazy.engine->FlushEntries();
 	CloseTransition(reader);
 }
 
