@@ -121,7 +121,7 @@ calc() { awk "BEGIN {printf \"%.${2:-2}f\", $1}"; }
 # verdict VALUE OP LIMIT: PASS or MISS
 # verdict VALUE OP TARGET: PASS or MISS; a value that is not a finite number (no figure, inf) is a MISS.
 verdict() {
-	[[ "$1" =~ ^-?[0-9]+(\.[0-9]+)?$ ]] || { echo MISS; return; }
+	[[ "$1" =~ ^[-+]?[0-9]+(\.[0-9]+)?$ ]] || { echo MISS; return; }
 	if awk "BEGIN {exit !($1 $2 $3)}"; then echo PASS; else echo MISS; fi
 }
 pct() { calc "$1" 1 | sed -E 's/^([0-9])/+\1/'; }	# pct EXPR: a signed percentage

@@ -84,6 +84,13 @@ const Statement kDue{"SELECT " JOURNEY_INSTANCE_COLUMNS " FROM journey.instance 
 					 kInstanceColumnTypes,
 					 true};	 // the queue's index order: with stale statistics a custom plan may sort every due row
 
+// The contacts of a batch's users, by one statement (generic plan: an index scan of the primary key per user).
+const Statement kBatchContacts{"SELECT user_id, channel, address, opted_in, bounced FROM journey.contacts "
+							   "WHERE user_id = ANY ($1)",
+							   {SqlType::TextArray},
+							   {SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Bool, SqlType::Bool},
+							   true};
+
 const Statement kNextWake{"SELECT i.wake_at FROM journey.instance i "
 						  "WHERE i.status = 'a' AND i.wake_at IS NOT NULL AND i.journey_id <> ALL ($1) "
 						  "ORDER BY i.wake_at LIMIT 1",
@@ -449,6 +456,8 @@ Engine::RunStep(const VersionEntry &version, InstanceState &state,
 {
 	PgFacts facts(spi_, catalog_, state.user_id);
 	facts.ShareTemplates(templates_);
+	if (!version.graph->HasCalls())
+		facts.ShareContacts(batch_contacts_);  // a called function might change contacts during the batch
 	StepResult result = step(state, facts);
 	if (instance_batch_ && result.updates.empty()) {
 		instance_batch_->Add(*version.graph, state);
@@ -460,6 +469,28 @@ Engine::RunStep(const VersionEntry &version, InstanceState &state,
 	}
 	WriteEffects(version, state, result);
 	return result;
+}
+
+PgFacts::BatchContacts
+Engine::BatchContactsOf(const std::vector<SqlRow> &rows)
+{
+	PgFacts::BatchContacts contacts;
+	std::vector<std::string> users;
+	for (const SqlRow &row : rows)
+		if (contacts.emplace(row[0].s, std::unordered_map<std::string, Contact>()).second)
+			users.push_back(row[0].s);
+	if (users.empty())
+		return contacts;
+	for (const SqlRow &r : spi_.Run(kBatchContacts, {SqlValue::Texts(std::move(users))})) {
+		Contact c;
+		c.exists = true;
+		if (!r[2].null)
+			c.address = r[2].s;
+		c.opted_in = r[3].i != 0;
+		c.bounced = r[4].i != 0;
+		contacts[r[0].s][r[1].s] = std::move(c);
+	}
+	return contacts;
 }
 
 int64_t
@@ -481,12 +512,14 @@ Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 	// Optimistic: the whole batch in one subtransaction. A failing step (rare) rolls the batch back, and
 	// the batch runs again one instance per subtransaction, so that only the failing ones are marked.
 	{
+		const PgFacts::BatchContacts contacts = BatchContactsOf(rows);
 		SubTransaction batch;
 		OutboxBatch outbox;		 // the batch's outbox rows, written by one INSERT
 		InstanceBatch instances;	 // and its instance updates, by one UPDATE
 		PgFacts::TemplateCache templates;
-		templates_ = &templates;
 		try {
+			templates_ = &templates;
+			batch_contacts_ = &contacts;
 			outbox_batch_ = &outbox;
 			instance_batch_ = &instances;
 			for (const SqlRow &row : rows)
@@ -494,6 +527,7 @@ Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 			outbox_batch_ = nullptr;
 			instance_batch_ = nullptr;
 			templates_ = nullptr;
+			batch_contacts_ = nullptr;
 			instances.Flush(spi_);
 			outbox.Flush(spi_);
 			batch.Commit();
@@ -502,6 +536,7 @@ Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 			outbox_batch_ = nullptr;
 			instance_batch_ = nullptr;
 			templates_ = nullptr;
+			batch_contacts_ = nullptr;
 			batch.Rollback();
 		}
 	}

@@ -62,6 +62,8 @@ private:
 	StepResult RunStep(const VersionEntry &version, InstanceState &state,
 					   const std::function<StepResult(InstanceState &, PgFacts &)> &step);
 	void WriteEffects(const VersionEntry &version, const InstanceState &state, const StepResult &result);
+	// The contacts of the users of a batch of due rows (JOURNEY_INSTANCE_COLUMNS), by one statement.
+	PgFacts::BatchContacts BatchContactsOf(const std::vector<SqlRow> &rows);
 	// Runs work in a subtransaction when the journey can raise (it calls functions); returns the error, or
 	// "" when it succeeded. The scheduler's batches have their own subtransaction per instance.
 	std::string Guarded(const Graph &graph, const std::function<void()> &work);
@@ -71,6 +73,7 @@ private:
 	OutboxBatch *outbox_batch_ = nullptr;		// set while a scheduler batch collects its outbox rows
 	InstanceBatch *instance_batch_ = nullptr;	// and its instance updates
 	PgFacts::TemplateCache *templates_ = nullptr;	// and the templates its steps read
+	const PgFacts::BatchContacts *batch_contacts_ = nullptr;  // and its users' contacts, read at its start
 	EntryBatch *entry_batch_ = nullptr;				// set while a statement's events collect their entries
 	// The journey.entries rows this engine holds locked, by (user, journey, key): entries and last entry.
 	struct EntriesRow {

@@ -75,6 +75,13 @@ PgFacts::ContactFor(const std::string &channel)
 	auto cached = contacts_.find(channel);
 	if (cached != contacts_.end())
 		return cached->second;	// a reachable check and the send that follows ask for the same row
+	if (batch_contacts_) {
+		auto user = batch_contacts_->find(user_id_);
+		if (user != batch_contacts_->end()) {
+			auto found = user->second.find(channel);
+			return found == user->second.end() ? Contact{} : found->second;
+		}
+	}
 	if (std::optional<Contact> direct = ReadContact(user_id_, channel)) {
 		contacts_.emplace(channel, *direct);
 		return *direct;

@@ -30,6 +30,11 @@ public:
 	const TimeZones &Zones() override;
 	Json Call(const std::string &function, const std::string &user_id, const Json &context) override;
 
+	// The contacts of a batch's users, read by one statement before its steps (user → channel → contact);
+	// a user of the batch without a row for a channel has no contact there.
+	using BatchContacts = std::unordered_map<std::string, std::unordered_map<std::string, Contact>>;
+	void ShareContacts(const BatchContacts *contacts) { batch_contacts_ = contacts; }
+
 	// Stored templates read once per batch of steps (by name and channel), kept by the caller.
 	using TemplateCache = std::map<std::pair<std::string, std::string>, std::optional<StoredTemplate>>;
 	void ShareTemplates(TemplateCache *cache) { templates_ = cache; }
@@ -42,6 +47,7 @@ private:
 	std::optional<std::string> zone_;	 // likewise
 	std::unordered_map<std::string, Contact> contacts_;  // likewise, by channel
 	TemplateCache *templates_ = nullptr;
+	const BatchContacts *batch_contacts_ = nullptr;
 };
 
 }	 // namespace journey
