@@ -16,6 +16,7 @@
 #   BENCH_SCHED_ROUNDS=2          rounds of N scheduler steps of workload 6's scheduler memory check
 #   BENCH_RESULTS=path  where to append the results (default bench/RESULTS.md)
 #   BENCH_PROFILE=1     load pg_stat_statements and record the statements of pg_journey's runs
+#   BENCH_WORKERS=2     journey.workers of the scheduler (default: one per core)
 #
 # Workloads (targets from issue 4):
 #   1 ingest, enrolling: INSERT … SELECT of N add_to_cart events into journey.events with the cart
@@ -136,6 +137,13 @@ restart_cluster() {
 # Commit timestamps time workload 4 from commit to commit (reset by the next cluster.sh start).
 if [ "$(q "SHOW track_commit_timestamp")" != on ]; then
 	q "ALTER SYSTEM SET track_commit_timestamp = on" >/dev/null
+	restart_cluster
+fi
+# The scheduler's workers (workloads 4 and 6): one per core unless BENCH_WORKERS says otherwise.
+WORKERS=${BENCH_WORKERS:-$(nproc)}
+[[ "$WORKERS" =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_WORKERS is a number of workers" >&2; exit 2; }
+if [ "$(q "SHOW journey.workers")" != "$WORKERS" ]; then
+	q "ALTER SYSTEM SET journey.workers = $WORKERS" >/dev/null
 	restart_cluster
 fi
 # BENCH_PROFILE=1: pg_stat_statements (track = all: the statements the extension runs through SPI) is
@@ -621,7 +629,7 @@ pgv=$(q "SHOW server_version")
 	echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — N = $(fmt_int "$N"), $([ "$REPEAT" = 1 ] && echo "one run" || echo "medians of $REPEAT runs")"
 	echo
 	echo "Machine: $(nproc) cores, $mem, $cpu. Commit $commit, tree $tree ($so_note). PostgreSQL $pgv (bench profile:"
-	echo "durable settings, shared_buffers 2GB, track_commit_timestamp on$([ "$PROFILE" = 1 ] && echo ", PROFILED: pg_stat_statements loaded")). Workloads: $ONLY."
+	echo "durable settings, shared_buffers 2GB, track_commit_timestamp on, journey.workers $WORKERS$([ "$PROFILE" = 1 ] && echo ", PROFILED: pg_stat_statements loaded")). Workloads: $ONLY."
 	echo
 	echo "| # | workload | ours | baseline | ratio | target | result |"
 	echo "|---|---|---|---|---|---|---|"
