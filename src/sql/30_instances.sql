@@ -12,8 +12,8 @@ CREATE TABLE journey.instance (
 	journey_id     int NOT NULL,  -- journey.journeys (id) of the version's journey
 	status         "char" NOT NULL DEFAULT 'a' CHECK (status IN ('a', 'c', 'e', 'f')),
 	exclusive      bool NOT NULL DEFAULT true,
-	user_id        text COLLATE "C" NOT NULL,
-	entry_key      text COLLATE "C" NOT NULL DEFAULT '',
+	user_id        text NOT NULL,
+	entry_key      text NOT NULL DEFAULT '',
 	node           text,
 	-- visits per node, in the version's node order, comma-separated, trailing zeros left out ('' : none)
 	visits         text NOT NULL DEFAULT '',
@@ -74,9 +74,9 @@ CREATE TRIGGER versions_guard_truncate BEFORE TRUNCATE ON journey.versions
 	FOR EACH STATEMENT EXECUTE FUNCTION journey._versions_guard();
 
 CREATE TABLE journey.entries (
-	user_id          text COLLATE "C" NOT NULL,
-	journey          text COLLATE "C" NOT NULL,
-	entry_key        text COLLATE "C" NOT NULL,
+	user_id          text NOT NULL,
+	journey          text NOT NULL,
+	entry_key        text NOT NULL,
 	entries          bigint NOT NULL DEFAULT 0,
 	last_entered_at  timestamptz,
 	PRIMARY KEY (user_id, journey, entry_key)

@@ -10,7 +10,7 @@ CREATE TABLE journey.outbox (
 	channel        text NOT NULL,
 	template       text,
 	payload        jsonb NOT NULL DEFAULT '{}',
-	dedup_key      text COLLATE "C" NOT NULL UNIQUE,  -- compared for equality only: byte order
+	dedup_key      text NOT NULL UNIQUE,
 	created_at     timestamptz NOT NULL,
 	available_at   timestamptz NOT NULL,
 	status         text NOT NULL DEFAULT 'pending'
