@@ -119,7 +119,6 @@ timed_chunks() {
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 calc() { awk "BEGIN {printf \"%.${2:-2}f\", $1}"; }
-# verdict VALUE OP LIMIT: PASS or MISS
 # verdict VALUE OP TARGET: PASS or MISS; a value that is not a finite number (no figure, inf) is a MISS.
 verdict() {
 	[[ "$1" =~ ^[-+]?[0-9]+(\.[0-9]+)?$ ]] || { echo MISS; return; }
@@ -273,7 +272,7 @@ detail() { details+=("- $*"); note "   $*"; }
 # variant is timed again as statements of CHUNK rows (the sum), so that there is still a figure.
 ingest() {	# ingest WORKLOAD EVENT
 	local w=$1 ev=$2 r v
-	local -A t=([bare]="" [ours]="" [plpgsql]="") err=([bare]="" [ours]="" [plpgsql]="")
+	local -A t=([bare]="" [ours]="" [plpgsql]="" [floor]="") err=([bare]="" [ours]="" [plpgsql]="")
 	local -A table=([bare]=bench.bare_events [ours]=journey.events [plpgsql]=bench.pl_events)
 	say "== workload $w: ingest of $N $ev events"
 	for ((r = 0; r < REPEAT; r++)); do
@@ -295,6 +294,18 @@ ingest() {	# ingest WORKLOAD EVENT
 		done
 		if [ "$ev" = add_to_cart ]; then
 			note "   active instances: ours $(q "SELECT count(*) FROM journey.instances WHERE status = 'active'"), naive $(q "SELECT count(*) FROM bench.naive_instance WHERE status = 'active'")"
+			# The floor of this schema: the instance and entries rows the cart journey's entries wrote,
+			# written again by plain INSERT … SELECT into empty copies with the same indexes (no trigger,
+			# no evaluation, no conflict checks).
+			q "DROP TABLE IF EXISTS bench.floor_instance, bench.floor_entries;
+			   CREATE TABLE bench.floor_instance (LIKE journey.instance INCLUDING ALL);
+			   CREATE TABLE bench.floor_entries (LIKE journey.entries INCLUDING ALL)" >/dev/null
+			q "CHECKPOINT" >/dev/null
+			timed "INSERT INTO bench.floor_instance SELECT * FROM journey.instance"
+			local floor_ms=$T_MS
+			timed "INSERT INTO bench.floor_entries SELECT * FROM journey.entries"
+			t[floor]="${t[floor]} $(calc "$floor_ms + $T_MS" 3)"
+			q "DROP TABLE bench.floor_instance, bench.floor_entries" >/dev/null
 		fi
 	done
 	profile_dump "w$w pg_stat_statements of the last pg_journey ingest"
@@ -313,6 +324,12 @@ ingest() {	# ingest WORKLOAD EVENT
 	res=info
 	[ -z "${err[plpgsql]}" ] || res="info: fails (${err[plpgsql]}); statements of $CHUNK rows"
 	row "$w" "  reference: PL/pgSQL row trigger (bench/baseline_plpgsql.sql)" "$(calc "$pl" 0) ms" "$(calc "$bare" 0) ms" "$(calc "$pl / $bare")x" "$([ "$w" = 1 ] && echo "(~4x)" || echo "-")" "$res"
+	if [ -n "${t[floor]}" ]; then
+		local floor
+		floor=$(median ${t[floor]})
+		detail "w$w floor: the instance and entries rows alone by plain INSERT … SELECT, ms, runs:${t[floor]}"
+		row "$w" "  floor: bare + the same instance and entries rows by plain INSERT … SELECT" "$(calc "$bare + $floor" 0) ms" "$(calc "$bare" 0) ms" "$(calc "($bare + $floor) / $bare")x" "-" "info"
+	fi
 }
 
 want 1 && ingest 1 add_to_cart
