@@ -176,7 +176,7 @@ Catalog::Load(SpiSession &spi)
 }
 
 const EventRules *
-Catalog::Rules(const std::string &event) const
+Catalog::Rules(std::string_view event) const
 {
 	auto it = rules_.find(event);
 	return it == rules_.end() ? nullptr : &it->second;

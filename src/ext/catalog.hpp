@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -51,7 +52,7 @@ public:
 	// The backend's catalog when it is valid, else null (no SPI: the trigger's fast path).
 	static const Catalog *IfValid();
 
-	const EventRules *Rules(const std::string &event) const;
+	const EventRules *Rules(std::string_view event) const;
 	// Live versions of live journeys entered by a change of the attribute (attribute_change triggers).
 	const std::unordered_map<std::string, std::vector<int32_t>> &AttributeRules() const { return attribute_rules_; }
 	const JourneyEntry *Journey(const std::string &name) const;
@@ -68,7 +69,12 @@ private:
 	void Load(SpiSession &spi);
 
 	std::unordered_map<std::string, JourneyEntry> journeys_;
-	std::unordered_map<std::string, EventRules> rules_;
+	// Looked up by string_view too (the trigger's filter compares names in place, without a copy).
+	struct NameHash {
+		using is_transparent = void;
+		size_t operator()(std::string_view name) const { return std::hash<std::string_view>()(name); }
+	};
+	std::unordered_map<std::string, EventRules, NameHash, std::equal_to<>> rules_;
 	std::unordered_map<std::string, std::vector<int32_t>> attribute_rules_;
 	std::unordered_map<int32_t, std::shared_ptr<VersionEntry>> versions_;
 	std::vector<std::string> paused_;

@@ -10,7 +10,9 @@
 #include "ext/engine.hpp"
 #include "pg/guard.hpp"
 
+#include <cstring>
 #include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 #include <unordered_map>
@@ -45,6 +47,7 @@ namespace {
 struct Mapping {
 	int user_att = 0;
 	int name_att = 0;
+	Oid name_type = InvalidOid;	 // text, varchar or name
 	std::string constant_name;
 	int time_att = 0;
 	Oid time_type = InvalidOid;	 // timestamptz, timestamp (read in the session's time zone) or date
@@ -119,6 +122,8 @@ MappingFor(const TriggerCall &call)
 	Mapping m;
 	m.user_att = ColumnNumber(call, call.args[0]);
 	m.name_att = ColumnNumber(call, call.args[1]);
+	if (m.name_att)
+		m.name_type = PgCall([&] { return TupleDescAttr(call.desc, m.name_att - 1)->atttypid; });
 	m.constant_name = call.args[2];
 	m.time_att = ColumnNumber(call, call.args[3]);
 	if (m.time_att)
@@ -250,20 +255,56 @@ OpenTransition(const TriggerCall &call)
 	});
 }
 
-// The next row as a heap tuple in the row context, or null at the end.
+// The next row whose event some journey may care about (every row while the rule cache is not loaded),
+// as a heap tuple in the row context; null at the end. The other rows' names are compared in place: a
+// statement of events no journey cares about costs a hash lookup per row and no copy.
 HeapTuple
-NextRow(const TransitionReader &r)
+NextRow(const TransitionReader &r, const Mapping &m, const Catalog *catalog)
 {
-	return PgCall([&]() -> HeapTuple {
-		MemoryContextReset(r.row_context);
-		tuplestore_select_read_pointer(r.rows, r.pointer);
-		if (!tuplestore_gettupleslot(r.rows, true, false, r.slot))
+	struct Raw {
+		int state;	// 0: end, 1: a row to look at, 2: a row whose name is null
+		const char *name;
+		int len;
+	};
+	for (;;) {
+		const Raw raw = PgCall([&]() -> Raw {
+			MemoryContextReset(r.row_context);
+			tuplestore_select_read_pointer(r.rows, r.pointer);
+			if (!tuplestore_gettupleslot(r.rows, true, false, r.slot))
+				return Raw{0, nullptr, 0};
+			if (!m.name_att || !catalog)
+				return Raw{1, nullptr, 0};
+			bool isnull = false;
+			Datum d = slot_getattr(r.slot, m.name_att, &isnull);
+			if (isnull)
+				return Raw{2, nullptr, 0};
+			if (m.name_type == NAMEOID) {
+				const char *name = NameStr(*DatumGetName(d));
+				return Raw{1, name, (int)strlen(name)};
+			}
+			MemoryContext old = MemoryContextSwitchTo(r.row_context);
+			text *t = DatumGetTextPP(d);  // detoasted into the row context when it must be
+			MemoryContextSwitchTo(old);
+			return Raw{1, VARDATA_ANY(t), (int)VARSIZE_ANY_EXHDR(t)};
+		});
+		if (raw.state == 0)
 			return nullptr;
-		MemoryContext old = MemoryContextSwitchTo(r.row_context);
-		HeapTuple tuple = ExecCopySlotHeapTuple(r.slot);
-		MemoryContextSwitchTo(old);
-		return tuple;
-	});
+		if (raw.state == 2 || (raw.name && !catalog->Rules(std::string_view(raw.name, raw.len))))
+			continue;  // no name, or a name no journey cares about
+		return PgCall([&] {
+			MemoryContext old = MemoryContextSwitchTo(r.row_context);
+			HeapTuple tuple = ExecCopySlotHeapTuple(r.slot);
+			MemoryContextSwitchTo(old);
+			return tuple;
+		});
+	}
+}
+
+// The catalog to filter rows with: the engine's once set up, else the cached one when valid.
+const Catalog *
+FilterCatalog(LazyEngine &lazy)
+{
+	return lazy.engine ? &lazy.engine->catalog() : Catalog::IfValid();
 }
 
 void
@@ -305,7 +346,7 @@ CountedEntries(TriggerCall call, const Mapping &m, const TransitionReader &reade
 {
 	std::vector<std::pair<std::string, std::string>> pairs;
 	const Timestamp now = PgCall([] { return (Timestamp)GetCurrentTransactionStartTimestamp(); });
-	while (HeapTuple tuple = NextRow(reader)) {
+	while (HeapTuple tuple = NextRow(reader, m, FilterCatalog(lazy))) {
 		call.tuple = tuple;
 		const char *name = ReadName(call, m, reader.row_context);
 		if (!name)
@@ -367,7 +408,7 @@ HandleEvent(FunctionCallInfo fcinfo)
 	if (!counted.empty())
 		lazy.engine->PrelockEntries(counted);
 	Rewind(reader);
-	while (HeapTuple tuple = NextRow(reader)) {
+	while (HeapTuple tuple = NextRow(reader, m, FilterCatalog(lazy))) {
 		call.tuple = tuple;
 		HandleRow(call, m, lazy, &batch, reader.row_context);
 	}
