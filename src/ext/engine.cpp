@@ -91,6 +91,14 @@ const Statement kBatchContacts{"SELECT user_id, channel, address, opted_in, boun
 							   {SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Bool, SqlType::Bool},
 							   true};
 
+// The same, every due row, for a cursor (run_due): the queue's index order, fetched a batch at a time.
+const Statement kDueAll{"SELECT " JOURNEY_INSTANCE_COLUMNS " FROM journey.instance i "
+						"WHERE i.status = 'a' AND i.wake_at <= $1 AND i.journey_id <> ALL ($2) "
+						"ORDER BY i.wake_at FOR UPDATE SKIP LOCKED",
+						{SqlType::TimestampTz, SqlType::Int4Array},
+						kInstanceColumnTypes,
+						true};
+
 const Statement kNextWake{"SELECT i.wake_at FROM journey.instance i "
 						  "WHERE i.status = 'a' AND i.wake_at IS NOT NULL AND i.journey_id <> ALL ($1) "
 						  "ORDER BY i.wake_at LIMIT 1",
@@ -498,6 +506,13 @@ Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 {
 	auto rows = spi_.Run(kDue, {SqlValue::Timestamp(as_of), SqlValue::Ints(catalog_.PausedJourneyIds()),
 								SqlValue::Int(limit)});
+	StepBatch(as_of, rows);
+	return (int64_t)rows.size();
+}
+
+void
+Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
+{
 	auto step = [&](const SqlRow &row) {
 		const VersionEntry &v = catalog_.Version(spi_, (int32_t)row[2].i);
 		const Graph &g = *v.graph;
@@ -531,7 +546,7 @@ Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 			instances.Flush(spi_);
 			outbox.Flush(spi_);
 			batch.Commit();
-			return (int64_t)rows.size();
+			return;
 		} catch (const std::exception &) {
 			outbox_batch_ = nullptr;
 			instance_batch_ = nullptr;
@@ -566,7 +581,6 @@ Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 			UpdateInstance(spi_, g, li.state);
 		}
 	}
-	return (int64_t)rows.size();
 }
 
 int64_t
@@ -574,18 +588,25 @@ Engine::RunDue(Timestamp as_of, int64_t max_steps, int batch_size)
 {
 	int64_t total = 0;
 	for (;;) {
-		int64_t limit = batch_size;
-		if (max_steps > 0)
-			limit = std::min<int64_t>(limit, max_steps - total);
-		if (limit <= 0)
-			break;
-		int64_t n = RunDueBatch(as_of, limit);
-		total += n;
-		if (n == 0)
-			break;
-		PgCall([] { CommandCounterIncrement(); });
+		int64_t pass = 0;
+		SpiSession::Cursor due(spi_, kDueAll, {SqlValue::Timestamp(as_of), SqlValue::Ints(catalog_.PausedJourneyIds())});
+		for (;;) {
+			int64_t limit = batch_size;
+			if (max_steps > 0)
+				limit = std::min<int64_t>(limit, max_steps - total);
+			if (limit <= 0)
+				break;
+			std::vector<SqlRow> rows = due.Fetch((long)limit);
+			if (rows.empty())
+				break;
+			StepBatch(as_of, rows);
+			total += (int64_t)rows.size();
+			pass += (int64_t)rows.size();
+			PgCall([] { CommandCounterIncrement(); });
+		}
+		if (pass == 0 || (max_steps > 0 && total >= max_steps))
+			return total;
 	}
-	return total;
 }
 
 std::optional<Timestamp>

@@ -39,8 +39,13 @@ public:
 	// The batch runs in one subtransaction; when a step fails, it runs again one instance per subtransaction:
 	// a failing one is marked failed, the others go on.
 	int64_t RunDueBatch(Timestamp as_of, int64_t limit);
+	// Steps these due rows (JOURNEY_INSTANCE_COLUMNS, locked by the caller) as one batch, as above.
+	void StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows);
 
-	// Batches until nothing is due by as_of or max_steps instances were stepped (0: no limit).
+	// Batches until nothing is due by as_of or max_steps instances were stepped (0: no limit). The due rows
+	// come from one cursor per pass, so that a batch does not scan again the index entries of the rows
+	// earlier batches of this transaction updated (that made a run quadratic in the rows due); a pass sees
+	// what was due when it began, and the next pass takes what its steps made due.
 	int64_t RunDue(Timestamp as_of, int64_t max_steps, int batch_size);
 
 	// Entries made while set are collected in `batch` (the caller flushes it) rather than written one by one;

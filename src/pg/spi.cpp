@@ -295,30 +295,83 @@ ReadColumn(MemoryContext scratch, SPITupleTable *table, uint64 row, int col, Sql
 
 }	 // namespace
 
+// Copies the rows of an SPI result into C++ rows, then frees the result and resets the scratch context.
 std::vector<SqlRow>
-SpiSession::Run(const Statement &statement, const std::vector<SqlValue> &args, long limit)
+SpiSession::ReadRows(const Statement &statement, SPITupleTable *table, uint64 processed)
 {
-	SPIPlanPtr plan = PlanFor(statement);
-	RawResult res = Execute(scratch_, plan, statement, args, limit);
 	std::vector<SqlRow> rows;
-	if (res.table && !statement.columns.empty()) {
-		rows.reserve(res.processed);
-		for (uint64 r = 0; r < res.processed; r++) {
+	if (table && !statement.columns.empty()) {
+		rows.reserve(processed);
+		for (uint64 r = 0; r < processed; r++) {
 			SqlRow row;
 			row.reserve(statement.columns.size());
 			for (size_t c = 0; c < statement.columns.size(); c++)
-				row.push_back(ReadColumn(scratch_, res.table, r, (int)c, statement.columns[c]));
+				row.push_back(ReadColumn(scratch_, table, r, (int)c, statement.columns[c]));
 			rows.push_back(std::move(row));
 		}
 	}
 	MemoryContext scratch = scratch_;
-	SPITupleTable *table = res.table;
 	PgCall([&] {
 		if (table)
 			SPI_freetuptable(table);
 		MemoryContextReset(scratch);
 	});
 	return rows;
+}
+
+std::vector<SqlRow>
+SpiSession::Run(const Statement &statement, const std::vector<SqlValue> &args, long limit)
+{
+	SPIPlanPtr plan = PlanFor(statement);
+	RawResult res = Execute(scratch_, plan, statement, args, limit);
+	return ReadRows(statement, res.table, res.processed);
+}
+
+SpiSession::Cursor::Cursor(SpiSession &spi, const Statement &statement, const std::vector<SqlValue> &args)
+	: spi_(spi), statement_(statement)
+{
+	if (args.size() != statement.params.size())
+		throw std::logic_error("wrong number of statement arguments");
+	SPIPlanPtr plan = PlanFor(statement);
+	MemoryContext scratch = spi.scratch_;
+	portal_ = PgCall([&] {
+		MemoryContext old = MemoryContextSwitchTo(scratch);
+		Datum values[32];
+		char nulls[32];
+		for (size_t k = 0; k < args.size(); k++) {
+			nulls[k] = args[k].null ? 'n' : ' ';
+			values[k] = args[k].null ? (Datum)0 : ToDatum(statement.params[k], args[k]);
+		}
+		MemoryContextSwitchTo(old);
+		Portal p = SPI_cursor_open(NULL, plan, values, nulls, false);
+		MemoryContextReset(scratch);
+		return p;
+	});
+}
+
+SpiSession::Cursor::~Cursor()
+{
+	try {
+		Portal portal = portal_;
+		PgCall([&] { SPI_cursor_close(portal); });
+	} catch (...) {
+		// The transaction is aborting; its end drops the portal.
+	}
+}
+
+std::vector<SqlRow>
+SpiSession::Cursor::Fetch(long count)
+{
+	Portal portal = portal_;
+	struct Fetched {
+		SPITupleTable *table;
+		uint64 processed;
+	};
+	const Fetched f = PgCall([&] {
+		SPI_cursor_fetch(portal, true, count);
+		return Fetched{SPI_tuptable, SPI_processed};
+	});
+	return spi_.ReadRows(statement_, f.table, f.processed);
 }
 
 uint64_t

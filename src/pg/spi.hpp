@@ -9,6 +9,10 @@
 #include <string_view>
 #include <vector>
 
+extern "C" {
+#include "executor/spi.h"
+}
+
 namespace journey {
 
 enum class SqlType : uint8_t { Text, Jsonb, Int4, Int8, Bool, TimestampTz, TextArray, Int4Array };
@@ -57,7 +61,25 @@ public:
 	// Runs a statement and returns the number of rows it processed.
 	uint64_t Exec(const Statement &statement, const std::vector<SqlValue> &args);
 
+	// A cursor over a statement's rows (SPI_cursor_open): one execution, fetched in parts.
+	class Cursor {
+	public:
+		Cursor(SpiSession &spi, const Statement &statement, const std::vector<SqlValue> &args);
+		~Cursor();
+		Cursor(const Cursor &) = delete;
+		Cursor &operator=(const Cursor &) = delete;
+		// Up to `count` more rows; fewer (or none) at the end.
+		std::vector<SqlRow> Fetch(long count);
+
+	private:
+		SpiSession &spi_;
+		const Statement &statement_;
+		Portal portal_ = nullptr;
+	};
+
 private:
+	std::vector<SqlRow> ReadRows(const Statement &statement, SPITupleTable *table, uint64 processed);
+
 	MemoryContext scratch_;	 // parameters and results of one call, reset after it
 };
 
