@@ -11,27 +11,30 @@ namespace journey {
 
 namespace {
 
-constexpr int kColumns = 20;
-
+// user_id, id, version_id, journey_id, status, exclusive, entry_key, node, wake_at, waiting_event,
+// entered_at, last_step_at, ended_at, exit_reason, visits, context, event, error, variant, branches
+const std::vector<SqlType> kInsertColumns{kT,  kI8, kT, kT, kT, kT, kT, kT, kTs, kT,
+										  kTs, kTs, kTs, kT, kT, kT, kT, kT, kT, kT};
 const Statement kInsertMany{
 	"INSERT INTO journey.instance (user_id, id, version_id, journey_id, status, exclusive, entry_key, node, wake_at, "
 	"waiting_event, entered_at, last_step_at, ended_at, exit_reason, visits, context, event, error, variant, branches) "
-	"SELECT u, i::bigint, v::int, j::int, s::\"char\", x::bool, k, nullif(n, ''), nullif(w, '')::timestamptz, "
-	"nullif(we, ''), ea::timestamptz, l::timestamptz, nullif(e, '')::timestamptz, nullif(r, ''), vi, c::jsonb, "
-	"ev::jsonb, nullif(err, ''), nullif(var, ''), nullif(b, '')::jsonb "
-	"FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], "
-	"$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], "
-	"$17::text[], $18::text[], $19::text[], $20::text[]) AS t(u, i, v, j, s, x, k, n, w, we, ea, l, e, r, vi, c, ev, err, var, b) "
+	"SELECT u, i, v::int, j::int, s::\"char\", x::bool, k, nullif(n, ''), w, nullif(we, ''), ea, l, e, "
+	"nullif(r, ''), vi, c::jsonb, ev::jsonb, nullif(err, ''), nullif(var, ''), nullif(b, '')::jsonb "
+	"FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], "
+	"$9::timestamptz[], $10::text[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::text[], "
+	"$15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[]) "
+	"AS t(u, i, v, j, s, x, k, n, w, we, ea, l, e, r, vi, c, ev, err, var, b) "
 	"ON CONFLICT (journey_id, user_id, entry_key) WHERE status = 'a' AND exclusive DO NOTHING RETURNING id",
-	std::vector<SqlType>(kColumns, SqlType::TextArray),
+	kInsertColumns,
 	{SqlType::Int8},
 	true};
 
+const std::vector<SqlType> kCountColumns{kT, kT, kT, kTs};
 const Statement kCountMany{"UPDATE journey.entries e SET entries = e.entries + 1, "
-						   "last_entered_at = greatest(e.last_entered_at, x.at::timestamptz) "
-						   "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(u, j, k, at) "
+						   "last_entered_at = greatest(e.last_entered_at, x.at) "
+						   "FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS x(u, j, k, at) "
 						   "WHERE e.user_id = x.u AND e.journey = x.j AND e.entry_key = x.k",
-						   std::vector<SqlType>(4, SqlType::TextArray),
+						   kCountColumns,
 						   {},
 						   true};
 
@@ -49,41 +52,36 @@ EntryBatch::Flush(SpiSession &spi, const CountedFn &counted)
 {
 	if (pending_.empty())
 		return 0;
-	std::vector<std::string> columns[kColumns];
+	BatchColumns columns(kInsertColumns);
 	for (const Pending &p : pending_) {
 		InstanceRow row = InstanceRowText(*p.version.graph, p.state);
-		std::string values[kColumns] = {p.state.user_id,
-												  std::to_string(p.state.id),
-												  std::to_string(p.version.id),
-												  std::to_string(p.version.journey_id),
-												  row.status,
-												  p.exclusive ? "true" : "false",
-												  p.state.entry_key,
-												  row.node,
-												  row.wake_at,
-												  row.waiting_event,
-												  FormatTimestamp(p.state.entered_at),
-												  FormatTimestamp(p.state.last_step_at),
-												  row.ended_at,
-												  p.state.exit_reason,
-												  row.visits,
-												  p.state.context.dump(),
-												  p.state.event.dump(),
-												  p.state.error,
-												  p.state.variant,
-												  row.branches};
-		for (int k = 0; k < kColumns; k++)
-			columns[k].push_back(std::move(values[k]));
+		columns.Text(0, p.state.user_id);
+		columns.Int64(1, p.state.id);
+		columns.Text(2, std::to_string(p.version.id));
+		columns.Text(3, std::to_string(p.version.journey_id));
+		columns.Text(4, std::move(row.status));
+		columns.Text(5, p.exclusive ? "true" : "false");
+		columns.Text(6, p.state.entry_key);
+		columns.Text(7, std::move(row.node));
+		columns.Int64(8, p.state.wake_at);
+		columns.Text(9, std::move(row.waiting_event));
+		columns.Int64(10, p.state.entered_at);
+		columns.Int64(11, p.state.last_step_at);
+		columns.Int64(12, p.state.ended_at);
+		columns.Text(13, p.state.exit_reason);
+		columns.Text(14, std::move(row.visits));
+		columns.Text(15, p.state.context.dump());
+		columns.Text(16, p.state.event.dump());
+		columns.Text(17, p.state.error);
+		columns.Text(18, p.state.variant);
+		columns.Text(19, std::move(row.branches));
 	}
-	std::vector<SqlValue> args;
-	for (auto &column : columns)
-		args.push_back(SqlValue::Texts(std::move(column)));
 	std::unordered_set<int64_t> created;
-	for (const SqlRow &r : spi.Run(kInsertMany, args))
+	for (const SqlRow &r : spi.Run(kInsertMany, columns.TakeArgs()))
 		created.insert(r[0].i);
 
 	OutboxBatch outbox;
-	std::vector<std::string> counts[4];
+	BatchColumns counts(kCountColumns);
 	for (const Pending &p : pending_) {
 		if (!created.count(p.state.id)) {
 			// The one-active index refused it: the user is already in the journey.
@@ -98,18 +96,14 @@ EntryBatch::Flush(SpiSession &spi, const CountedFn &counted)
 		if (p.counted) {
 			if (counted)
 				counted(p.state.user_id, p.version.journey, p.state.entry_key, p.state.entered_at);
-			counts[0].push_back(p.state.user_id);
-			counts[1].push_back(p.version.journey);
-			counts[2].push_back(p.state.entry_key);
-			counts[3].push_back(FormatTimestamp(p.state.entered_at));
+			counts.Text(0, p.state.user_id);
+			counts.Text(1, p.version.journey);
+			counts.Text(2, p.state.entry_key);
+			counts.Int64(3, p.state.entered_at);
 		}
 	}
-	if (!counts[0].empty()) {
-		std::vector<SqlValue> count_args;
-		for (auto &column : counts)
-			count_args.push_back(SqlValue::Texts(std::move(column)));
-		spi.Exec(kCountMany, count_args);
-	}
+	if (counts.Rows() > 0)
+		spi.Exec(kCountMany, counts.TakeArgs());
 	outbox.Flush(spi);
 	pending_.clear();
 	users_.clear();

@@ -232,25 +232,21 @@ UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &state)
 
 namespace {
 
+const std::vector<SqlType> kUpdateColumns{kT, kI8, kT, kT, kTs, kT, kTs, kTs, kT, kT, kT, kT, kT, kT};
 const Statement kUpdateMany{
 	"UPDATE journey.instance i SET status = x.s::\"char\", node = nullif(x.n, ''), "
-	"wake_at = nullif(x.w, '')::timestamptz, waiting_event = nullif(x.we, ''), last_step_at = x.l::timestamptz, "
-	"ended_at = nullif(x.e, '')::timestamptz, exit_reason = nullif(x.r, ''), visits = x.v, "
+	"wake_at = x.w, waiting_event = nullif(x.we, ''), last_step_at = x.l, "
+	"ended_at = x.e, exit_reason = nullif(x.r, ''), visits = x.v, "
 	"error = nullif(x.err, ''), event_held_at = NULL, context = x.c::jsonb, variant = nullif(x.var, ''), "
 	"branches = nullif(x.b, '')::jsonb "
-	"FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], "
-	"$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[]) "
+	"FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::timestamptz[], "
+	"$8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[]) "
 	"AS x(u, id, s, n, w, we, l, e, r, v, err, c, var, b) "
-	"WHERE i.user_id = x.u AND i.id = x.id::bigint",
-	std::vector<SqlType>(14, SqlType::TextArray),
+	"WHERE i.user_id = x.u AND i.id = x.id",
+	kUpdateColumns,
 	{},
 	true};
 
-std::string
-OptionalTimestampText(const std::optional<Timestamp> &at)
-{
-	return at ? FormatTimestamp(*at) : std::string();
-}
 
 }	 // namespace
 
@@ -258,35 +254,31 @@ InstanceRow
 InstanceRowText(const Graph &graph, const InstanceState &state)
 {
 	const SqlValue branches = BranchesValue(graph, state);
-	return InstanceRow{StatusCode(state.status),
-					   NodeName(graph, state.node).value_or(""),
-					   OptionalTimestampText(state.wake_at),
-					   WaitingEvent(graph, state).value_or(""),
-					   OptionalTimestampText(state.ended_at),
-					   VisitsText(state.visits),
+	return InstanceRow{StatusCode(state.status), NodeName(graph, state.node).value_or(""),
+					   WaitingEvent(graph, state).value_or(""), VisitsText(state.visits),
 					   branches.null ? std::string() : branches.s};
 }
+
+InstanceBatch::InstanceBatch() : columns_(kUpdateColumns) {}
 
 void
 InstanceBatch::Add(const Graph &graph, const InstanceState &state)
 {
 	InstanceRow row = InstanceRowText(graph, state);
-	std::string values[14] = {state.user_id,
-							  std::to_string(state.id),
-							  std::move(row.status),
-							  std::move(row.node),
-							  std::move(row.wake_at),
-							  std::move(row.waiting_event),
-							  FormatTimestamp(state.last_step_at),
-							  std::move(row.ended_at),
-							  state.exit_reason,
-							  std::move(row.visits),
-							  state.error,
-							  state.context.dump(),
-							  state.variant,
-							  std::move(row.branches)};
-	for (int k = 0; k < 14; k++)
-		columns_[k].push_back(std::move(values[k]));
+	columns_.Text(0, state.user_id);
+	columns_.Int64(1, state.id);
+	columns_.Text(2, std::move(row.status));
+	columns_.Text(3, std::move(row.node));
+	columns_.Int64(4, state.wake_at);
+	columns_.Text(5, std::move(row.waiting_event));
+	columns_.Int64(6, state.last_step_at);
+	columns_.Int64(7, state.ended_at);
+	columns_.Text(8, state.exit_reason);
+	columns_.Text(9, std::move(row.visits));
+	columns_.Text(10, state.error);
+	columns_.Text(11, state.context.dump());
+	columns_.Text(12, state.variant);
+	columns_.Text(13, std::move(row.branches));
 	if (state.status == InstanceStatus::Active && state.wake_at)
 		NoteWake(*state.wake_at);
 }
@@ -294,14 +286,8 @@ InstanceBatch::Add(const Graph &graph, const InstanceState &state)
 void
 InstanceBatch::Flush(SpiSession &spi)
 {
-	if (Empty())
-		return;
-	std::vector<SqlValue> args;
-	for (auto &column : columns_)
-		args.push_back(SqlValue::Texts(std::move(column)));
-	for (auto &column : columns_)
-		column.clear();
-	spi.Exec(kUpdateMany, args);
+	if (!Empty())
+		spi.Exec(kUpdateMany, columns_.TakeArgs());
 }
 
 void
@@ -320,13 +306,14 @@ HoldEvent(SpiSession &spi, const InstanceState &state, Timestamp event_at)
 
 namespace {
 
+const std::vector<SqlType> kOutboxColumns{kT, kT, kT, kI8, kT, kT, kT, kT, kT, kTs, kT, kT};
 const Statement kInsertOutboxMany{
 	"INSERT INTO journey.outbox (journey, version, node, instance_id, user_id, channel, template, payload, "
 	"dedup_key, created_at, available_at, status, last_error) "
-	"SELECT j, v::int, n, i::bigint, u, c, nullif(t, ''), p::jsonb, d, a::timestamptz, a::timestamptz, s, nullif(e, '') "
-	"FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], "
-	"$9::text[], $10::text[], $11::text[], $12::text[]) AS x(j, v, n, i, u, c, t, p, d, a, s, e)",
-	std::vector<SqlType>(12, SqlType::TextArray),
+	"SELECT j, v::int, n, i, u, c, nullif(t, ''), p::jsonb, d, a, a, s, nullif(e, '') "
+	"FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::text[], $7::text[], $8::text[], "
+	"$9::text[], $10::timestamptz[], $11::text[], $12::text[]) AS x(j, v, n, i, u, c, t, p, d, a, s, e)",
+	kOutboxColumns,
 	{}};
 
 void
@@ -338,23 +325,23 @@ Notify(const std::string &channel)
 
 }	 // namespace
 
+OutboxBatch::OutboxBatch() : columns_(kOutboxColumns) {}
+
 void
 OutboxBatch::Add(const VersionEntry &version, const InstanceState &state, const SendEffect &s)
 {
-	const std::string values[12] = {version.journey,
-									std::to_string(version.version),
-									version.graph->nodes[s.node].id,
-									std::to_string(state.id),
-									state.user_id,
-									s.channel,
-									s.template_name,
-									s.payload.dump(),
-									s.dedup_key,
-									FormatTimestamp(s.at),
-									s.suppressed ? "suppressed" : "pending",
-									s.suppress_reason};
-	for (int k = 0; k < 12; k++)
-		columns_[k].push_back(values[k]);
+	columns_.Text(0, version.journey);
+	columns_.Text(1, std::to_string(version.version));
+	columns_.Text(2, version.graph->nodes[s.node].id);
+	columns_.Int64(3, state.id);
+	columns_.Text(4, state.user_id);
+	columns_.Text(5, s.channel);
+	columns_.Text(6, s.template_name);
+	columns_.Text(7, s.payload.dump());
+	columns_.Text(8, s.dedup_key);
+	columns_.Int64(9, s.at);
+	columns_.Text(10, s.suppressed ? "suppressed" : "pending");
+	columns_.Text(11, s.suppress_reason);
 	if (!s.suppressed && std::find(channels_.begin(), channels_.end(), s.channel) == channels_.end())
 		channels_.push_back(s.channel);
 }
@@ -362,16 +349,10 @@ OutboxBatch::Add(const VersionEntry &version, const InstanceState &state, const 
 void
 OutboxBatch::Flush(SpiSession &spi)
 {
-	if (!columns_[0].empty()) {
-		std::vector<SqlValue> args;
-		for (auto &column : columns_)
-			args.push_back(SqlValue::Texts(std::move(column)));
-		spi.Exec(kInsertOutboxMany, args);
-	}
+	if (columns_.Rows() > 0)
+		spi.Exec(kInsertOutboxMany, columns_.TakeArgs());
 	for (const std::string &channel : channels_)
 		Notify(channel);
-	for (auto &column : columns_)
-		column.clear();
 	channels_.clear();
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/evaluator.hpp"
 #include "ext/catalog.hpp"
+#include "pg/batch_columns.hpp"
 #include "pg/spi.hpp"
 
 #include <optional>
@@ -46,21 +47,25 @@ std::vector<int32_t> ParseVisits(const std::string &text);
 // Writes the instance's state after a step.
 void UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &state);
 
+// Batched statements' column types, for short.
+constexpr SqlType kT = SqlType::TextArray, kI8 = SqlType::Int8Array, kTs = SqlType::TimestampTzArray;
+
 // The state-dependent columns of an instance row as text ('' for null), for the batched statements.
 struct InstanceRow {
-	std::string status, node, wake_at, waiting_event, ended_at, visits, branches;
+	std::string status, node, waiting_event, visits, branches;
 };
 InstanceRow InstanceRowText(const Graph &graph, const InstanceState &state);
 
 // Instance updates collected over a scheduler batch and written by one UPDATE … FROM unnest.
 class InstanceBatch {
 public:
+	InstanceBatch();
 	void Add(const Graph &graph, const InstanceState &state);
 	void Flush(SpiSession &spi);  // writes the rows, empties the batch
-	bool Empty() const { return columns_[0].empty(); }
+	bool Empty() const { return columns_.Rows() == 0; }
 
 private:
-	std::vector<std::string> columns_[14];
+	BatchColumns columns_;
 };
 
 // Remembers a wait_for event that arrived while the journey is paused (the first one counts).
@@ -69,11 +74,12 @@ void HoldEvent(SpiSession &spi, const InstanceState &state, Timestamp event_at);
 // Outbox rows collected over a scheduler batch and written by one INSERT.
 class OutboxBatch {
 public:
+	OutboxBatch();
 	void Add(const VersionEntry &version, const InstanceState &state, const SendEffect &send);
 	void Flush(SpiSession &spi);  // writes the rows, notifies idle senders, empties the batch
 
 private:
-	std::vector<std::string> columns_[12];
+	BatchColumns columns_;
 	std::vector<std::string> channels_;	 // to notify
 };
 

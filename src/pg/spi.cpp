@@ -65,6 +65,14 @@ SqlValue::Ints(std::vector<int32_t> v)
 	return r;
 }
 SqlValue
+SqlValue::Int64s(std::vector<std::optional<int64_t>> v)
+{
+	SqlValue r;
+	r.null = false;
+	r.int64s = std::move(v);
+	return r;
+}
+SqlValue
 SqlValue::OptionalTimestamp(const std::optional<int64_t> &v)
 {
 	return v ? Timestamp(*v) : Null();
@@ -97,6 +105,10 @@ TypeOid(SqlType t)
 		return TEXTARRAYOID;
 	case SqlType::Int4Array:
 		return INT4ARRAYOID;
+	case SqlType::Int8Array:
+		return INT8ARRAYOID;
+	case SqlType::TimestampTzArray:
+		return TIMESTAMPTZARRAYOID;
 	}
 	return InvalidOid;
 }
@@ -145,6 +157,22 @@ ToDatum(SqlType t, const SqlValue &v)
 		for (int k = 0; k < n; k++)
 			elems[k] = Int32GetDatum(v.ints[k]);
 		return PointerGetDatum(construct_array(elems, n, INT4OID, 4, true, TYPALIGN_INT));
+	}
+	case SqlType::Int8Array:
+	case SqlType::TimestampTzArray: {
+		int n = (int)v.int64s.size();
+		const Oid element = t == SqlType::Int8Array ? INT8OID : TIMESTAMPTZOID;
+		if (n == 0)
+			return PointerGetDatum(construct_empty_array(element));
+		Datum *elems = (Datum *)palloc(sizeof(Datum) * n);
+		bool *nulls = (bool *)palloc(sizeof(bool) * n);
+		for (int k = 0; k < n; k++) {
+			nulls[k] = !v.int64s[k].has_value();
+			elems[k] = nulls[k] ? (Datum)0 : Int64GetDatum(*v.int64s[k]);
+		}
+		int dims[1] = {n};
+		int lbs[1] = {1};
+		return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, element, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	}
 	}
 	return (Datum)0;
@@ -289,6 +317,9 @@ ReadColumn(MemoryContext scratch, SPITupleTable *table, uint64 row, int col, Sql
 	case SqlType::TextArray:
 		v.texts = TextElements(raw.d, scratch, false);
 		break;
+	case SqlType::Int8Array:
+	case SqlType::TimestampTzArray:
+		throw std::logic_error("int8[] and timestamptz[] are parameter types only");
 	}
 	return v;
 }

@@ -15,7 +15,7 @@ extern "C" {
 
 namespace journey {
 
-enum class SqlType : uint8_t { Text, Jsonb, Int4, Int8, Bool, TimestampTz, TextArray, Int4Array };
+enum class SqlType : uint8_t { Text, Jsonb, Int4, Int8, Bool, TimestampTz, TextArray, Int4Array, Int8Array, TimestampTzArray };
 
 // One parameter or result value. Timestamps are int64 microseconds (Postgres TimestampTz).
 struct SqlValue {
@@ -24,6 +24,7 @@ struct SqlValue {
 	std::string s;						 // Text, Jsonb (its text)
 	std::vector<std::string> texts;		 // TextArray
 	std::vector<int32_t> ints;			 // Int4Array
+	std::vector<std::optional<int64_t>> int64s;  // Int8Array, TimestampTzArray (parameters only; nullopt: null)
 
 	static SqlValue Null() { return {}; }
 	static SqlValue Text(std::string v);
@@ -33,6 +34,7 @@ struct SqlValue {
 	static SqlValue Timestamp(int64_t v);
 	static SqlValue Texts(std::vector<std::string> v);
 	static SqlValue Ints(std::vector<int32_t> v);
+	static SqlValue Int64s(std::vector<std::optional<int64_t>> v);	 // an Int8Array or TimestampTzArray
 	static SqlValue OptionalTimestamp(const std::optional<int64_t> &v);
 	static SqlValue OptionalText(const std::optional<std::string> &v);
 };
