@@ -236,21 +236,39 @@ struct RawResult {
 	SPITupleTable *table;
 };
 
-RawResult
-Execute(MemoryContext scratch, SPIPlanPtr plan, const Statement &st, const std::vector<SqlValue> &args, long limit)
+// A statement's parameters as SPI takes them, built in the scratch context (Postgres calls only: run it
+// inside PgCall).
+struct BoundArgs {
+	Datum values[32];
+	char nulls[32];
+};
+
+void
+BindArgs(MemoryContext scratch, const Statement &st, const std::vector<SqlValue> &args, BoundArgs &bound)
+{
+	MemoryContext old = MemoryContextSwitchTo(scratch);
+	for (size_t k = 0; k < args.size(); k++) {
+		bound.nulls[k] = args[k].null ? 'n' : ' ';
+		bound.values[k] = args[k].null ? (Datum)0 : ToDatum(st.params[k], args[k]);
+	}
+	MemoryContextSwitchTo(old);
+}
+
+void
+CheckArgs(const Statement &st, const std::vector<SqlValue> &args)
 {
 	if (args.size() != st.params.size())
 		throw std::logic_error("wrong number of statement arguments");
+}
+
+RawResult
+Execute(MemoryContext scratch, SPIPlanPtr plan, const Statement &st, const std::vector<SqlValue> &args, long limit)
+{
+	CheckArgs(st, args);
 	return PgCall([&] {
-		MemoryContext old = MemoryContextSwitchTo(scratch);
-		Datum values[32];
-		char nulls[32];
-		for (size_t k = 0; k < args.size(); k++) {
-			nulls[k] = args[k].null ? 'n' : ' ';
-			values[k] = args[k].null ? (Datum)0 : ToDatum(st.params[k], args[k]);
-		}
-		MemoryContextSwitchTo(old);
-		int rc = SPI_execute_plan(plan, values, nulls, false, limit);
+		BoundArgs bound;
+		BindArgs(scratch, st, args, bound);
+		int rc = SPI_execute_plan(plan, bound.values, bound.nulls, false, limit);
 		if (rc < 0)
 			elog(ERROR, "pg_journey: statement failed (%s): %s", SPI_result_code_string(rc), st.sql);
 		return RawResult{SPI_processed, SPI_tuptable};
@@ -361,20 +379,13 @@ SpiSession::Run(const Statement &statement, const std::vector<SqlValue> &args, l
 SpiSession::Cursor::Cursor(SpiSession &spi, const Statement &statement, const std::vector<SqlValue> &args)
 	: spi_(spi), statement_(statement)
 {
-	if (args.size() != statement.params.size())
-		throw std::logic_error("wrong number of statement arguments");
+	CheckArgs(statement, args);
 	SPIPlanPtr plan = PlanFor(statement);
 	MemoryContext scratch = spi.scratch_;
 	portal_ = PgCall([&] {
-		MemoryContext old = MemoryContextSwitchTo(scratch);
-		Datum values[32];
-		char nulls[32];
-		for (size_t k = 0; k < args.size(); k++) {
-			nulls[k] = args[k].null ? 'n' : ' ';
-			values[k] = args[k].null ? (Datum)0 : ToDatum(statement.params[k], args[k]);
-		}
-		MemoryContextSwitchTo(old);
-		Portal p = SPI_cursor_open(NULL, plan, values, nulls, false);
+		BoundArgs bound;
+		BindArgs(scratch, statement, args, bound);
+		Portal p = SPI_cursor_open(NULL, plan, bound.values, bound.nulls, false);
 		MemoryContextReset(scratch);
 		return p;
 	});
