@@ -75,4 +75,30 @@ SELECT (SELECT count(*) FROM journey.instance WHERE user_id LIKE 'st\_x%') AS in
        (SELECT count(*) FROM journey.entries WHERE user_id LIKE 'st\_x%') AS entries;
 SELECT journey.untrack_events('st_app.clicks'), journey.untrack_events('st_app.parts');
 DROP SCHEMA st_app CASCADE;
+-- A journey that calls a function runs one entry at a time, after the entries collected before it are
+-- written: the function (STABLE here: it reads the snapshot it is given) sees them, as it would entering
+-- row by row.
+CREATE SCHEMA st_fn;
+CREATE FUNCTION st_fn.carts_so_far(user_id text, context jsonb) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object('n', count(*)) FROM journey.instances WHERE journey = 'st_cart' AND user_id LIKE 'st\_z%'
+$$;
+SELECT journey.allow_function('st_fn.carts_so_far(text, jsonb)');
+SELECT journey.define($${
+  "name": "st_counting",
+  "trigger": {"event": "st_count"},
+  "entry": {"reentry": "always"},
+  "start": "ask",
+  "nodes": {"ask": {"call": "carts_so_far", "into": "seen", "next": "wait"},
+            "wait": {"wait": "1 hour", "next": "done"}, "done": {"exit": "completed"}}}$$, true);
+INSERT INTO journey.events (user_id, name, props, occurred_at) VALUES
+  ('st_z1', 'st_add', '{}', '2031-02-01 15:00+00'),
+  ('st_z2', 'st_add', '{}', '2031-02-01 15:00+00'),
+  ('st_z3', 'st_count', '{}', '2031-02-01 15:01+00'),
+  ('st_z4', 'st_add', '{}', '2031-02-01 15:02+00');
+SELECT user_id, context FROM journey.instances WHERE journey = 'st_counting';
+SELECT count(*) AS carts FROM journey.instances WHERE journey = 'st_cart' AND user_id LIKE 'st\_z%';
+SELECT journey.archive('st_counting');
+SELECT journey.disallow_function('st_fn.carts_so_far(text, jsonb)');
+DROP SCHEMA st_fn CASCADE;
 SELECT journey.archive('st_cart'), journey.archive('st_always');

@@ -284,7 +284,10 @@ Engine::Guarded(const Graph &graph, const std::function<void()> &work)
 		work();	 // nothing in this journey raises but a bug: no subtransaction on the hot path
 		return {};
 	}
-	entries_rows_.clear();	// a called function may enter users (journey.enroll), counting entries
+	// A called function may read instances or enter users (journey.enroll, an INSERT of events): the
+	// statement's collected entries are written first, and the entries rows held are read again after.
+	FlushEntries();
+	entries_rows_.clear();
 	SubTransaction sub;
 	try {
 		work();

@@ -8,7 +8,9 @@
 #include "pg/guard.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "miscadmin.h"
+#include "utils/snapmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
@@ -166,7 +168,13 @@ PgFacts::Call(const std::string &function, const std::string &user_id, const Jso
 			call->args[0].isnull = false;
 			call->args[1].value = DirectFunctionCall1(jsonb_in, CStringGetDatum(ctx));
 			call->args[1].isnull = false;
+			// The function sees what an SQL statement here would: this transaction's writes so far included
+			// (a STABLE function reads the active snapshot). On an error, the caller's subtransaction
+			// rollback pops the snapshot.
+			CommandCounterIncrement();
+			PushActiveSnapshot(GetTransactionSnapshot());
 			Datum d = FunctionCallInvoke(call);
+			PopActiveSnapshot();
 			if (!call->isnull) {
 				Jsonb *jb = DatumGetJsonbP(d);
 				out.isnull = false;
