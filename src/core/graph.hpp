@@ -174,6 +174,9 @@ struct EntryRules {
 	Interval max_event_age{0, 1, 0};		// default 1 day
 	std::optional<std::string> key;			// a property of the triggering event: rules per user and key
 	std::optional<Throttle> throttle;
+
+	// The rules that read the user's past entries (journey.entries): reentry never, cooldown, max_entries.
+	bool ReadsPastEntries() const { return reentry == Reentry::Never || cooldown || max_entries; }
 };
 
 struct ExitRule {

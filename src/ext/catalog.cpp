@@ -133,6 +133,7 @@ Catalog::Load(SpiSession &spi)
 	attribute_rules_.clear();
 	paused_.clear();
 	paused_ids_.clear();
+	any_counted_entries_ = false;
 	extra_channels_.clear();
 	functions_.clear();
 	for (auto &row : spi.Run(kExtraChannels, {}))
@@ -157,8 +158,13 @@ Catalog::Load(SpiSession &spi)
 		const Graph &g = *v.graph;
 		const JourneyEntry &j = journeys_.at(v.journey);
 		if (j.status == "live" && j.live_version_id == v.id) {
-			for (const std::string &event : g.EntryEventNames())
+			const bool counted = g.entry.ReadsPastEntries() && !g.entry.key;
+			for (const std::string &event : g.EntryEventNames()) {
 				rules_[event].entry_versions.push_back(v.id);
+				if (counted)
+					rules_[event].counted_versions.push_back(v.id);
+			}
+			any_counted_entries_ = any_counted_entries_ || counted;
 			for (const std::string &attribute : g.ChangeAttributes())
 				attribute_rules_[attribute].push_back(v.id);
 		}

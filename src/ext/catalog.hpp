@@ -34,6 +34,9 @@ struct EventRules {
 	std::vector<int32_t> entry_versions;  // live versions of live journeys that an event of this name may enter
 	bool instance_rules = false;		  // some version has an exit_when or a wait_for on this name
 	std::vector<std::string> goal_journeys;  // journeys some version of which has a goal on this name
+	// The entry_versions whose rules read past entries and that have no entry key: a statement's entries
+	// lock their journey.entries rows together (src/ext/event_trigger.cpp).
+	std::vector<int32_t> counted_versions;
 };
 
 // A function call nodes may call, and the role whose rights the call runs with.
@@ -60,6 +63,8 @@ public:
 	const VersionEntry &Version(SpiSession &spi, int32_t id);
 	const std::vector<std::string> &PausedJourneys() const { return paused_; }
 	const std::vector<int32_t> &PausedJourneyIds() const { return paused_ids_; }
+	// Whether some event's rules have counted_versions.
+	bool AnyCountedEntries() const { return any_counted_entries_; }
 	const std::vector<std::string> &ExtraChannels() const { return extra_channels_; }
 	const TrackedSources &Sources() const { return sources_; }
 	// The allowed function a definition names ("schema.name", or "name" when unique), or null.
@@ -79,6 +84,7 @@ private:
 	std::unordered_map<int32_t, std::shared_ptr<VersionEntry>> versions_;
 	std::vector<std::string> paused_;
 	std::vector<int32_t> paused_ids_;
+	bool any_counted_entries_ = false;
 	std::vector<std::string> extra_channels_;
 	TrackedSources sources_;
 	std::unordered_map<std::string, AllowedFunction> functions_;

@@ -139,7 +139,7 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 		*refusal = "the entry condition (entry.when) does not hold";
 		return std::nullopt;
 	}
-	const bool counted = rules.reentry == Reentry::Never || rules.cooldown || rules.max_entries;
+	const bool counted = rules.ReadsPastEntries();
 	if (counted) {
 		const auto row_key = std::make_tuple(user_id, version.journey, entry_key);
 		auto held = entries_rows_.find(row_key);

@@ -358,29 +358,21 @@ CountedEntries(TriggerCall call, const Mapping &m, const TransitionReader &reade
 		}
 		Engine &engine = lazy.Get();
 		const EventRules *rules = engine.catalog().Rules(name);
-		if (!rules || rules->entry_versions.empty())
+		if (!rules || rules->counted_versions.empty())
 			continue;
-		const char *user = nullptr;
-		struct When {
-			bool known;
-			TimestampTz at;
-		};
-		const When when = PgCall([&] {
-			When w{};
-			w.known = ReadTime(call, m, &w.at);
-			if (!w.known)
-				w.at = GetCurrentTransactionStartTimestamp();
-			return w;
+		const char *user = ReadUser(call, m, reader.row_context);
+		if (!user)
+			continue;
+		const TimestampTz at = PgCall([&] {
+			TimestampTz t = 0;
+			if (!ReadTime(call, m, &t))
+				t = GetCurrentTransactionStartTimestamp();
+			return t;
 		});
-		for (int32_t vid : rules->entry_versions) {
+		for (int32_t vid : rules->counted_versions) {
 			const VersionEntry &v = engine.catalog().Version(*lazy.spi, vid);
-			const EntryRules &entry = v.graph->entry;
-			if (entry.key || !(entry.reentry == Reentry::Never || entry.cooldown || entry.max_entries))
-				continue;
-			if (when.at < SubtractInterval(now, entry.max_event_age))
+			if (at < SubtractInterval(now, v.graph->entry.max_event_age))
 				continue;  // a backfill enters no one (Engine::OnEvent): no row to lock
-			if (!user && !(user = ReadUser(call, m, reader.row_context)))
-				break;
 			pairs.emplace_back(user, v.journey);
 		}
 	}
@@ -404,10 +396,13 @@ HandleEvent(FunctionCallInfo fcinfo)
 	}
 	EntryBatch batch;
 	TransitionReader reader = OpenTransition(call);
-	const auto counted = CountedEntries(call, m, reader, lazy);
-	if (!counted.empty())
-		lazy.engine->PrelockEntries(counted);
-	Rewind(reader);
+	const Catalog *catalog = FilterCatalog(lazy);
+	if (!catalog || catalog->AnyCountedEntries()) {	 // else no first pass: no entry reads past entries
+		const auto counted = CountedEntries(call, m, reader, lazy);
+		if (!counted.empty())
+			lazy.engine->PrelockEntries(counted);
+		Rewind(reader);
+	}
 	while (HeapTuple tuple = NextRow(reader, m, FilterCatalog(lazy))) {
 		call.tuple = tuple;
 		HandleRow(call, m, lazy, &batch, reader.row_context);
