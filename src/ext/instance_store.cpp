@@ -34,16 +34,6 @@ const Statement kInsert{
 	 SqlType::Text, SqlType::Jsonb},
 	{}};
 
-const Statement kUpdate{
-	"UPDATE journey.instance SET status = $3::\"char\", node = $4, wake_at = $5, waiting_event = $6, "
-	"last_step_at = $7, ended_at = $8, exit_reason = $9, visits = $10, error = $11, event_held_at = NULL, "
-	"context = $12, variant = $13, branches = $14 "
-	"WHERE user_id = $1 AND id = $2",
-	{SqlType::Text, SqlType::Int8, SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::Text,
-	 SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Jsonb,
-	 SqlType::Text, SqlType::Jsonb},
-	{}};
-
 const Statement kConversion{
 	"INSERT INTO journey.conversions (user_id, instance_id, journey, version, converted_at, event) "
 	"VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
@@ -219,15 +209,9 @@ InsertInstance(SpiSession &spi, const VersionEntry &version, const InstanceState
 void
 UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &state)
 {
-	spi.Exec(kUpdate, {SqlValue::Text(state.user_id), SqlValue::Int(state.id), SqlValue::Text(StatusCode(state.status)),
-					   SqlValue::OptionalText(NodeName(graph, state.node)), SqlValue::OptionalTimestamp(state.wake_at),
-					   SqlValue::OptionalText(WaitingEvent(graph, state)), SqlValue::Timestamp(state.last_step_at),
-					   SqlValue::OptionalTimestamp(state.ended_at), SqlValue::OptionalText(NonEmpty(state.exit_reason)),
-					   SqlValue::Text(VisitsText(state.visits)), SqlValue::OptionalText(NonEmpty(state.error)),
-					   SqlValue::Jsonb(state.context.dump()), SqlValue::OptionalText(NonEmpty(state.variant)),
-					   BranchesValue(graph, state)});
-	if (state.status == InstanceStatus::Active && state.wake_at)
-		NoteWake(*state.wake_at);
+	InstanceBatch one;	// one statement writes instances, one row or a batch
+	one.Add(graph, state);
+	one.Flush(spi);
 }
 
 namespace {
