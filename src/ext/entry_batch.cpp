@@ -20,21 +20,20 @@ const Statement kInsertMany{
 	"waiting_event, entered_at, last_step_at, ended_at, exit_reason, visits, context, event, error, variant, branches) "
 	"SELECT u, i, v::int, j::int, s::\"char\", x::bool, k, nullif(n, ''), w, nullif(we, ''), ea, l, e, "
 	"nullif(r, ''), vi, c::jsonb, ev::jsonb, nullif(err, ''), nullif(var, ''), nullif(b, '')::jsonb "
-	"FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], "
-	"$9::timestamptz[], $10::text[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::text[], "
-	"$15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[]) "
-	"AS t(u, i, v, j, s, x, k, n, w, we, ea, l, e, r, vi, c, ev, err, var, b) "
+	"FROM journey._batch_rows($1) AS t(u text, i int8, v text, j text, s text, x text, k text, n text, "
+	"w timestamptz, we text, ea timestamptz, l timestamptz, e timestamptz, r text, vi text, c text, ev text, "
+	"err text, var text, b text) "
 	"ON CONFLICT (journey_id, user_id, entry_key) WHERE status = 'a' AND exclusive DO NOTHING RETURNING id",
-	kInsertColumns,
+	{SqlType::Int8},
 	{SqlType::Int8},
 	true};
 
 const std::vector<SqlType> kCountColumns{kT, kT, kT, kTs};
 const Statement kCountMany{"UPDATE journey.entries e SET entries = e.entries + 1, "
 						   "last_entered_at = greatest(e.last_entered_at, x.at) "
-						   "FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS x(u, j, k, at) "
+						   "FROM journey._batch_rows($1) AS x(u text, j text, k text, at timestamptz) "
 						   "WHERE e.user_id = x.u AND e.journey = x.j AND e.entry_key = x.k",
-						   kCountColumns,
+						   {SqlType::Int8},
 						   {},
 						   true};
 
@@ -77,7 +76,7 @@ EntryBatch::Flush(SpiSession &spi, const CountedFn &counted)
 		columns.Text(19, std::move(row.branches));
 	}
 	std::unordered_set<int64_t> created;
-	for (const SqlRow &r : spi.Run(kInsertMany, columns.TakeArgs()))
+	for (const SqlRow &r : columns.Run(spi, kInsertMany))
 		created.insert(r[0].i);
 
 	OutboxBatch outbox;
@@ -103,7 +102,7 @@ EntryBatch::Flush(SpiSession &spi, const CountedFn &counted)
 		}
 	}
 	if (counts.Rows() > 0)
-		spi.Exec(kCountMany, counts.TakeArgs());
+		counts.Exec(spi, kCountMany);
 	outbox.Flush(spi);
 	pending_.clear();
 	users_.clear();

@@ -223,11 +223,10 @@ const Statement kUpdateMany{
 	"ended_at = x.e, exit_reason = nullif(x.r, ''), visits = x.v, "
 	"error = nullif(x.err, ''), event_held_at = NULL, context = x.c::jsonb, variant = nullif(x.var, ''), "
 	"branches = nullif(x.b, '')::jsonb "
-	"FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::timestamptz[], "
-	"$8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[]) "
-	"AS x(u, id, s, n, w, we, l, e, r, v, err, c, var, b) "
+	"FROM journey._batch_rows($1) AS x(u text, id int8, s text, n text, w timestamptz, we text, l timestamptz, "
+	"e timestamptz, r text, v text, err text, c text, var text, b text) "
 	"WHERE i.user_id = x.u AND i.id = x.id",
-	kUpdateColumns,
+	{SqlType::Int8},
 	{},
 	true};
 
@@ -271,7 +270,7 @@ void
 InstanceBatch::Flush(SpiSession &spi)
 {
 	if (!Empty())
-		spi.Exec(kUpdateMany, columns_.TakeArgs());
+		columns_.Exec(spi, kUpdateMany);
 }
 
 void
@@ -295,9 +294,9 @@ const Statement kInsertOutboxMany{
 	"INSERT INTO journey.outbox (journey, version, node, instance_id, user_id, channel, template, payload, "
 	"dedup_key, created_at, available_at, status, last_error) "
 	"SELECT j, v::int, n, i, u, c, nullif(t, ''), p::jsonb, d, a, a, s, nullif(e, '') "
-	"FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::text[], $7::text[], $8::text[], "
-	"$9::text[], $10::timestamptz[], $11::text[], $12::text[]) AS x(j, v, n, i, u, c, t, p, d, a, s, e)",
-	kOutboxColumns,
+	"FROM journey._batch_rows($1) AS x(j text, v text, n text, i int8, u text, c text, t text, p text, d text, "
+	"a timestamptz, s text, e text)",
+	{SqlType::Int8},
 	{}};
 
 void
@@ -334,7 +333,7 @@ void
 OutboxBatch::Flush(SpiSession &spi)
 {
 	if (columns_.Rows() > 0)
-		spi.Exec(kInsertOutboxMany, columns_.TakeArgs());
+		columns_.Exec(spi, kInsertOutboxMany);
 	for (const std::string &channel : channels_)
 		Notify(channel);
 	channels_.clear();

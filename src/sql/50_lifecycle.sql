@@ -9,6 +9,16 @@ COMMENT ON FUNCTION journey._problems(jsonb, text[], text[]) IS
 
 
 
+-- Batched statements of the engine read their rows from the C++ batch through this function (one
+-- tuplestore, instead of an unnest of an array parameter per column). ROWS 100: the estimate of an unnest
+-- of array parameters, under which the batched UPDATEs look their rows up by index.
+CREATE FUNCTION journey._batch_rows(token bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'journey_batch_rows'
+LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE ROWS 100;
+COMMENT ON FUNCTION journey._batch_rows(bigint) IS
+	'internal: the rows of the batch whose statement the engine is running in this session (token), as the column definition list names them';
+
 CREATE FUNCTION journey._invalidate_cache()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'journey_invalidate_cache'
