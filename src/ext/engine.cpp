@@ -194,13 +194,13 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 		}
 		// The first step updates the profile, which may fire entries that read instances: in order, now.
 		FlushEntries();
-		inserted = InsertInstance(spi_, version, state, exclusive, entry_key);
+		inserted = InsertInstance(spi_, version, state, exclusive);
 		if (inserted)
 			WriteEffects(version, state, result);
 	} else {
 		error = Guarded(g, [&] {
 			StepResult result = Start(g, state, at, facts, kHotPath);
-			inserted = InsertInstance(spi_, version, state, exclusive, entry_key);
+			inserted = InsertInstance(spi_, version, state, exclusive);
 			if (inserted)
 				WriteEffects(version, state, result);
 		});
@@ -214,7 +214,7 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 		failed.entry_key = entry_key;
 		failed.event = state.event;
 		FailInstance(failed, error, at);
-		InsertInstance(spi_, version, failed, exclusive, entry_key);
+		InsertInstance(spi_, version, failed, exclusive);
 		if (counted) {
 			spi_.Exec(kEntriesCount, {SqlValue::Text(user_id), SqlValue::Text(version.journey),
 									  SqlValue::Text(entry_key), SqlValue::Timestamp(at)});

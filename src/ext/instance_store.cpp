@@ -23,17 +23,6 @@ namespace {
 
 const Statement kNextId{"SELECT nextval('journey.instance_id_seq')", {}, {SqlType::Int8}};
 
-const Statement kInsert{
-	"INSERT INTO journey.instance (user_id, id, version_id, journey_id, status, exclusive, entry_key, node, wake_at, "
-	"waiting_event, entered_at, last_step_at, ended_at, exit_reason, visits, context, event, error, variant, branches) "
-	"VALUES ($1, $2, $3, $4, $5::\"char\", $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) "
-	"ON CONFLICT (journey_id, user_id, entry_key) WHERE status = 'a' AND exclusive DO NOTHING",
-	{SqlType::Text, SqlType::Int8, SqlType::Int4, SqlType::Int4, SqlType::Text, SqlType::Bool, SqlType::Text,
-	 SqlType::Text, SqlType::TimestampTz, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz,
-	 SqlType::TimestampTz, SqlType::Text, SqlType::Text, SqlType::Jsonb, SqlType::Jsonb, SqlType::Text,
-	 SqlType::Text, SqlType::Jsonb},
-	{}};
-
 const Statement kConversion{
 	"INSERT INTO journey.conversions (user_id, instance_id, journey, version, converted_at, event) "
 	"VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
@@ -184,26 +173,100 @@ NextInstanceId(SpiSession &spi)
 	return spi.Run(kNextId, {})[0][0].i;
 }
 
-bool
-InsertInstance(SpiSession &spi, const VersionEntry &version, const InstanceState &state, bool exclusive,
-			   const std::string &entry_key)
+namespace {
+
+// user_id, id, the step columns (AddStepColumns), version_id, journey_id, exclusive, entry_key, entered_at, event
+const std::vector<SqlType> kInsertColumns{kT, kI8, kT, kT, kTs, kT, kTs, kTs, kT, kT,
+										  kT, kT, kT, kT, kT,	kT, kT, kT, kTs, kT};
+const Statement kInsertMany{
+	"INSERT INTO journey.instance (user_id, id, status, node, wake_at, waiting_event, last_step_at, ended_at, "
+	"exit_reason, visits, error, context, variant, branches, version_id, journey_id, exclusive, entry_key, "
+	"entered_at, event) "
+	"SELECT u, id, s::\"char\", nullif(n, ''), w, nullif(we, ''), l, e, nullif(r, ''), v, nullif(err, ''), "
+	"c::jsonb, nullif(var, ''), nullif(b, '')::jsonb, ver::int, j::int, x::bool, k, ea, ev::jsonb "
+	"FROM journey._batch_rows($1) AS t(u text, id int8, s text, n text, w timestamptz, we text, l timestamptz, "
+	"e timestamptz, r text, v text, err text, c text, var text, b text, ver text, j text, x text, k text, "
+	"ea timestamptz, ev text) "
+	"ON CONFLICT (journey_id, user_id, entry_key) WHERE status = 'a' AND exclusive DO NOTHING RETURNING id",
+	{SqlType::Int8},
+	{SqlType::Int8},
+	true};
+
+// The state-dependent columns of an instance row as text ('' for null).
+struct InstanceRow {
+	std::string status, node, waiting_event, visits, branches;
+};
+
+InstanceRow
+InstanceRowText(const Graph &graph, const InstanceState &state)
 {
-	const Graph &g = *version.graph;
-	uint64_t n = spi.Exec(kInsert, {SqlValue::Text(state.user_id), SqlValue::Int(state.id), SqlValue::Int(version.id),
-									SqlValue::Int(version.journey_id), SqlValue::Text(StatusCode(state.status)),
-									SqlValue::Bool(exclusive), SqlValue::Text(entry_key),
-									SqlValue::OptionalText(NodeName(g, state.node)),
-									SqlValue::OptionalTimestamp(state.wake_at),
-									SqlValue::OptionalText(WaitingEvent(g, state)),
-									SqlValue::Timestamp(state.entered_at), SqlValue::Timestamp(state.last_step_at),
-									SqlValue::OptionalTimestamp(state.ended_at),
-									SqlValue::OptionalText(NonEmpty(state.exit_reason)), SqlValue::Text(VisitsText(state.visits)),
-									SqlValue::Jsonb(state.context.dump()), SqlValue::Jsonb(state.event.dump()),
-									SqlValue::OptionalText(NonEmpty(state.error)),
-									SqlValue::OptionalText(NonEmpty(state.variant)), BranchesValue(g, state)});
-	if (n > 0 && state.status == InstanceStatus::Active && state.wake_at)
-		NoteWake(*state.wake_at);
-	return n > 0;
+	const SqlValue branches = BranchesValue(graph, state);
+	return InstanceRow{StatusCode(state.status), NodeName(graph, state.node).value_or(""),
+					   WaitingEvent(graph, state).value_or(""), VisitsText(state.visits),
+					   branches.null ? std::string() : branches.s};
+}
+
+// The columns a step sets, from column `first` of a batch on: status, node, wake_at, waiting_event,
+// last_step_at, ended_at, exit_reason, visits, error, context, variant, branches (text: '' for null).
+void
+AddStepColumns(BatchColumns &columns, size_t first, const Graph &graph, const InstanceState &state)
+{
+	InstanceRow row = InstanceRowText(graph, state);
+	columns.Text(first, std::move(row.status));
+	columns.Text(first + 1, std::move(row.node));
+	columns.Int64(first + 2, state.wake_at);
+	columns.Text(first + 3, std::move(row.waiting_event));
+	columns.Int64(first + 4, state.last_step_at);
+	columns.Int64(first + 5, state.ended_at);
+	columns.Text(first + 6, state.exit_reason);
+	columns.Text(first + 7, std::move(row.visits));
+	columns.Text(first + 8, state.error);
+	columns.Text(first + 9, state.context.dump());
+	columns.Text(first + 10, state.variant);
+	columns.Text(first + 11, std::move(row.branches));
+}
+
+}	 // namespace
+
+InstanceInserts::InstanceInserts() : columns_(kInsertColumns) {}
+
+void
+InstanceInserts::Add(const VersionEntry &version, const InstanceState &state, bool exclusive)
+{
+	columns_.Text(0, state.user_id);
+	columns_.Int64(1, state.id);
+	AddStepColumns(columns_, 2, *version.graph, state);
+	columns_.Text(14, std::to_string(version.id));
+	columns_.Text(15, std::to_string(version.journey_id));
+	columns_.Text(16, exclusive ? "true" : "false");
+	columns_.Text(17, state.entry_key);
+	columns_.Int64(18, state.entered_at);
+	columns_.Text(19, state.event.dump());
+	if (state.status == InstanceStatus::Active && state.wake_at)
+		wakes_.emplace_back(state.id, *state.wake_at);
+}
+
+std::unordered_set<int64_t>
+InstanceInserts::Flush(SpiSession &spi)
+{
+	std::unordered_set<int64_t> created;
+	if (columns_.Rows() == 0)
+		return created;
+	for (const SqlRow &r : columns_.Run(spi, kInsertMany))
+		created.insert(r[0].i);
+	for (const auto &[id, wake_at] : wakes_)
+		if (created.count(id))
+			NoteWake(wake_at);
+	wakes_.clear();
+	return created;
+}
+
+bool
+InsertInstance(SpiSession &spi, const VersionEntry &version, const InstanceState &state, bool exclusive)
+{
+	InstanceInserts one;  // one statement inserts instances, one row or a statement's entries
+	one.Add(version, state, exclusive);
+	return !one.Flush(spi).empty();
 }
 
 void
@@ -233,35 +296,15 @@ const Statement kUpdateMany{
 
 }	 // namespace
 
-InstanceRow
-InstanceRowText(const Graph &graph, const InstanceState &state)
-{
-	const SqlValue branches = BranchesValue(graph, state);
-	return InstanceRow{StatusCode(state.status), NodeName(graph, state.node).value_or(""),
-					   WaitingEvent(graph, state).value_or(""), VisitsText(state.visits),
-					   branches.null ? std::string() : branches.s};
-}
 
 InstanceBatch::InstanceBatch() : columns_(kUpdateColumns) {}
 
 void
 InstanceBatch::Add(const Graph &graph, const InstanceState &state)
 {
-	InstanceRow row = InstanceRowText(graph, state);
 	columns_.Text(0, state.user_id);
 	columns_.Int64(1, state.id);
-	columns_.Text(2, std::move(row.status));
-	columns_.Text(3, std::move(row.node));
-	columns_.Int64(4, state.wake_at);
-	columns_.Text(5, std::move(row.waiting_event));
-	columns_.Int64(6, state.last_step_at);
-	columns_.Int64(7, state.ended_at);
-	columns_.Text(8, state.exit_reason);
-	columns_.Text(9, std::move(row.visits));
-	columns_.Text(10, state.error);
-	columns_.Text(11, state.context.dump());
-	columns_.Text(12, state.variant);
-	columns_.Text(13, std::move(row.branches));
+	AddStepColumns(columns_, 2, graph, state);
 	if (state.status == InstanceStatus::Active && state.wake_at)
 		NoteWake(*state.wake_at);
 }

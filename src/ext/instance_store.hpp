@@ -9,6 +9,8 @@
 
 #include <optional>
 #include <string>
+#include <unordered_set>
+#include <utility>
 
 namespace journey {
 
@@ -36,9 +38,9 @@ LoadedInstance ReadInstance(const SqlRow &row, const Graph &graph);
 
 int64_t NextInstanceId(SpiSession &spi);
 
-// Inserts a new instance; false when the one-active-instance index refused it (already active).
-bool InsertInstance(SpiSession &spi, const VersionEntry &version, const InstanceState &state, bool exclusive,
-					const std::string &entry_key);
+// Inserts a new instance (its entry key: state.entry_key); false when the one-active-instance index refused
+// it (already active).
+bool InsertInstance(SpiSession &spi, const VersionEntry &version, const InstanceState &state, bool exclusive);
 
 // Visits per node as journey.instance keeps them: comma-separated, trailing zeros left out.
 std::string VisitsText(const std::vector<int32_t> &visits);
@@ -50,11 +52,6 @@ void UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &st
 // Batched statements' column types, for short.
 constexpr SqlType kT = SqlType::TextArray, kI8 = SqlType::Int8Array, kTs = SqlType::TimestampTzArray;
 
-// The state-dependent columns of an instance row as text ('' for null), for the batched statements.
-struct InstanceRow {
-	std::string status, node, waiting_event, visits, branches;
-};
-InstanceRow InstanceRowText(const Graph &graph, const InstanceState &state);
 
 // Instance updates collected over a scheduler batch and written by one UPDATE … FROM unnest.
 class InstanceBatch {
@@ -66,6 +63,20 @@ public:
 
 private:
 	BatchColumns columns_;
+};
+
+// New instances written by one INSERT … ON CONFLICT DO NOTHING RETURNING id: one row (InsertInstance) or a
+// statement's entries (EntryBatch).
+class InstanceInserts {
+public:
+	InstanceInserts();
+	void Add(const VersionEntry &version, const InstanceState &state, bool exclusive);
+	// Writes the rows; returns the ids the one-active index let in. Empties the batch.
+	std::unordered_set<int64_t> Flush(SpiSession &spi);
+
+private:
+	BatchColumns columns_;
+	std::vector<std::pair<int64_t, Timestamp>> wakes_;	// active rows' (id, wake_at), noted once written
 };
 
 // Remembers a wait_for event that arrived while the journey is paused (the first one counts).
