@@ -27,28 +27,16 @@ namespace {
 // an entry of the shared lock table, so a bulk insert of many users' events cannot exhaust it), and a
 // waiting entry reads the committed count. reentry after_exit needs none of this: the partial unique
 // index on active instances decides.
+// The rows are locked in the order given (PrelockEntries sorts them, so two such statements lock in the same
+// order; sorting by bytes in C++ is cheaper than an ORDER BY under the database's collation).
 const Statement kEntriesLock{"INSERT INTO journey.entries AS e (user_id, journey, entry_key, entries) "
-							 "VALUES ($1, $2, $3, 0) ON CONFLICT (user_id, journey, entry_key) "
-							 "DO UPDATE SET entries = e.entries RETURNING e.entries, e.last_entered_at",
-							 {SqlType::Text, SqlType::Text, SqlType::Text},
-							 {SqlType::Int8, SqlType::TimestampTz}};
-
-// The same for many users at once, in the order given (PrelockEntries sorts them: two such statements lock
-// in the same order; sorting by bytes in C++ is cheaper than an ORDER BY under the database's collation).
-const Statement kEntriesLockMany{"INSERT INTO journey.entries AS e (user_id, journey, entry_key, entries) "
-								 "SELECT u, j, '', 0 FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS x(u, j, n) "
-								 "ORDER BY n "
-								 "ON CONFLICT (user_id, journey, entry_key) DO UPDATE SET entries = e.entries "
-								 "RETURNING e.user_id, e.journey, e.entries, e.last_entered_at",
-								 {SqlType::TextArray, SqlType::TextArray},
-								 {SqlType::Text, SqlType::Text, SqlType::Int8, SqlType::TimestampTz},
-								 true};
-
-const Statement kEntriesCount{"UPDATE journey.entries SET entries = entries + 1, "
-							  "last_entered_at = greatest(last_entered_at, $4) "
-							  "WHERE user_id = $1 AND journey = $2 AND entry_key = $3",
-							  {SqlType::Text, SqlType::Text, SqlType::Text, SqlType::TimestampTz},
-							  {}};
+							 "SELECT u, j, k, 0 FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY "
+							 "AS x(u, j, k, n) ORDER BY n "
+							 "ON CONFLICT (user_id, journey, entry_key) DO UPDATE SET entries = e.entries "
+							 "RETURNING e.user_id, e.journey, e.entry_key, e.entries, e.last_entered_at",
+							 {SqlType::TextArray, SqlType::TextArray, SqlType::TextArray},
+							 {SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Int8, SqlType::TimestampTz},
+							 true};
 
 // The user's instances of journeys with a goal on the event, not converted yet (any status).
 const Statement kGoalCandidates{"SELECT i.id, i.version_id, i.entered_at, i.entry_key, i.status::text "
@@ -142,16 +130,11 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 	}
 	const bool counted = rules.ReadsPastEntries();
 	if (counted) {
-		const auto row_key = std::make_tuple(user_id, version.journey, entry_key);
+		const EntriesKey row_key{user_id, version.journey, entry_key};
 		auto held = entries_rows_.find(row_key);
 		if (held == entries_rows_.end()) {
-			auto h = spi_.Run(kEntriesLock,
-							  {SqlValue::Text(user_id), SqlValue::Text(version.journey), SqlValue::Text(entry_key)})[0];
-			EntriesRow row;
-			row.entries = h[0].i;
-			if (!h[1].null)
-				row.last_entered_at = h[1].i;
-			held = entries_rows_.emplace(row_key, row).first;
+			PrelockEntries({row_key});
+			held = entries_rows_.find(row_key);
 		}
 		const int64_t total = held->second.entries;
 		const std::optional<Timestamp> last_entered_at = held->second.last_entered_at;
@@ -215,11 +198,8 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 		failed.event = state.event;
 		FailInstance(failed, error, at);
 		InsertInstance(spi_, version, failed, exclusive);
-		if (counted) {
-			spi_.Exec(kEntriesCount, {SqlValue::Text(user_id), SqlValue::Text(version.journey),
-									  SqlValue::Text(entry_key), SqlValue::Timestamp(at)});
-			Counted(user_id, version.journey, entry_key, at);
-		}
+		if (counted)
+			CountEntry(user_id, version.journey, entry_key, at);
 		return failed.id;
 	}
 	if (!inserted) {
@@ -228,12 +208,18 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 		*refusal = std::string("the user is already in the journey (reentry ") + ReentryName(rules.reentry) + ")";
 		return std::nullopt;
 	}
-	if (counted) {
-		spi_.Exec(kEntriesCount, {SqlValue::Text(user_id), SqlValue::Text(version.journey), SqlValue::Text(entry_key),
-								  SqlValue::Timestamp(at)});
-		Counted(user_id, version.journey, entry_key, at);
-	}
+	if (counted)
+		CountEntry(user_id, version.journey, entry_key, at);
 	return state.id;
+}
+
+void
+Engine::CountEntry(const std::string &user, const std::string &journey, const std::string &key, Timestamp at)
+{
+	EntryCounts one;  // one statement counts entries, one or a batch's
+	one.Add(user, journey, key, at);
+	one.Flush(spi_);
+	Counted(user, journey, key, at);
 }
 
 void
@@ -257,26 +243,27 @@ Engine::FlushEntries()
 }
 
 void
-Engine::PrelockEntries(const std::vector<std::pair<std::string, std::string>> &users_journeys)
+Engine::PrelockEntries(std::vector<EntriesKey> keys)
 {
-	std::vector<std::pair<std::string, std::string>> distinct(users_journeys);
-	std::sort(distinct.begin(), distinct.end());
-	distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-	std::vector<std::string> users, journeys;
-	for (const auto &[user, journey] : distinct) {
-		if (entries_rows_.count(std::make_tuple(user, journey, std::string())))
+	std::sort(keys.begin(), keys.end());
+	keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+	std::vector<std::string> users, journeys, entry_keys;
+	for (auto &key : keys) {
+		if (entries_rows_.count(key))
 			continue;
-		users.push_back(user);
-		journeys.push_back(journey);
+		users.push_back(std::move(std::get<0>(key)));
+		journeys.push_back(std::move(std::get<1>(key)));
+		entry_keys.push_back(std::move(std::get<2>(key)));
 	}
 	if (users.empty())
 		return;
-	for (const SqlRow &r : spi_.Run(kEntriesLockMany, {SqlValue::Texts(std::move(users)), SqlValue::Texts(std::move(journeys))})) {
+	for (const SqlRow &r : spi_.Run(kEntriesLock, {SqlValue::Texts(std::move(users)), SqlValue::Texts(std::move(journeys)),
+												   SqlValue::Texts(std::move(entry_keys))})) {
 		EntriesRow row;
-		row.entries = r[2].i;
-		if (!r[3].null)
-			row.last_entered_at = r[3].i;
-		entries_rows_.emplace(std::make_tuple(r[0].s, r[1].s, std::string()), row);
+		row.entries = r[3].i;
+		if (!r[4].null)
+			row.last_entered_at = r[4].i;
+		entries_rows_.emplace(EntriesKey{r[0].s, r[1].s, r[2].s}, row);
 	}
 }
 

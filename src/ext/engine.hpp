@@ -54,10 +54,12 @@ public:
 	// Writes the collected entries (see CollectEntries).
 	void FlushEntries();
 
-	// Locks (creating them when missing) the journey.entries rows of these (user, journey) pairs, without a
-	// key, in one statement, and keeps what they say for this engine's entries: a statement's bulk entries
-	// read their rows from here instead of one upsert each.
-	void PrelockEntries(const std::vector<std::pair<std::string, std::string>> &users_journeys);
+	// A journey.entries row: (user, journey, entry key).
+	using EntriesKey = std::tuple<std::string, std::string, std::string>;
+	// Locks (creating them when missing) the journey.entries rows of these keys in one statement, in a fixed
+	// order, and keeps what they say for this engine's entries: a statement's bulk entries read their rows
+	// from here instead of one upsert each (Enroll locks the one row it needs the same way).
+	void PrelockEntries(std::vector<EntriesKey> keys);
 
 	// The earliest wake_at of an active instance of a journey that is not paused.
 	std::optional<Timestamp> NextWake();
@@ -85,8 +87,10 @@ private:
 		int64_t entries = 0;
 		std::optional<Timestamp> last_entered_at;
 	};
-	std::map<std::tuple<std::string, std::string, std::string>, EntriesRow> entries_rows_;
+	std::map<EntriesKey, EntriesRow> entries_rows_;
 	void Counted(const std::string &user, const std::string &journey, const std::string &key, Timestamp at);
+	// Counts one entry in its (locked) journey.entries row, and in the rows this engine holds.
+	void CountEntry(const std::string &user, const std::string &journey, const std::string &key, Timestamp at);
 };
 
 }	 // namespace journey

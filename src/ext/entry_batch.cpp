@@ -21,6 +21,24 @@ const Statement kCountMany{"UPDATE journey.entries e SET entries = e.entries + 1
 
 }	 // namespace
 
+EntryCounts::EntryCounts() : columns_(kCountColumns) {}
+
+void
+EntryCounts::Add(const std::string &user, const std::string &journey, const std::string &key, Timestamp at)
+{
+	columns_.Text(0, user);
+	columns_.Text(1, journey);
+	columns_.Text(2, key);
+	columns_.Int64(3, at);
+}
+
+void
+EntryCounts::Flush(SpiSession &spi)
+{
+	if (columns_.Rows() > 0)
+		columns_.Exec(spi, kCountMany);
+}
+
 void
 EntryBatch::Add(const VersionEntry &version, InstanceState state, bool exclusive, StepResult first_step, bool counted)
 {
@@ -39,7 +57,7 @@ EntryBatch::Flush(SpiSession &spi, const CountedFn &counted)
 	const std::unordered_set<int64_t> created = inserts.Flush(spi);
 
 	OutboxBatch outbox;
-	BatchColumns counts(kCountColumns);
+	EntryCounts counts;
 	for (const Pending &p : pending_) {
 		if (!created.count(p.state.id)) {
 			// The one-active index refused it: the user is already in the journey.
@@ -52,14 +70,10 @@ EntryBatch::Flush(SpiSession &spi, const CountedFn &counted)
 		if (p.counted) {
 			if (counted)
 				counted(p.state.user_id, p.version.journey, p.state.entry_key, p.state.entered_at);
-			counts.Text(0, p.state.user_id);
-			counts.Text(1, p.version.journey);
-			counts.Text(2, p.state.entry_key);
-			counts.Int64(3, p.state.entered_at);
+			counts.Add(p.state.user_id, p.version.journey, p.state.entry_key, p.state.entered_at);
 		}
 	}
-	if (counts.Rows() > 0)
-		counts.Exec(spi, kCountMany);
+	counts.Flush(spi);
 	outbox.Flush(spi);
 	pending_.clear();
 	users_.clear();

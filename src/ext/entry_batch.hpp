@@ -1,5 +1,5 @@
 // Entries collected over one INSERT statement into a tracked event table and written together: the
-// instances by one INSERT … SELECT FROM unnest … ON CONFLICT DO NOTHING RETURNING, then, for the ones the
+// instances by one INSERT … ON CONFLICT DO NOTHING RETURNING (InstanceInserts), then, for the ones the
 // one-active index let in, their entry counts by one UPDATE and their first step's outbox rows by one
 // INSERT. A refused entry (already active) undoes its throttle admission and writes nothing.
 //
@@ -21,6 +21,18 @@
 #include <vector>
 
 namespace journey {
+
+// Entries counted in journey.entries (entries + 1, last_entered_at) by one UPDATE: one entry, or the
+// counted entries of a batch. The rows exist and are locked already (Engine::PrelockEntries).
+class EntryCounts {
+public:
+	EntryCounts();
+	void Add(const std::string &user, const std::string &journey, const std::string &key, Timestamp at);
+	void Flush(SpiSession &spi);  // writes the counts, empties the batch
+
+private:
+	BatchColumns columns_;
+};
 
 class EntryBatch {
 public:

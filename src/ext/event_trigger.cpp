@@ -341,10 +341,10 @@ ReadUser(const TriggerCall &call, const Mapping &m, MemoryContext context)
 // A first pass over the statement's rows: the (user, journey) pairs whose entry rules read past entries
 // (journey.entries) and that the rows may enter, for journeys without an entry key. Their entries rows are
 // then locked by one statement rather than one upsert per entry.
-std::vector<std::pair<std::string, std::string>>
+std::vector<Engine::EntriesKey>
 CountedEntries(TriggerCall call, const Mapping &m, const TransitionReader &reader, LazyEngine &lazy)
 {
-	std::vector<std::pair<std::string, std::string>> pairs;
+	std::vector<Engine::EntriesKey> pairs;
 	const Timestamp now = PgCall([] { return (Timestamp)GetCurrentTransactionStartTimestamp(); });
 	while (HeapTuple tuple = NextRow(reader, m, FilterCatalog(lazy))) {
 		call.tuple = tuple;
@@ -373,7 +373,7 @@ CountedEntries(TriggerCall call, const Mapping &m, const TransitionReader &reade
 			const VersionEntry &v = engine.catalog().Version(*lazy.spi, vid);
 			if (at < SubtractInterval(now, v.graph->entry.max_event_age))
 				continue;  // a backfill enters no one (Engine::OnEvent): no row to lock
-			pairs.emplace_back(user, v.journey);
+			pairs.emplace_back(user, v.journey, std::string());
 		}
 	}
 	return pairs;
