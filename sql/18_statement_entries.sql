@@ -103,6 +103,27 @@ SELECT journey.disallow_function('st_fn.carts_so_far(text, jsonb)');
 DROP SCHEMA st_fn CASCADE;
 SELECT journey.archive('st_cart'), journey.archive('st_always');
 
+-- Entry rules that read past entries lock the user's journey.entries row before the entry is decided; an
+-- entry refused afterwards (entry.when, the one-active index, journey.enroll's refusals) leaves no row behind.
+SELECT journey.define($${"name": "st_pro", "trigger": {"event": "st_pro_event"},
+  "entry": {"cooldown": "1 day", "when": {"attribute": "plan", "op": "=", "value": "pro"},
+            "throttle": {"max": 1, "per": "1 day"}},
+  "start": "wait", "nodes": {"wait": {"wait": "1 hour", "next": "done"}, "done": {"exit": "completed"}}}$$, true);
+INSERT INTO journey.profiles (user_id, attributes) VALUES ('st_pro_1', '{"plan": "pro"}');
+INSERT INTO journey.events (user_id, name, props, occurred_at)
+SELECT 'st_pro_' || g, 'st_pro_event', '{}', now() FROM generate_series(1, 50) g;
+SELECT user_id, entries FROM journey.entries WHERE journey = 'st_pro' ORDER BY user_id;
+SELECT count(*) AS instances FROM journey.instances WHERE journey = 'st_pro';
+-- One row at a time: the user who entered is refused by the cooldown and keeps the row that counts the
+-- entry; a pro user refused by the throttle (after the row was locked), by an event or by journey.enroll,
+-- leaves none.
+INSERT INTO journey.events (user_id, name, props, occurred_at) VALUES ('st_pro_1', 'st_pro_event', '{}', now());
+INSERT INTO journey.profiles (user_id, attributes) VALUES ('st_pro_2', '{"plan": "pro"}'), ('st_pro_3', '{"plan": "pro"}');
+INSERT INTO journey.events (user_id, name, props, occurred_at) VALUES ('st_pro_2', 'st_pro_event', '{}', now());
+SELECT journey.enroll('st_pro', 'st_pro_3') IS NULL AS refused;
+SELECT user_id, entries FROM journey.entries WHERE journey = 'st_pro' ORDER BY user_id;
+SELECT journey.archive('st_pro');
+
 -- journey._batch_rows serves the rows of a batch only while the engine's statement runs: called by hand it
 -- has nothing to return.
 SELECT * FROM journey._batch_rows(0) AS x(a text);

@@ -243,6 +243,45 @@ Engine::FlushEntries()
 }
 
 void
+Engine::ForgetEntriesRows()
+{
+	for (const auto &[key, row] : entries_rows_)
+		if (row.entries == 0)
+			unused_entries_.push_back(key);
+	entries_rows_.clear();
+}
+
+namespace {
+
+const std::vector<SqlType> kEntriesKeyColumns{kT, kT, kT};
+const Statement kDropUnusedEntries{"DELETE FROM journey.entries e "
+								   "USING journey._batch_rows($1) AS x(u text, j text, k text) "
+								   "WHERE e.user_id = x.u AND e.journey = x.j AND e.entry_key = x.k AND e.entries = 0",
+								   {SqlType::Int8},
+								   {},
+								   true};
+
+}	 // namespace
+
+void
+Engine::ReleaseUnusedEntries()
+{
+	ForgetEntriesRows();
+	if (unused_entries_.empty())
+		return;
+	std::sort(unused_entries_.begin(), unused_entries_.end());
+	unused_entries_.erase(std::unique(unused_entries_.begin(), unused_entries_.end()), unused_entries_.end());
+	BatchColumns keys(kEntriesKeyColumns);
+	for (const auto &[user, journey, key] : unused_entries_) {
+		keys.Text(0, user);
+		keys.Text(1, journey);
+		keys.Text(2, key);
+	}
+	unused_entries_.clear();
+	keys.Exec(spi_, kDropUnusedEntries);
+}
+
+void
 Engine::PrelockEntries(std::vector<EntriesKey> keys)
 {
 	std::sort(keys.begin(), keys.end());
@@ -277,7 +316,7 @@ Engine::Guarded(const Graph &graph, const std::function<void()> &work)
 	// A called function may read instances or enter users (journey.enroll, an INSERT of events): the
 	// statement's collected entries are written first, and the entries rows held are read again after.
 	FlushEntries();
-	entries_rows_.clear();
+	ForgetEntriesRows();
 	SubTransaction sub;
 	try {
 		work();
@@ -299,7 +338,7 @@ Engine::WriteEffects(const VersionEntry &version, const InstanceState &state, co
 {
 	if (!result.updates.empty()) {
 		// A profile update may enter users elsewhere (attribute_change), counting entries behind our back.
-		entries_rows_.clear();
+		ForgetEntriesRows();
 		ApplyUpdates(spi_, catalog_, version.journey, state.user_id, result.updates);
 	}
 	WriteSends(spi_, version, state, result, outbox_batch_);

@@ -60,6 +60,9 @@ public:
 	// order, and keeps what they say for this engine's entries: a statement's bulk entries read their rows
 	// from here instead of one upsert each (Enroll locks the one row it needs the same way).
 	void PrelockEntries(std::vector<EntriesKey> keys);
+	// Deletes the journey.entries rows this engine locked (creating them, most often) and no entry counted:
+	// a refused entry leaves no row behind. Call at the end of the statement's, or the call's, work.
+	void ReleaseUnusedEntries();
 
 	// The earliest wake_at of an active instance of a journey that is not paused.
 	std::optional<Timestamp> NextWake();
@@ -88,6 +91,8 @@ private:
 		std::optional<Timestamp> last_entered_at;
 	};
 	std::map<EntriesKey, EntriesRow> entries_rows_;
+	std::vector<EntriesKey> unused_entries_;	// rows locked and forgotten with no entry counted
+	void ForgetEntriesRows();					// entries_rows_ cleared; its unused rows kept for release
 	void Counted(const std::string &user, const std::string &journey, const std::string &key, Timestamp at);
 	// Counts one entry in its (locked) journey.entries row, and in the rows this engine holds.
 	void CountEntry(const std::string &user, const std::string &journey, const std::string &key, Timestamp at);

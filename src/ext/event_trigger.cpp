@@ -387,6 +387,8 @@ HandleEvent(FunctionCallInfo fcinfo)
 	LazyEngine lazy;
 	if (call.tuple) {
 		HandleRow(call, m, lazy, nullptr, nullptr);
+		if (lazy.engine)
+			lazy.engine->ReleaseUnusedEntries();
 		return;
 	}
 	if (!m.name_att) {
@@ -407,8 +409,10 @@ HandleEvent(FunctionCallInfo fcinfo)
 		call.tuple = tuple;
 		HandleRow(call, m, lazy, &batch, reader.row_context);
 	}
-	if (lazy.engine)
+	if (lazy.engine) {
 		lazy.engine->FlushEntries();
+		lazy.engine->ReleaseUnusedEntries();
+	}
 	CloseTransition(reader);
 }
 

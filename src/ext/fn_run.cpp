@@ -62,6 +62,7 @@ journey_enroll(PG_FUNCTION_ARGS)
 			key = it->is_string() ? it->get<std::string>() : it->dump();
 		}
 		auto id = engine.Enroll(version, user_id, std::move(context), Json::object(), at, &refusal, key);
+		engine.ReleaseUnusedEntries();
 		if (!id) {
 			Notice("user \"" + user_id + "\" did not enter journey \"" + name + "\": " + refusal);
 			is_null = true;

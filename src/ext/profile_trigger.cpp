@@ -101,6 +101,7 @@ HandleProfileChange(FunctionCallInfo fcinfo)
 		old_profile = Json::parse(row.old_json);
 	const Timestamp now = PgCall([] { return (Timestamp)GetCurrentTransactionStartTimestamp(); });
 	engine.OnProfileChange(row.user, old_profile ? &*old_profile : nullptr, new_profile, now);
+	engine.ReleaseUnusedEntries();
 }
 
 }	 // namespace
