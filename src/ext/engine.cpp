@@ -521,6 +521,10 @@ Engine::BatchContactsOf(const std::vector<SqlRow> &rows)
 			users.push_back(row[0].s);
 	if (users.empty())
 		return contacts;
+	// The index scan sorts the array's keys (by the index's collation); sorted by bytes here, which is the
+	// order of a C or C.UTF-8 collation, its sort finds them in order (100 batches of 1,000 users: 170 ms
+	// sorted, 198 ms shuffled).
+	std::sort(users.begin(), users.end());
 	for (const SqlRow &r : spi_.Run(kBatchContacts, {SqlValue::Texts(std::move(users))})) {
 		Contact c;
 		c.exists = true;
