@@ -124,6 +124,27 @@ SELECT journey.enroll('st_pro', 'st_pro_3') IS NULL AS refused;
 SELECT user_id, entries FROM journey.entries WHERE journey = 'st_pro' ORDER BY user_id;
 SELECT journey.archive('st_pro');
 
+-- An engine running inside another keeps the rows it locked: here the called function's INSERT enters the
+-- same user into the same journey (refused by the throttle the outer entry took) while the outer entry has
+-- locked the row and not counted it yet; the outer entry's count must not be lost.
+CREATE SCHEMA st_nest;
+CREATE FUNCTION st_nest.again(user_id text, context jsonb) RETURNS jsonb
+LANGUAGE sql VOLATILE AS $$
+	INSERT INTO journey.events (user_id, name, props, occurred_at) VALUES (user_id, 'st_nest_event', '{}', now())
+	RETURNING jsonb_build_object('again', true)
+$$;
+SELECT journey.allow_function('st_nest.again(text, jsonb)');
+SELECT journey.define($${"name": "st_nested", "trigger": {"event": "st_nest_event"},
+  "entry": {"cooldown": "1 day", "throttle": {"max": 1, "per": "1 day"}},
+  "start": "ask", "nodes": {"ask": {"call": "again", "into": "x", "next": "wait"},
+                            "wait": {"wait": "1 hour", "next": "done"}, "done": {"exit": "completed"}}}$$, true);
+INSERT INTO journey.events (user_id, name, props, occurred_at) VALUES ('st_nest_1', 'st_nest_event', '{}', now());
+SELECT user_id, entries FROM journey.entries WHERE journey = 'st_nested';
+SELECT user_id, status, context FROM journey.instances WHERE journey = 'st_nested';
+SELECT journey.archive('st_nested');
+SELECT journey.disallow_function('st_nest.again(text, jsonb)');
+DROP SCHEMA st_nest CASCADE;
+
 -- journey._batch_rows serves the rows of a batch only while the engine's statement runs: called by hand it
 -- has nothing to return.
 SELECT * FROM journey._batch_rows(0) AS x(a text);

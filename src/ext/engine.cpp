@@ -135,6 +135,8 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 		if (held == entries_rows_.end()) {
 			PrelockEntries({row_key});
 			held = entries_rows_.find(row_key);
+			if (held == entries_rows_.end())
+				throw std::logic_error("the journey.entries row of an entry was not locked");
 		}
 		const int64_t total = held->second.entries;
 		const std::optional<Timestamp> last_entered_at = held->second.last_entered_at;
@@ -267,7 +269,7 @@ void
 Engine::ReleaseUnusedEntries()
 {
 	ForgetEntriesRows();
-	if (unused_entries_.empty())
+	if (unused_entries_.empty() || active_engines > 1)
 		return;
 	std::sort(unused_entries_.begin(), unused_entries_.end());
 	unused_entries_.erase(std::unique(unused_entries_.begin(), unused_entries_.end()), unused_entries_.end());

@@ -19,7 +19,10 @@ namespace journey {
 
 class Engine {
 public:
-	explicit Engine(SpiSession &spi) : spi_(spi), catalog_(Catalog::Get(spi)) {}
+	explicit Engine(SpiSession &spi) : spi_(spi), catalog_(Catalog::Get(spi)) { active_engines++; }
+	~Engine() { active_engines--; }
+	Engine(const Engine &) = delete;
+	Engine &operator=(const Engine &) = delete;
 
 	Catalog &catalog() { return catalog_; }
 
@@ -61,7 +64,9 @@ public:
 	// from here instead of one upsert each (Enroll locks the one row it needs the same way).
 	void PrelockEntries(std::vector<EntriesKey> keys);
 	// Deletes the journey.entries rows this engine locked (creating them, most often) and no entry counted:
-	// a refused entry leaves no row behind. Call at the end of the statement's, or the call's, work.
+	// a refused entry leaves no row behind. Call at the end of the statement's, or the call's, work. An
+	// engine running inside another (a trigger fired by the outer engine's writes or calls) keeps its rows:
+	// the outer one may hold the same row, not counted yet, and count it later with an UPDATE.
 	void ReleaseUnusedEntries();
 
 	// The earliest wake_at of an active instance of a journey that is not paused.
@@ -91,7 +96,10 @@ private:
 		std::optional<Timestamp> last_entered_at;
 	};
 	std::map<EntriesKey, EntriesRow> entries_rows_;
-	std::vector<EntriesKey> unused_entries_;	// rows locked and forgotten with no entry counted
+	// Rows locked and forgotten with no entry counted (an engine that never releases, the scheduler's,
+	// keeps them until it ends: one per refused entry of the updates' attribute-change entries).
+	std::vector<EntriesKey> unused_entries_;
+	static inline int active_engines = 0;	// engines alive in this backend (nested by triggers)
 	void ForgetEntriesRows();					// entries_rows_ cleared; its unused rows kept for release
 	void Counted(const std::string &user, const std::string &journey, const std::string &key, Timestamp at);
 	// Counts one entry in its (locked) journey.entries row, and in the rows this engine holds.

@@ -400,9 +400,9 @@ HandleEvent(FunctionCallInfo fcinfo)
 	TransitionReader reader = OpenTransition(call);
 	const Catalog *catalog = FilterCatalog(lazy);
 	if (!catalog || catalog->AnyCountedEntries()) {	 // else no first pass: no entry reads past entries
-		const auto counted = CountedEntries(call, m, reader, lazy);
+		auto counted = CountedEntries(call, m, reader, lazy);
 		if (!counted.empty())
-			lazy.engine->PrelockEntries(counted);
+			lazy.engine->PrelockEntries(std::move(counted));
 		Rewind(reader);
 	}
 	while (HeapTuple tuple = NextRow(reader, m, FilterCatalog(lazy))) {

@@ -206,24 +206,39 @@ InstanceRowText(const Graph &graph, const InstanceState &state)
 					   branches.null ? std::string() : branches.s};
 }
 
-// The columns a step sets, from column `first` of a batch on: status, node, wake_at, waiting_event,
-// last_step_at, ended_at, exit_reason, visits, error, context, variant, branches (text: '' for null).
-void
-AddStepColumns(BatchColumns &columns, size_t first, const Graph &graph, const InstanceState &state)
+// The columns a step sets, as text ('' for null) and timestamps, computed before anything is added to a
+// batch (a JSON dump may throw: a batch's columns must stay of one length).
+struct StepColumns {
+	InstanceRow row;
+	std::string context;
+	std::optional<Timestamp> wake_at, ended_at;
+	Timestamp last_step_at = 0;
+};
+
+StepColumns
+StepColumnsOf(const Graph &graph, const InstanceState &state)
 {
-	InstanceRow row = InstanceRowText(graph, state);
-	columns.Text(first, std::move(row.status));
-	columns.Text(first + 1, std::move(row.node));
-	columns.Int64(first + 2, state.wake_at);
-	columns.Text(first + 3, std::move(row.waiting_event));
-	columns.Int64(first + 4, state.last_step_at);
-	columns.Int64(first + 5, state.ended_at);
+	return StepColumns{InstanceRowText(graph, state), state.context.dump(), state.wake_at, state.ended_at,
+					   state.last_step_at};
+}
+
+// Adds them from column `first` on: status, node, wake_at, waiting_event, last_step_at, ended_at,
+// exit_reason, visits, error, context, variant, branches.
+void
+AddStepColumns(BatchColumns &columns, size_t first, StepColumns step, const InstanceState &state)
+{
+	columns.Text(first, std::move(step.row.status));
+	columns.Text(first + 1, std::move(step.row.node));
+	columns.Int64(first + 2, step.wake_at);
+	columns.Text(first + 3, std::move(step.row.waiting_event));
+	columns.Int64(first + 4, step.last_step_at);
+	columns.Int64(first + 5, step.ended_at);
 	columns.Text(first + 6, state.exit_reason);
-	columns.Text(first + 7, std::move(row.visits));
+	columns.Text(first + 7, std::move(step.row.visits));
 	columns.Text(first + 8, state.error);
-	columns.Text(first + 9, state.context.dump());
+	columns.Text(first + 9, std::move(step.context));
 	columns.Text(first + 10, state.variant);
-	columns.Text(first + 11, std::move(row.branches));
+	columns.Text(first + 11, std::move(step.row.branches));
 }
 
 }	 // namespace
@@ -233,15 +248,17 @@ InstanceInserts::InstanceInserts() : columns_(kInsertColumns) {}
 void
 InstanceInserts::Add(const VersionEntry &version, const InstanceState &state, bool exclusive)
 {
+	StepColumns step = StepColumnsOf(*version.graph, state);
+	std::string event = state.event.dump();
 	columns_.Text(0, state.user_id);
 	columns_.Int64(1, state.id);
-	AddStepColumns(columns_, 2, *version.graph, state);
+	AddStepColumns(columns_, 2, std::move(step), state);
 	columns_.Text(14, std::to_string(version.id));
 	columns_.Text(15, std::to_string(version.journey_id));
 	columns_.Text(16, exclusive ? "true" : "false");
 	columns_.Text(17, state.entry_key);
 	columns_.Int64(18, state.entered_at);
-	columns_.Text(19, state.event.dump());
+	columns_.Text(19, std::move(event));
 	if (state.status == InstanceStatus::Active && state.wake_at)
 		wakes_.emplace_back(state.id, *state.wake_at);
 }
@@ -302,9 +319,10 @@ InstanceBatch::InstanceBatch() : columns_(kUpdateColumns) {}
 void
 InstanceBatch::Add(const Graph &graph, const InstanceState &state)
 {
+	StepColumns step = StepColumnsOf(graph, state);
 	columns_.Text(0, state.user_id);
 	columns_.Int64(1, state.id);
-	AddStepColumns(columns_, 2, graph, state);
+	AddStepColumns(columns_, 2, std::move(step), state);
 	if (state.status == InstanceStatus::Active && state.wake_at)
 		NoteWake(*state.wake_at);
 }
@@ -356,6 +374,7 @@ OutboxBatch::OutboxBatch() : columns_(kOutboxColumns) {}
 void
 OutboxBatch::Add(const VersionEntry &version, const InstanceState &state, const SendEffect &s)
 {
+	std::string payload = s.payload.dump();	 // first: it may throw, and the columns must stay of one length
 	columns_.Text(0, version.journey);
 	columns_.Text(1, std::to_string(version.version));
 	columns_.Text(2, version.graph->nodes[s.node].id);
@@ -363,7 +382,7 @@ OutboxBatch::Add(const VersionEntry &version, const InstanceState &state, const 
 	columns_.Text(4, state.user_id);
 	columns_.Text(5, s.channel);
 	columns_.Text(6, s.template_name);
-	columns_.Text(7, s.payload.dump());
+	columns_.Text(7, std::move(payload));
 	columns_.Text(8, s.dedup_key);
 	columns_.Int64(9, s.at);
 	columns_.Text(10, s.suppressed ? "suppressed" : "pending");

@@ -76,28 +76,28 @@ BatchColumns::Rows() const
 	return types_[0] == SqlType::TextArray ? texts_[0].size() : int64s_[0].size();
 }
 
+BatchColumns
+BatchColumns::Take()
+{
+	BatchColumns taken(types_);
+	std::swap(taken, *this);
+	return taken;
+}
+
 std::vector<SqlRow>
 BatchColumns::Run(SpiSession &spi, const Statement &statement)
 {
-	std::vector<SqlRow> rows;
-	{
-		Serving serving(*this);
-		rows = spi.Run(statement, {SqlValue::Int(serving.Token())});
-	}
-	*this = BatchColumns(std::move(types_));
-	return rows;
+	const BatchColumns batch = Take();	// this one is empty afterwards, whether the statement succeeds or not
+	Serving serving(batch);
+	return spi.Run(statement, {SqlValue::Int(serving.Token())});
 }
 
 uint64_t
 BatchColumns::Exec(SpiSession &spi, const Statement &statement)
 {
-	uint64_t n = 0;
-	{
-		Serving serving(*this);
-		n = spi.Exec(statement, {SqlValue::Int(serving.Token())});
-	}
-	*this = BatchColumns(std::move(types_));
-	return n;
+	const BatchColumns batch = Take();
+	Serving serving(batch);
+	return spi.Exec(statement, {SqlValue::Int(serving.Token())});
 }
 
 namespace {
@@ -164,6 +164,9 @@ ServeBatchRows(FunctionCallInfo fcinfo)
 		}
 	}
 	const size_t rows = batch->Rows();
+	for (size_t k = 0; k < batch->types_.size(); k++)
+		if ((batch->types_[k] == SqlType::TextArray ? batch->texts_[k].size() : batch->int64s_[k].size()) != rows)
+			throw UserError("XX000", "the batch of journey._batch_rows has columns of different lengths");
 	PgCall([&] { FillRows(rsinfo, batch->types_, batch->texts_, batch->int64s_, rows); });
 }
 

@@ -24,12 +24,13 @@ public:
 	size_t Rows() const;
 
 	// Runs `statement` (its one parameter: SqlType::Int8, the token) over the rows; the batch is empty
-	// afterwards.
+	// afterwards, also when the statement fails. Every column must have as many values as the first.
 	std::vector<SqlRow> Run(SpiSession &spi, const Statement &statement);
 	uint64_t Exec(SpiSession &spi, const Statement &statement);
 
 private:
 	friend void ServeBatchRows(FunctionCallInfo fcinfo);
+	BatchColumns Take();  // the rows, leaving this batch empty
 	class Serving;
 
 	std::vector<SqlType> types_;
