@@ -249,7 +249,7 @@ Engine::ForgetEntriesRows()
 {
 	for (const auto &[key, row] : entries_rows_)
 		if (row.entries == 0)
-			unused_entries_.push_back(key);
+			unused_entries_.insert(key);
 	entries_rows_.clear();
 }
 
@@ -271,8 +271,6 @@ Engine::ReleaseUnusedEntries()
 	ForgetEntriesRows();
 	if (unused_entries_.empty() || active_engines > 1)
 		return;
-	std::sort(unused_entries_.begin(), unused_entries_.end());
-	unused_entries_.erase(std::unique(unused_entries_.begin(), unused_entries_.end()), unused_entries_.end());
 	BatchColumns keys(kEntriesKeyColumns);
 	for (const auto &[user, journey, key] : unused_entries_) {
 		keys.Text(0, user);
@@ -290,6 +288,8 @@ Engine::PrelockEntries(std::vector<EntriesKey> keys)
 	keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
 	std::vector<std::string> users, journeys, entry_keys;
 	for (auto &key : keys) {
+		if (!unused_entries_.empty())
+			unused_entries_.erase(key);	 // locked again: entries_rows_ tells whether it is used
 		if (entries_rows_.count(key))
 			continue;
 		users.push_back(std::move(std::get<0>(key)));

@@ -11,9 +11,10 @@
 
 #include <functional>
 #include <map>
-#include <tuple>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 
 namespace journey {
 
@@ -98,7 +99,8 @@ private:
 	std::map<EntriesKey, EntriesRow> entries_rows_;
 	// Rows locked and forgotten with no entry counted (an engine that never releases, the scheduler's,
 	// keeps them until it ends: one per refused entry of the updates' attribute-change entries).
-	std::vector<EntriesKey> unused_entries_;
+	// Re-locking a row takes it out again (its count is then known from entries_rows_).
+	std::set<EntriesKey> unused_entries_;
 	static inline int active_engines = 0;	// engines alive in this backend (nested by triggers)
 	void ForgetEntriesRows();					// entries_rows_ cleared; its unused rows kept for release
 	void Counted(const std::string &user, const std::string &journey, const std::string &key, Timestamp at);
