@@ -192,53 +192,41 @@ const Statement kInsertMany{
 	{SqlType::Int8},
 	true};
 
-// The state-dependent columns of an instance row as text ('' for null).
+// The state-dependent columns of an instance row as text ('' for null), computed before anything is added
+// to a batch (a JSON dump may throw: a batch's columns must stay of one length).
 struct InstanceRow {
-	std::string status, node, waiting_event, visits, branches;
+	std::string status, node, waiting_event, visits, branches, context;
 };
 
 InstanceRow
 InstanceRowText(const Graph &graph, const InstanceState &state)
 {
 	const SqlValue branches = BranchesValue(graph, state);
-	return InstanceRow{StatusCode(state.status), NodeName(graph, state.node).value_or(""),
-					   WaitingEvent(graph, state).value_or(""), VisitsText(state.visits),
-					   branches.null ? std::string() : branches.s};
+	return InstanceRow{StatusCode(state.status),
+					   NodeName(graph, state.node).value_or(""),
+					   WaitingEvent(graph, state).value_or(""),
+					   VisitsText(state.visits),
+					   branches.null ? std::string() : branches.s,
+					   state.context.dump()};
 }
 
-// The columns a step sets, as text ('' for null) and timestamps, computed before anything is added to a
-// batch (a JSON dump may throw: a batch's columns must stay of one length).
-struct StepColumns {
-	InstanceRow row;
-	std::string context;
-	std::optional<Timestamp> wake_at, ended_at;
-	Timestamp last_step_at = 0;
-};
-
-StepColumns
-StepColumnsOf(const Graph &graph, const InstanceState &state)
-{
-	return StepColumns{InstanceRowText(graph, state), state.context.dump(), state.wake_at, state.ended_at,
-					   state.last_step_at};
-}
-
-// Adds them from column `first` on: status, node, wake_at, waiting_event, last_step_at, ended_at,
-// exit_reason, visits, error, context, variant, branches.
+// Adds the columns a step sets from column `first` on: status, node, wake_at, waiting_event, last_step_at,
+// ended_at, exit_reason, visits, error, context, variant, branches.
 void
-AddStepColumns(BatchColumns &columns, size_t first, StepColumns step, const InstanceState &state)
+AddStepColumns(BatchColumns &columns, size_t first, InstanceRow row, const InstanceState &state)
 {
-	columns.Text(first, std::move(step.row.status));
-	columns.Text(first + 1, std::move(step.row.node));
-	columns.Int64(first + 2, step.wake_at);
-	columns.Text(first + 3, std::move(step.row.waiting_event));
-	columns.Int64(first + 4, step.last_step_at);
-	columns.Int64(first + 5, step.ended_at);
+	columns.Text(first, std::move(row.status));
+	columns.Text(first + 1, std::move(row.node));
+	columns.Int64(first + 2, state.wake_at);
+	columns.Text(first + 3, std::move(row.waiting_event));
+	columns.Int64(first + 4, state.last_step_at);
+	columns.Int64(first + 5, state.ended_at);
 	columns.Text(first + 6, state.exit_reason);
-	columns.Text(first + 7, std::move(step.row.visits));
+	columns.Text(first + 7, std::move(row.visits));
 	columns.Text(first + 8, state.error);
-	columns.Text(first + 9, std::move(step.context));
+	columns.Text(first + 9, std::move(row.context));
 	columns.Text(first + 10, state.variant);
-	columns.Text(first + 11, std::move(step.row.branches));
+	columns.Text(first + 11, std::move(row.branches));
 }
 
 }	 // namespace
@@ -248,11 +236,11 @@ InstanceInserts::InstanceInserts() : columns_(kInsertColumns) {}
 void
 InstanceInserts::Add(const VersionEntry &version, const InstanceState &state, bool exclusive)
 {
-	StepColumns step = StepColumnsOf(*version.graph, state);
+	InstanceRow row = InstanceRowText(*version.graph, state);
 	std::string event = state.event.dump();
 	columns_.Text(0, state.user_id);
 	columns_.Int64(1, state.id);
-	AddStepColumns(columns_, 2, std::move(step), state);
+	AddStepColumns(columns_, 2, std::move(row), state);
 	columns_.Text(14, std::to_string(version.id));
 	columns_.Text(15, std::to_string(version.journey_id));
 	columns_.Text(16, exclusive ? "true" : "false");
@@ -319,10 +307,10 @@ InstanceBatch::InstanceBatch() : columns_(kUpdateColumns) {}
 void
 InstanceBatch::Add(const Graph &graph, const InstanceState &state)
 {
-	StepColumns step = StepColumnsOf(graph, state);
+	InstanceRow row = InstanceRowText(graph, state);
 	columns_.Text(0, state.user_id);
 	columns_.Int64(1, state.id);
-	AddStepColumns(columns_, 2, std::move(step), state);
+	AddStepColumns(columns_, 2, std::move(row), state);
 	if (state.status == InstanceStatus::Active && state.wake_at)
 		NoteWake(*state.wake_at);
 }
