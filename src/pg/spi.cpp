@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 extern "C" {
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/array.h"
@@ -275,41 +276,57 @@ Execute(MemoryContext scratch, SPIPlanPtr plan, const Statement &st, const std::
 	});
 }
 
-// Reads one column of one tuple into a C++ value (the Datum is read inside PgCall, copied out after).
-SqlValue
-ReadColumn(MemoryContext scratch, SPITupleTable *table, uint64 row, int col, SqlType type)
+// One column of a result row as Postgres left it: read inside PgCall, copied into C++ after.
+struct RawColumn {
+	bool isnull;
+	Datum d;
+	const char *text;  // Text and Jsonb: the bytes (in the tuple or the scratch context)
+	int len;
+};
+
+// Reads one result row's columns (one deform of the tuple, one PgCall for the row); the text of Jsonb
+// columns is printed into the scratch context.
+void
+ReadRawRow(MemoryContext scratch, SPITupleTable *table, uint64 row, const std::vector<SqlType> &types,
+		   RawColumn *out)
 {
-	struct Raw {
-		bool isnull;
-		Datum d;
-		const char *text;
-		int len;
-	};
-	Raw raw = PgCall([&] {
-		Raw r{};
-		r.d = SPI_getbinval(table->vals[row], table->tupdesc, col + 1, &r.isnull);
-		if (r.isnull)
-			return r;
+	const int ncols = (int)types.size();
+	const SqlType *type = types.data();
+	PgCall([&] {
+		TupleDesc desc = table->tupdesc;
+		if (desc->natts < ncols)
+			elog(ERROR, "pg_journey: a statement returned %d columns, %d expected", desc->natts, ncols);
+		Datum values[64];
+		bool nulls[64];
+		if (desc->natts > 64)
+			elog(ERROR, "pg_journey: a statement returned %d columns, at most 64 are read", desc->natts);
+		heap_deform_tuple(table->vals[row], desc, values, nulls);
 		MemoryContext old = MemoryContextSwitchTo(scratch);
-		switch (type) {
-		case SqlType::Text: {
-			text *t = DatumGetTextPP(r.d);
-			r.text = VARDATA_ANY(t);
-			r.len = (int)VARSIZE_ANY_EXHDR(t);
-			break;
-		}
-		case SqlType::Jsonb: {
-			Jsonb *jb = DatumGetJsonbP(r.d);
-			r.text = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
-			r.len = (int)strlen(r.text);
-			break;
-		}
-		default:
-			break;
+		for (int c = 0; c < ncols; c++) {
+			RawColumn &r = out[c];
+			r.isnull = nulls[c];
+			r.d = values[c];
+			r.text = nullptr;
+			r.len = 0;
+			if (r.isnull)
+				continue;
+			if (type[c] == SqlType::Text) {
+				text *t = DatumGetTextPP(r.d);
+				r.text = VARDATA_ANY(t);
+				r.len = (int)VARSIZE_ANY_EXHDR(t);
+			} else if (type[c] == SqlType::Jsonb) {
+				Jsonb *jb = DatumGetJsonbP(r.d);
+				r.text = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+				r.len = (int)strlen(r.text);
+			}
 		}
 		MemoryContextSwitchTo(old);
-		return r;
 	});
+}
+
+SqlValue
+FromRaw(MemoryContext scratch, const RawColumn &raw, SqlType type)
+{
 	SqlValue v;
 	if (raw.isnull)
 		return v;
@@ -350,12 +367,15 @@ SpiSession::ReadRows(const Statement &statement, SPITupleTable *table, uint64 pr
 {
 	std::vector<SqlRow> rows;
 	if (table && !statement.columns.empty()) {
+		const std::vector<SqlType> &types = statement.columns;
+		std::vector<RawColumn> raw(types.size());
 		rows.reserve(processed);
 		for (uint64 r = 0; r < processed; r++) {
+			ReadRawRow(scratch_, table, r, types, raw.data());
 			SqlRow row;
-			row.reserve(statement.columns.size());
-			for (size_t c = 0; c < statement.columns.size(); c++)
-				row.push_back(ReadColumn(scratch_, table, r, (int)c, statement.columns[c]));
+			row.reserve(types.size());
+			for (size_t c = 0; c < types.size(); c++)
+				row.push_back(FromRaw(scratch_, raw[c], types[c]));
 			rows.push_back(std::move(row));
 		}
 	}
