@@ -13,6 +13,7 @@ extern "C" {
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
+#include "datatype/timestamp.h"
 #include "executor/tuptable.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -20,6 +21,8 @@ extern "C" {
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 }
+
+#include <utility>
 
 #include <cstring>
 
@@ -58,10 +61,16 @@ OpenIndexed(IndexedRead &r, const char *table, const char *index_name, int key_c
 }
 
 void
-TextKey(ScanKey key, const IndexedRead &r, AttrNumber column, const char *text, int len)
+TextKey(ScanKey key, const IndexedRead &r, AttrNumber column, text *value)
 {
 	ScanKeyEntryInitialize(key, 0, column, BTEqualStrategyNumber, InvalidOid, r.index->rd_indcollation[column - 1],
-						   F_TEXTEQ, PointerGetDatum(cstring_to_text_with_len(text, len)));
+						   F_TEXTEQ, PointerGetDatum(value));
+}
+
+void
+TextKey(ScanKey key, const IndexedRead &r, AttrNumber column, const char *chars, int len)
+{
+	TextKey(key, r, column, cstring_to_text_with_len(chars, len));
 }
 
 // Starts the scan with what an SQL statement at this point of the transaction would see: the commands of
@@ -92,31 +101,81 @@ std::optional<int64_t>
 CountBuiltinEvents(const std::string &user, const std::string &name, std::optional<Timestamp> from, Timestamp to,
 				   int64_t stop_after)
 {
-	const bool has_from = from.has_value();
-	const Timestamp from_at = from.value_or(0);
-	const int64_t count = PgCall([&]() -> int64_t {
-		IndexedRead r;
-		if (!OpenIndexed(r, "events", "events_user_name_time", 3))
-			return -1;
-		ScanKeyData keys[4];
-		int nkeys = 0;
-		TextKey(&keys[nkeys++], r, 1, user.data(), (int)user.size());
-		TextKey(&keys[nkeys++], r, 2, name.data(), (int)name.size());
-		if (has_from)
-			ScanKeyEntryInitialize(&keys[nkeys++], 0, 3, BTGreaterEqualStrategyNumber, InvalidOid, InvalidOid,
-								   F_TIMESTAMPTZ_GE, TimestampTzGetDatum(from_at));
-		ScanKeyEntryInitialize(&keys[nkeys++], 0, 3, BTLessEqualStrategyNumber, InvalidOid, InvalidOid,
+	EventCounter counter;  // for one count (after an error, the transaction's abort releases it)
+	std::optional<int64_t> n = counter.Count(user, name, from, to, stop_after);
+	counter.Close();
+	return n;
+}
+
+struct EventCounter::Open {
+	IndexedRead read;
+	Snapshot snapshot;
+	ScanKeyData keys[4];
+};
+
+std::optional<int64_t>
+EventCounter::Count(const std::string &user, const std::string &name, std::optional<Timestamp> from, Timestamp to,
+					int64_t stop_after)
+{
+	if (unavailable_)
+		return std::nullopt;
+	if (!open_) {
+		open_ = PgCall([]() -> Open * {
+			IndexedRead r;
+			if (!OpenIndexed(r, "events", "events_user_name_time", 3))
+				return nullptr;
+			// As BeginScan, once: the commands so far included. The batch writes no events after this.
+			CommandCounterIncrement();
+			Open *o = (Open *)palloc0(sizeof(Open));
+			o->read = r;
+			o->snapshot = RegisterSnapshot(GetTransactionSnapshot());
+			o->read.slot = table_slot_create(r.heap, NULL);
+			o->read.scan = index_beginscan(r.heap, r.index, o->snapshot, 4, 0);
+			return o;
+		});
+		if (!open_) {
+			unavailable_ = true;
+			return std::nullopt;
+		}
+	}
+	Open *o = open_;
+	// Always four keys (a scan's number of keys is fixed at its start): no lower bound is -infinity.
+	const Timestamp from_at = from.value_or(DT_NOBEGIN);
+	return PgCall([&]() -> int64_t {
+		IndexedRead &r = o->read;
+		text *user_key = cstring_to_text_with_len(user.data(), (int)user.size());
+		text *name_key = cstring_to_text_with_len(name.data(), (int)name.size());
+		TextKey(&o->keys[0], r, 1, user_key);
+		TextKey(&o->keys[1], r, 2, name_key);
+		ScanKeyEntryInitialize(&o->keys[2], 0, 3, BTGreaterEqualStrategyNumber, InvalidOid, InvalidOid,
+							   F_TIMESTAMPTZ_GE, TimestampTzGetDatum(from_at));
+		ScanKeyEntryInitialize(&o->keys[3], 0, 3, BTLessEqualStrategyNumber, InvalidOid, InvalidOid,
 							   F_TIMESTAMPTZ_LE, TimestampTzGetDatum(to));
-		BeginScan(r, keys, nkeys);
+		index_rescan(r.scan, o->keys, 4, NULL, 0);
 		int64_t n = 0;
 		while (n < stop_after && index_getnext_slot(r.scan, ForwardScanDirection, r.slot))
 			n++;
-		EndScan(r);
+		ExecClearTuple(r.slot);
+		pfree(user_key);
+		pfree(name_key);
 		return n;
 	});
-	if (count < 0)
-		return std::nullopt;
-	return count;
+}
+
+void
+EventCounter::Close()
+{
+	Open *o = std::exchange(open_, nullptr);
+	if (!o)
+		return;
+	PgCall([o] {
+		index_endscan(o->read.scan);
+		ExecDropSingleTupleTableSlot(o->read.slot);
+		UnregisterSnapshot(o->snapshot);
+		table_close(o->read.heap, NoLock);
+		index_close(o->read.index, NoLock);
+		pfree(o);
+	});
 }
 
 std::optional<Contact>

@@ -498,9 +498,14 @@ Engine::RunStep(const VersionEntry &version, InstanceState &state,
 {
 	PgFacts facts(spi_, catalog_, state.user_id);
 	facts.ShareTemplates(templates_);
-	if (!version.graph->HasCalls())
-		facts.ShareContacts(batch_contacts_);  // a called function might change contacts during the batch
+	if (!version.graph->HasCalls()) {
+		// A called function might change contacts or insert events during the batch.
+		facts.ShareContacts(batch_contacts_);
+		facts.ShareEventCounter(event_counter_);
+	}
 	StepResult result = step(state, facts);
+	if (event_counter_ && (version.graph->HasCalls() || !result.updates.empty()))
+		event_counter_->Close();  // a call or a profile update may have written events: the next count looks again
 	if (instance_batch_ && result.updates.empty()) {
 		instance_batch_->Add(*version.graph, state);
 	} else {
@@ -570,9 +575,11 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 		OutboxBatch outbox;		 // the batch's outbox rows, written by one INSERT
 		InstanceBatch instances;	 // and its instance updates, by one UPDATE
 		PgFacts::TemplateCache templates;
+		EventCounter events;  // closed before the subtransaction commits; after an error, its abort releases it
 		try {
 			templates_ = &templates;
 			batch_contacts_ = &contacts;
+			event_counter_ = &events;
 			outbox_batch_ = &outbox;
 			instance_batch_ = &instances;
 			for (const SqlRow &row : rows)
@@ -581,6 +588,8 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 			instance_batch_ = nullptr;
 			templates_ = nullptr;
 			batch_contacts_ = nullptr;
+			event_counter_ = nullptr;
+			events.Close();
 			instances.Flush(spi_);
 			outbox.Flush(spi_);
 			batch.Commit();
@@ -590,6 +599,7 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 			instance_batch_ = nullptr;
 			templates_ = nullptr;
 			batch_contacts_ = nullptr;
+			event_counter_ = nullptr;
 			batch.Rollback();
 		}
 	}

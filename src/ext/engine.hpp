@@ -90,6 +90,7 @@ private:
 	InstanceBatch *instance_batch_ = nullptr;	// and its instance updates
 	PgFacts::TemplateCache *templates_ = nullptr;	// and the templates its steps read
 	const PgFacts::BatchContacts *batch_contacts_ = nullptr;  // and its users' contacts, read at its start
+	EventCounter *event_counter_ = nullptr;			// and its open scan of journey.events
 	EntryBatch *entry_batch_ = nullptr;				// set while a statement's events collect their entries
 	// The journey.entries rows this engine holds locked, by (user, journey, key): entries and last entry.
 	struct EntriesRow {

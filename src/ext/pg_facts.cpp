@@ -39,7 +39,9 @@ PgFacts::CountEvents(const std::string &name, std::optional<Timestamp> from, Tim
 							   SqlValue::OptionalTimestamp(from)};
 	if (!filter && sources.Tables().empty()) {
 		// Only the built-in store: straight from its index, no SPI statement.
-		if (auto n = CountBuiltinEvents(user_id_, name, from, to, stop_after > 0 ? stop_after : INT64_MAX))
+		const int64_t limit = stop_after > 0 ? stop_after : INT64_MAX;
+		if (auto n = event_counter_ ? event_counter_->Count(user_id_, name, from, to, limit)
+									: CountBuiltinEvents(user_id_, name, from, to, limit))
 			return *n;
 	}
 	if (!filter) {

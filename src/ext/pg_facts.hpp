@@ -5,6 +5,7 @@
 
 #include "core/facts.hpp"
 #include "ext/catalog.hpp"
+#include "ext/direct_reads.hpp"
 #include "pg/spi.hpp"
 
 #include <map>
@@ -39,6 +40,9 @@ public:
 	using TemplateCache = std::map<std::pair<std::string, std::string>, std::optional<StoredTemplate>>;
 	void ShareTemplates(TemplateCache *cache) { templates_ = cache; }
 
+	// A batch's open scan of journey.events, for a step that writes no events (no calls).
+	void ShareEventCounter(EventCounter *counter) { event_counter_ = counter; }
+
 private:
 	SpiSession &spi_;
 	const Catalog &catalog_;
@@ -48,6 +52,7 @@ private:
 	std::unordered_map<std::string, Contact> contacts_;  // likewise, by channel
 	TemplateCache *templates_ = nullptr;
 	const BatchContacts *batch_contacts_ = nullptr;
+	EventCounter *event_counter_ = nullptr;
 };
 
 }	 // namespace journey
