@@ -29,11 +29,14 @@ namespace {
 // index on active instances decides.
 // The rows are locked in the order given (PrelockEntries sorts them, so two such statements lock in the same
 // order; sorting by bytes in C++ is cheaper than an ORDER BY under the database's collation).
-const Statement kEntriesLock{"INSERT INTO journey.entries AS e (user_id, journey, entry_key, entries) "
+// Only rows with a past are returned: a row it inserted (or one that counts nothing) is (0, null), which the
+// caller assumes for every key not returned (a statement of new users reads no rows back).
+const Statement kEntriesLock{"WITH locked AS (INSERT INTO journey.entries AS e (user_id, journey, entry_key, entries) "
 							 "SELECT u, j, k, 0 FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY "
 							 "AS x(u, j, k, n) ORDER BY n "
 							 "ON CONFLICT (user_id, journey, entry_key) DO UPDATE SET entries = e.entries "
-							 "RETURNING e.user_id, e.journey, e.entry_key, e.entries, e.last_entered_at",
+							 "RETURNING e.user_id, e.journey, e.entry_key, e.entries, e.last_entered_at) "
+							 "SELECT * FROM locked WHERE entries <> 0 OR last_entered_at IS NOT NULL",
 							 {SqlType::TextArray, SqlType::TextArray, SqlType::TextArray},
 							 {SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Int8, SqlType::TimestampTz},
 							 true};
@@ -287,24 +290,33 @@ Engine::PrelockEntries(std::vector<EntriesKey> keys)
 	std::sort(keys.begin(), keys.end());
 	keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
 	std::vector<std::string> users, journeys, entry_keys;
+	std::vector<std::map<EntriesKey, EntriesRow>::iterator> added;	// (0, null) until the statement says more
 	for (auto &key : keys) {
 		if (!unused_entries_.empty())
 			unused_entries_.erase(key);	 // locked again: entries_rows_ tells whether it is used
-		if (entries_rows_.count(key))
-			continue;
+		auto [it, inserted] = entries_rows_.emplace(key, EntriesRow{});
+		if (!inserted)
+			continue;  // locked before
+		added.push_back(it);
 		users.push_back(std::move(std::get<0>(key)));
 		journeys.push_back(std::move(std::get<1>(key)));
 		entry_keys.push_back(std::move(std::get<2>(key)));
 	}
-	if (users.empty())
+	if (added.empty())
 		return;
-	for (const SqlRow &r : spi_.Run(kEntriesLock, {SqlValue::Texts(std::move(users)), SqlValue::Texts(std::move(journeys)),
-												   SqlValue::Texts(std::move(entry_keys))})) {
-		EntriesRow row;
-		row.entries = r[3].i;
-		if (!r[4].null)
-			row.last_entered_at = r[4].i;
-		entries_rows_.emplace(EntriesKey{r[0].s, r[1].s, r[2].s}, row);
+	try {
+		for (const SqlRow &r : spi_.Run(kEntriesLock, {SqlValue::Texts(std::move(users)),
+													   SqlValue::Texts(std::move(journeys)),
+													   SqlValue::Texts(std::move(entry_keys))})) {
+			EntriesRow &row = entries_rows_.at(EntriesKey{r[0].s, r[1].s, r[2].s});
+			row.entries = r[3].i;
+			if (!r[4].null)
+				row.last_entered_at = r[4].i;
+		}
+	} catch (...) {
+		for (auto it : added)
+			entries_rows_.erase(it);  // not locked
+		throw;
 	}
 }
 
