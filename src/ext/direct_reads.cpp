@@ -30,10 +30,11 @@ namespace journey {
 
 namespace {
 
-// An index scan of a built-in store, set up and torn down inside one PgCall (it owns no C++ objects).
+// An index scan of a built-in store (plain pointers: it owns no C++ objects and may live across PgCalls).
 struct IndexedRead {
 	Relation heap = nullptr;
 	Relation index = nullptr;
+	Snapshot snapshot = nullptr;
 	TupleTableSlot *slot = nullptr;
 	IndexScanDesc scan = nullptr;
 };
@@ -73,16 +74,16 @@ TextKey(ScanKey key, const IndexedRead &r, AttrNumber column, const char *chars,
 	TextKey(key, r, column, cstring_to_text_with_len(chars, len));
 }
 
-// Starts the scan with what an SQL statement at this point of the transaction would see: the commands of
-// this transaction so far included (as SPI does: a command counter increment, a fresh snapshot).
+// Sets the scan up (for `nkeys` keys, given by index_rescan) with what an SQL statement at this point of the
+// transaction would see: the commands of this transaction so far included (as SPI does: a command counter
+// increment, a fresh snapshot, registered until EndScan).
 void
-BeginScan(IndexedRead &r, ScanKey keys, int nkeys)
+BeginScan(IndexedRead &r, int nkeys)
 {
 	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
+	r.snapshot = RegisterSnapshot(GetTransactionSnapshot());
 	r.slot = table_slot_create(r.heap, NULL);
-	r.scan = index_beginscan(r.heap, r.index, GetActiveSnapshot(), nkeys, 0);
-	index_rescan(r.scan, keys, nkeys, NULL, 0);
+	r.scan = index_beginscan(r.heap, r.index, r.snapshot, nkeys, 0);
 }
 
 void
@@ -90,7 +91,7 @@ EndScan(IndexedRead &r)
 {
 	index_endscan(r.scan);
 	ExecDropSingleTupleTableSlot(r.slot);
-	PopActiveSnapshot();
+	UnregisterSnapshot(r.snapshot);
 	table_close(r.heap, NoLock);  // locks are kept to the end of the transaction, as the executor's are
 	index_close(r.index, NoLock);
 }
@@ -109,7 +110,6 @@ CountBuiltinEvents(const std::string &user, const std::string &name, std::option
 
 struct EventCounter::Open {
 	IndexedRead read;
-	Snapshot snapshot;
 	ScanKeyData keys[4];
 };
 
@@ -124,13 +124,9 @@ EventCounter::Count(const std::string &user, const std::string &name, std::optio
 			IndexedRead r;
 			if (!OpenIndexed(r, "events", "events_user_name_time", 3))
 				return nullptr;
-			// As BeginScan, once: the commands so far included. The batch writes no events after this.
-			CommandCounterIncrement();
 			Open *o = (Open *)palloc0(sizeof(Open));
 			o->read = r;
-			o->snapshot = RegisterSnapshot(GetTransactionSnapshot());
-			o->read.slot = table_slot_create(r.heap, NULL);
-			o->read.scan = index_beginscan(r.heap, r.index, o->snapshot, 4, 0);
+			BeginScan(o->read, 4);	// once: the counts after it see the transaction as it was here
 			return o;
 		});
 		if (!open_) {
@@ -169,11 +165,7 @@ EventCounter::Close()
 	if (!o)
 		return;
 	PgCall([o] {
-		index_endscan(o->read.scan);
-		ExecDropSingleTupleTableSlot(o->read.slot);
-		UnregisterSnapshot(o->snapshot);
-		table_close(o->read.heap, NoLock);
-		index_close(o->read.index, NoLock);
+		EndScan(o->read);
 		pfree(o);
 	});
 }
@@ -213,7 +205,8 @@ ReadContact(const std::string &user, const std::string &channel)
 		ScanKeyData keys[2];
 		TextKey(&keys[0], r, 1, user.data(), (int)user.size());
 		TextKey(&keys[1], r, 2, channel.data(), (int)channel.size());
-		BeginScan(r, keys, 2);
+		BeginScan(r, 2);
+		index_rescan(r.scan, keys, 2, NULL, 0);
 		out.found = 0;
 		if (index_getnext_slot(r.scan, ForwardScanDirection, r.slot)) {
 			bool isnull;
