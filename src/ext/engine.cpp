@@ -69,11 +69,19 @@ const Statement kActiveOfUser{"SELECT " JOURNEY_INSTANCE_COLUMNS " FROM journey.
 							  {SqlType::Text},
 							  kInstanceColumnTypes};
 
-const Statement kDue{"SELECT " JOURNEY_INSTANCE_COLUMNS " FROM journey.instance i "
+// The due queue's rows, with the version each was read and locked at (the batch writes it in place).
+const std::vector<SqlType> kDueColumnTypes = [] {
+	std::vector<SqlType> types = kInstanceColumnTypes;
+	types.push_back(SqlType::Tid);
+	return types;
+}();
+constexpr size_t kDueTidColumn = 16;
+
+const Statement kDue{"SELECT " JOURNEY_INSTANCE_COLUMNS ", i.ctid FROM journey.instance i "
 					 "WHERE i.status = 'a' AND i.wake_at <= $1 AND i.journey_id <> ALL ($2) "
 					 "ORDER BY i.wake_at LIMIT $3 FOR UPDATE SKIP LOCKED",
 					 {SqlType::TimestampTz, SqlType::Int4Array, SqlType::Int8},
-					 kInstanceColumnTypes,
+					 kDueColumnTypes,
 					 true};	 // the queue's index order: with stale statistics a custom plan may sort every due row
 
 // The contacts of a batch's users, by one statement (generic plan: an index scan of the primary key per user).
@@ -84,11 +92,11 @@ const Statement kBatchContacts{"SELECT user_id, channel, address, opted_in, boun
 							   true};
 
 // The same, every due row, for a cursor (run_due): the queue's index order, fetched a batch at a time.
-const Statement kDueAll{"SELECT " JOURNEY_INSTANCE_COLUMNS " FROM journey.instance i "
+const Statement kDueAll{"SELECT " JOURNEY_INSTANCE_COLUMNS ", i.ctid FROM journey.instance i "
 						"WHERE i.status = 'a' AND i.wake_at <= $1 AND i.journey_id <> ALL ($2) "
 						"ORDER BY i.wake_at FOR UPDATE SKIP LOCKED",
 						{SqlType::TimestampTz, SqlType::Int4Array},
-						kInstanceColumnTypes,
+						kDueColumnTypes,
 						true};
 
 const Statement kNextWake{"SELECT i.wake_at FROM journey.instance i "
@@ -594,6 +602,10 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 			event_counter_ = &events;
 			outbox_batch_ = &outbox;
 			instance_batch_ = &instances;
+			instances.Reserve(rows.size());
+			outbox.Reserve(rows.size() * 2);  // (rows are large: no moves as the vectors grow)
+			for (const SqlRow &row : rows)
+				instances.Locate(row[1].i, row[kDueTidColumn].i);
 			for (const SqlRow &row : rows)
 				step(row);
 			outbox_batch_ = nullptr;

@@ -192,41 +192,48 @@ const Statement kInsertMany{
 	{SqlType::Int8},
 	true};
 
-// The state-dependent columns of an instance row as text ('' for null), computed before anything is added
-// to a batch (a JSON dump may throw: a batch's columns must stay of one length).
-struct InstanceRow {
-	std::string status, node, waiting_event, visits, branches, context;
-};
-
-InstanceRow
-InstanceRowText(const Graph &graph, const InstanceState &state)
+// The columns a step sets, of an instance's state ('' for null), computed before anything is added to a
+// batch (a JSON dump may throw: a batch's columns must stay of one length).
+InstanceUpdate
+StepColumns(const Graph &graph, const InstanceState &state)
 {
 	const SqlValue branches = BranchesValue(graph, state);
-	return InstanceRow{StatusCode(state.status),
-					   NodeName(graph, state.node).value_or(""),
-					   WaitingEvent(graph, state).value_or(""),
-					   VisitsText(state.visits),
-					   branches.null ? std::string() : branches.s,
-					   state.context.dump()};
+	InstanceUpdate u;
+	u.user_id = state.user_id;
+	u.id = state.id;
+	u.status = StatusCode(state.status);
+	u.node = NodeName(graph, state.node).value_or("");
+	u.wake_at = state.wake_at;
+	u.waiting_event = WaitingEvent(graph, state).value_or("");
+	u.last_step_at = state.last_step_at;
+	u.ended_at = state.ended_at;
+	u.exit_reason = state.exit_reason;
+	u.visits = VisitsText(state.visits);
+	u.error = state.error;
+	u.context = state.context.dump();
+	u.variant = state.variant;
+	if (!branches.null)
+		u.branches = branches.s;
+	return u;
 }
 
 // Adds the columns a step sets from column `first` on: status, node, wake_at, waiting_event, last_step_at,
 // ended_at, exit_reason, visits, error, context, variant, branches.
 void
-AddStepColumns(BatchColumns &columns, size_t first, InstanceRow row, const InstanceState &state)
+AddStepColumns(BatchColumns &columns, size_t first, InstanceUpdate u)
 {
-	columns.Text(first, std::move(row.status));
-	columns.Text(first + 1, std::move(row.node));
-	columns.Int64(first + 2, state.wake_at);
-	columns.Text(first + 3, std::move(row.waiting_event));
-	columns.Int64(first + 4, state.last_step_at);
-	columns.Int64(first + 5, state.ended_at);
-	columns.Text(first + 6, state.exit_reason);
-	columns.Text(first + 7, std::move(row.visits));
-	columns.Text(first + 8, state.error);
-	columns.Text(first + 9, std::move(row.context));
-	columns.Text(first + 10, state.variant);
-	columns.Text(first + 11, std::move(row.branches));
+	columns.Text(first, std::move(u.status));
+	columns.Text(first + 1, std::move(u.node));
+	columns.Int64(first + 2, u.wake_at);
+	columns.Text(first + 3, std::move(u.waiting_event));
+	columns.Int64(first + 4, u.last_step_at);
+	columns.Int64(first + 5, u.ended_at);
+	columns.Text(first + 6, std::move(u.exit_reason));
+	columns.Text(first + 7, std::move(u.visits));
+	columns.Text(first + 8, std::move(u.error));
+	columns.Text(first + 9, std::move(u.context));
+	columns.Text(first + 10, std::move(u.variant));
+	columns.Text(first + 11, std::move(u.branches));
 }
 
 }	 // namespace
@@ -236,11 +243,11 @@ InstanceInserts::InstanceInserts() : columns_(kInsertColumns) {}
 void
 InstanceInserts::Add(const VersionEntry &version, const InstanceState &state, bool exclusive)
 {
-	InstanceRow row = InstanceRowText(*version.graph, state);
+	InstanceUpdate row = StepColumns(*version.graph, state);
 	std::string event = state.event.dump();
 	columns_.Text(0, state.user_id);
 	columns_.Int64(1, state.id);
-	AddStepColumns(columns_, 2, std::move(row), state);
+	AddStepColumns(columns_, 2, std::move(row));
 	columns_.Text(14, std::to_string(version.id));
 	columns_.Text(15, std::to_string(version.journey_id));
 	columns_.Text(16, exclusive ? "true" : "false");
@@ -302,15 +309,22 @@ const Statement kUpdateMany{
 }	 // namespace
 
 
-InstanceBatch::InstanceBatch() : columns_(kUpdateColumns) {}
+void
+InstanceBatch::Locate(int64_t id, int64_t tid)
+{
+	located_[id] = tid;
+}
 
 void
 InstanceBatch::Add(const Graph &graph, const InstanceState &state)
 {
-	InstanceRow row = InstanceRowText(graph, state);
-	columns_.Text(0, state.user_id);
-	columns_.Int64(1, state.id);
-	AddStepColumns(columns_, 2, std::move(row), state);
+	InstanceUpdate row = StepColumns(graph, state);
+	auto it = located_.find(state.id);
+	if (it != located_.end()) {
+		row.tid = it->second;
+		located_.erase(it);	 // a second update of the instance finds it by key
+	}
+	rows_.push_back(std::move(row));
 	if (state.status == InstanceStatus::Active && state.wake_at)
 		NoteWake(*state.wake_at);
 }
@@ -318,8 +332,21 @@ InstanceBatch::Add(const Graph &graph, const InstanceState &state)
 void
 InstanceBatch::Flush(SpiSession &spi)
 {
-	if (!Empty())
-		columns_.Exec(spi, kUpdateMany);
+	std::vector<InstanceUpdate> rows;
+	std::swap(rows, rows_);	 // the batch is empty afterwards, whether the writes succeed or not
+	if (rows.empty())
+		return;
+	const std::vector<char> written = WriteInstancesInPlace(rows);
+	BatchColumns columns(kUpdateColumns);
+	for (size_t k = 0; k < rows.size(); k++) {
+		if (written[k])
+			continue;
+		columns.Text(0, rows[k].user_id);
+		columns.Int64(1, rows[k].id);
+		AddStepColumns(columns, 2, std::move(rows[k]));
+	}
+	if (columns.Rows() > 0)
+		columns.Exec(spi, kUpdateMany);
 }
 
 void
@@ -357,24 +384,23 @@ Notify(const std::string &channel)
 
 }	 // namespace
 
-OutboxBatch::OutboxBatch() : columns_(kOutboxColumns) {}
-
 void
 OutboxBatch::Add(const VersionEntry &version, const InstanceState &state, const SendEffect &s)
 {
-	std::string payload = s.payload.dump();	 // first: it may throw, and the columns must stay of one length
-	columns_.Text(0, version.journey);
-	columns_.Text(1, std::to_string(version.version));
-	columns_.Text(2, version.graph->nodes[s.node].id);
-	columns_.Int64(3, state.id);
-	columns_.Text(4, state.user_id);
-	columns_.Text(5, s.channel);
-	columns_.Text(6, s.template_name);
-	columns_.Text(7, std::move(payload));
-	columns_.Text(8, s.dedup_key);
-	columns_.Int64(9, s.at);
-	columns_.Text(10, s.suppressed ? "suppressed" : "pending");
-	columns_.Text(11, s.suppress_reason);
+	OutboxRow row;
+	row.payload = s.payload.dump();
+	row.journey = version.journey;
+	row.version = version.version;
+	row.node = version.graph->nodes[s.node].id;
+	row.instance_id = state.id;
+	row.user_id = state.user_id;
+	row.channel = s.channel;
+	row.template_name = s.template_name;
+	row.dedup_key = s.dedup_key;
+	row.at = s.at;
+	row.status = s.suppressed ? "suppressed" : "pending";
+	row.last_error = s.suppress_reason;
+	rows_.push_back(std::move(row));
 	if (!s.suppressed && std::find(channels_.begin(), channels_.end(), s.channel) == channels_.end())
 		channels_.push_back(s.channel);
 }
@@ -382,11 +408,30 @@ OutboxBatch::Add(const VersionEntry &version, const InstanceState &state, const 
 void
 OutboxBatch::Flush(SpiSession &spi)
 {
-	if (columns_.Rows() > 0)
-		columns_.Exec(spi, kInsertOutboxMany);
-	for (const std::string &channel : channels_)
+	std::vector<OutboxRow> rows;
+	std::swap(rows, rows_);	 // the batch is empty afterwards, whether the writes succeed or not
+	std::vector<std::string> channels;
+	std::swap(channels, channels_);
+	if (!InsertOutboxRows(rows)) {
+		BatchColumns columns(kOutboxColumns);
+		for (OutboxRow &o : rows) {
+			columns.Text(0, std::move(o.journey));
+			columns.Text(1, std::to_string(o.version));
+			columns.Text(2, std::move(o.node));
+			columns.Int64(3, o.instance_id);
+			columns.Text(4, std::move(o.user_id));
+			columns.Text(5, std::move(o.channel));
+			columns.Text(6, std::move(o.template_name));
+			columns.Text(7, std::move(o.payload));
+			columns.Text(8, std::move(o.dedup_key));
+			columns.Int64(9, o.at);
+			columns.Text(10, std::move(o.status));
+			columns.Text(11, std::move(o.last_error));
+		}
+		columns.Exec(spi, kInsertOutboxMany);
+	}
+	for (const std::string &channel : channels)
 		Notify(channel);
-	channels_.clear();
 }
 
 void

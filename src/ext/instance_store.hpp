@@ -4,11 +4,13 @@
 
 #include "core/evaluator.hpp"
 #include "ext/catalog.hpp"
+#include "ext/direct_writes.hpp"
 #include "pg/batch_columns.hpp"
 #include "pg/spi.hpp"
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -53,16 +55,20 @@ void UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &st
 constexpr SqlType kT = SqlType::TextArray, kI8 = SqlType::Int8Array, kTs = SqlType::TimestampTzArray;
 
 
-// Instance updates collected over a scheduler batch and written by one UPDATE … FROM unnest.
+// Instance updates collected over a scheduler batch. Rows whose version the batch read (Locate) are
+// written in place (direct_writes.hpp); the others by one UPDATE … FROM journey._batch_rows, by key.
 class InstanceBatch {
 public:
-	InstanceBatch();
+	// The row version (SqlType::Tid) the instance was read at, for its next Add.
+	void Locate(int64_t id, int64_t tid);
+	void Reserve(size_t rows) { rows_.reserve(rows); }
 	void Add(const Graph &graph, const InstanceState &state);
 	void Flush(SpiSession &spi);  // writes the rows, empties the batch
-	bool Empty() const { return columns_.Rows() == 0; }
+	bool Empty() const { return rows_.empty(); }
 
 private:
-	BatchColumns columns_;
+	std::vector<InstanceUpdate> rows_;
+	std::unordered_map<int64_t, int64_t> located_;
 };
 
 // New instances written by one INSERT … ON CONFLICT DO NOTHING RETURNING id: one row (InsertInstance) or a
@@ -82,15 +88,16 @@ private:
 // Remembers a wait_for event that arrived while the journey is paused (the first one counts).
 void HoldEvent(SpiSession &spi, const InstanceState &state, Timestamp event_at);
 
-// Outbox rows collected over a scheduler batch and written by one INSERT.
+// Outbox rows collected over a scheduler batch, inserted directly (direct_writes.hpp) or, when that does
+// not apply, by one INSERT … SELECT FROM journey._batch_rows.
 class OutboxBatch {
 public:
-	OutboxBatch();
 	void Add(const VersionEntry &version, const InstanceState &state, const SendEffect &send);
+	void Reserve(size_t rows) { rows_.reserve(rows); }
 	void Flush(SpiSession &spi);  // writes the rows, notifies idle senders, empties the batch
 
 private:
-	BatchColumns columns_;
+	std::vector<OutboxRow> rows_;
 	std::vector<std::string> channels_;	 // to notify
 };
 

@@ -9,6 +9,7 @@ extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "storage/itemptr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -102,6 +103,8 @@ TypeOid(SqlType t)
 		return BOOLOID;
 	case SqlType::TimestampTz:
 		return TIMESTAMPTZOID;
+	case SqlType::Tid:
+		return TIDOID;
 	case SqlType::TextArray:
 		return TEXTARRAYOID;
 	case SqlType::Int4Array:
@@ -145,6 +148,11 @@ ToDatum(SqlType t, const SqlValue &v)
 		return BoolGetDatum(v.i != 0);
 	case SqlType::TimestampTz:
 		return TimestampTzGetDatum(v.i);
+	case SqlType::Tid: {
+		ItemPointer tid = (ItemPointer)palloc(sizeof(ItemPointerData));
+		ItemPointerSet(tid, (BlockNumber)(v.i >> 16), (OffsetNumber)(v.i & 0xFFFF));
+		return PointerGetDatum(tid);
+	}
 	case SqlType::TextArray: {
 		int n = (int)v.texts.size();
 		Datum *elems = (Datum *)palloc(sizeof(Datum) * (n > 0 ? n : 1));
@@ -346,6 +354,11 @@ FromRaw(MemoryContext scratch, const RawColumn &raw, SqlType type)
 	case SqlType::Bool:
 		v.i = DatumGetBool(raw.d) ? 1 : 0;
 		break;
+	case SqlType::Tid: {
+		const ItemPointer tid = (ItemPointer)DatumGetPointer(raw.d);
+		v.i = ((int64_t)ItemPointerGetBlockNumberNoCheck(tid) << 16) | ItemPointerGetOffsetNumberNoCheck(tid);
+		break;
+	}
 	case SqlType::Int4Array:
 		v.ints = Int4Elements(raw.d, scratch);
 		break;

@@ -15,12 +15,13 @@ extern "C" {
 
 namespace journey {
 
-enum class SqlType : uint8_t { Text, Jsonb, Int4, Int8, Bool, TimestampTz, TextArray, Int4Array, Int8Array, TimestampTzArray };
+// Tid: a row version's ctid, read as block << 16 | offset (0 is no ctid: offsets start at 1).
+enum class SqlType : uint8_t { Text, Jsonb, Int4, Int8, Bool, TimestampTz, Tid, TextArray, Int4Array, Int8Array, TimestampTzArray };
 
 // One parameter or result value. Timestamps are int64 microseconds (Postgres TimestampTz).
 struct SqlValue {
 	bool null = true;
-	int64_t i = 0;						 // Int4, Int8, Bool (0/1), TimestampTz
+	int64_t i = 0;						 // Int4, Int8, Bool (0/1), TimestampTz, Tid
 	std::string s;						 // Text, Jsonb (its text)
 	std::vector<std::string> texts;		 // TextArray
 	std::vector<int32_t> ints;			 // Int4Array

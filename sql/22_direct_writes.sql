@@ -1,0 +1,97 @@
+-- run_due's batches write their instance updates and outbox rows without statements (direct_writes.cpp):
+-- the rows are the ones the statements wrote, every index has their entries, a unique key still refuses a
+-- duplicate, a row changed since the batch read it is written by key, and tables with triggers get the
+-- statements (whose triggers fire).
+CREATE EXTENSION IF NOT EXISTS amcheck;
+SELECT journey.define($${
+  "name": "dw_two", "trigger": {"event": "dw_go"}, "start": "wait",
+  "nodes": {"wait": {"wait": "1 hour", "next": "push"},
+            "push": {"send": {"channel": "push", "template": "dw_push", "data": {"n": 1}}, "next": "mail"},
+            "mail": {"send": {"channel": "email", "template": "dw_mail"}, "next": "later"},
+            "later": {"wait": "1 day", "next": "done"},
+            "done": {"exit": "completed"}}}$$, true);
+INSERT INTO journey.contacts (user_id, channel, address)
+VALUES ('dw_a', 'push', 'tok-a'), ('dw_a', 'email', 'a@example.com'), ('dw_b', 'email', 'b@example.com');
+SELECT count(journey.track(u, 'dw_go', '{}', '2031-03-01 00:00+00')) FROM unnest(ARRAY['dw_a', 'dw_b']) u;
+SELECT journey.run_due('2031-03-01 01:00+00') AS steps;
+SELECT user_id, status, node, wake_at, ended_at, context FROM journey.instances WHERE journey = 'dw_two' ORDER BY user_id;
+SELECT i.waiting_event, i.event_held_at, i.visits FROM journey.instance i JOIN journey.journeys j ON j.id = i.journey_id
+ WHERE j.name = 'dw_two' ORDER BY i.user_id;
+-- The outbox rows: the columns not written take their defaults (id from its sequence, attempts 0).
+SELECT o.user_id, o.version, o.node, o.channel, o.template, o.payload, o.status, o.last_error, o.attempts,
+       o.claimed_until, o.created_at, o.available_at, o.dedup_key = o.instance_id || ':' || o.node || ':1' AS key_ok
+  FROM journey.outbox o WHERE o.journey = 'dw_two' ORDER BY o.id;
+SELECT count(*) AS ids_from_sequence FROM journey.outbox o
+ WHERE o.journey = 'dw_two' AND o.id <= (SELECT last_value FROM journey.outbox_id_seq);
+-- Every index has an entry for every row written (heapallindexed), and the queue's index finds the waits.
+-- (bt_index_check raises an error for a row without its entry.)
+SELECT string_agg(c.relname, ', ' ORDER BY c.relname) AS indexes_checked, count(bt_index_check(c.oid, true))
+  FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+ WHERE x.indrelid IN ('journey.instance'::regclass, 'journey.outbox'::regclass);
+SELECT journey.run_due('2031-03-02 01:00+00') AS steps;
+SELECT user_id, status, node, exit_reason FROM journey.instances WHERE journey = 'dw_two' ORDER BY user_id;
+
+-- A unique key refuses a duplicate as the statement did: the batch rolls back, its steps run again one by
+-- one, and only the step whose row collides fails.
+SELECT count(journey.track(u, 'dw_go', '{}', '2031-04-01 00:00+00')) FROM unnest(ARRAY['dw_a', 'dw_b']) u;
+INSERT INTO journey.outbox (journey, version, node, instance_id, user_id, channel, payload, dedup_key, created_at, available_at, status)
+SELECT 'dw_two', 1, 'mail', i.id, i.user_id, 'email', '{}', i.id || ':mail:1', '2031-04-01', '2031-04-01', 'sent'
+  FROM journey.instances i WHERE i.journey = 'dw_two' AND i.user_id = 'dw_b' AND i.status = 'active';
+SELECT journey.run_due('2031-04-01 01:00+00') AS steps;
+SELECT user_id, status, node, error FROM journey.instances
+ WHERE journey = 'dw_two' AND entered_at = '2031-04-01 00:00+00' ORDER BY user_id;
+SELECT o.user_id, o.node, o.status FROM journey.outbox o JOIN journey.instances i ON i.id = o.instance_id
+ WHERE i.journey = 'dw_two' AND i.entered_at = '2031-04-01 00:00+00' ORDER BY o.id;
+
+-- A row changed after the batch read it (here by a function a step of the same batch calls) is written
+-- by key: the step's writes land on the row's latest version.
+CREATE SCHEMA dw_fn;
+CREATE FUNCTION dw_fn.touch(user_id text, context jsonb) RETURNS jsonb
+LANGUAGE sql AS $$
+	UPDATE journey.instance i SET context = '{"touched": true}'
+	 WHERE i.user_id = touch.user_id AND i.journey_id = (SELECT id FROM journey.journeys WHERE name = 'dw_target');
+	SELECT '{}'::jsonb
+$$;
+SELECT journey.allow_function('dw_fn.touch(text, jsonb)');
+SELECT journey.define($${
+  "name": "dw_caller", "trigger": {"event": "dw_call"}, "start": "wait",
+  "nodes": {"wait": {"wait": "1 hour", "next": "touch"}, "touch": {"call": "touch", "into": "r", "next": "done"},
+            "done": {"exit": "completed"}}}$$, true);
+SELECT journey.define($${
+  "name": "dw_target", "trigger": {"event": "dw_call"}, "start": "wait",
+  "nodes": {"wait": {"wait": "61 minutes", "next": "note"},
+            "note": {"send": {"channel": "in_app", "template": "dw_note"}, "next": "done"},
+            "done": {"exit": "completed"}}}$$, true);
+SELECT count(journey.track('dw_c', 'dw_call', '{}', '2031-05-01 00:00+00'));
+-- One batch, in wake-up order: dw_caller (its call updates dw_target's row), then dw_target.
+SELECT journey.run_due('2031-05-01 02:00+00') AS steps;
+SELECT journey, status, node, exit_reason, context FROM journey.instances WHERE user_id = 'dw_c' ORDER BY journey;
+SELECT count(*) AS versions_active FROM journey.instance i JOIN journey.journeys j ON j.id = i.journey_id
+ WHERE j.name = 'dw_target' AND i.status = 'a';
+
+-- Triggers on the tables: the batch writes by statement, and the triggers see every row.
+CREATE TABLE dw_fn.seen (tbl text, what text);
+CREATE FUNCTION dw_fn.seen() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_TABLE_NAME = 'outbox' THEN
+		INSERT INTO dw_fn.seen VALUES ('outbox', NEW.user_id || ' ' || NEW.node);
+	ELSE
+		INSERT INTO dw_fn.seen VALUES ('instance', NEW.user_id || ' ' || OLD.status::text || '>' || NEW.status::text);
+	END IF;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER dw_seen AFTER INSERT ON journey.outbox FOR EACH ROW EXECUTE FUNCTION dw_fn.seen();
+CREATE TRIGGER dw_seen AFTER UPDATE ON journey.instance FOR EACH ROW EXECUTE FUNCTION dw_fn.seen();
+SELECT count(journey.track(u, 'dw_go', '{}', '2031-06-01 00:00+00')) FROM unnest(ARRAY['dw_d', 'dw_e']) u;
+SELECT journey.run_due('2031-06-01 01:00+00') AS steps;
+SELECT tbl, what FROM dw_fn.seen ORDER BY tbl, what;
+SELECT user_id, status, node FROM journey.instances WHERE user_id IN ('dw_d', 'dw_e') ORDER BY user_id;
+SELECT user_id, node, status FROM journey.outbox WHERE user_id IN ('dw_d', 'dw_e') ORDER BY id;
+DROP TRIGGER dw_seen ON journey.outbox;
+DROP TRIGGER dw_seen ON journey.instance;
+
+SELECT journey.archive(j) FROM unnest(ARRAY['dw_two', 'dw_caller', 'dw_target']) j;
+SELECT journey.disallow_function('dw_fn.touch(text, jsonb)');
+DROP SCHEMA dw_fn CASCADE;
+DROP EXTENSION amcheck;

@@ -1,0 +1,371 @@
+#include "pg/postgres.hpp"
+
+#include "ext/direct_writes.hpp"
+
+#include "pg/guard.hpp"
+
+#include <algorithm>
+
+extern "C" {
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/execnodes.h"
+#include "optimizer/optimizer.h"
+#include "rewrite/rewriteHandler.h"
+#include "storage/bufmgr.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+}
+
+namespace journey {
+
+namespace {
+
+// Everything below runs inside PgCall: Postgres calls only, rows read through plain pointers, no C++
+// object owned.
+
+constexpr int kMaxColumns = 64;  // a wider table (columns added by hand) takes the statements
+
+// A table of schema journey opened for direct writes, with the executor state its writes need.
+struct Writer {
+	Relation rel = nullptr;
+	EState *estate = nullptr;
+	ResultRelInfo *rri = nullptr;
+	TupleTableSlot *slot = nullptr;
+	AttrNumber att[kMaxColumns]; // the written columns' attribute numbers, in the order of their names
+};
+
+// Opens journey.`table` (RowExclusiveLock) when the direct path applies to it: a plain table with no
+// triggers (foreign keys included) or row security, which the current user may write with `mode`, and
+// has every column of `names`. False (nothing held) when it does not.
+bool
+OpenWriter(const char *table, AclMode mode, const char *const *names, int ncolumns, Writer *w)
+{
+	const Oid nsp = get_namespace_oid("journey", true);
+	const Oid relid = OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
+	if (!OidIsValid(relid))
+		return false;
+	Relation rel = table_open(relid, RowExclusiveLock);
+	const TupleDesc desc = RelationGetDescr(rel);
+	bool usable = rel->rd_rel->relkind == RELKIND_RELATION && rel->trigdesc == NULL && !rel->rd_rel->relrowsecurity &&
+				  desc->natts <= kMaxColumns && pg_class_aclcheck(relid, GetUserId(), mode) == ACLCHECK_OK;
+	for (int c = 0; usable && c < ncolumns; c++) {
+		w->att[c] = InvalidAttrNumber;
+		for (int k = 0; k < desc->natts; k++) {
+			const Form_pg_attribute a = TupleDescAttr(desc, k);
+			if (!a->attisdropped && strcmp(NameStr(a->attname), names[c]) == 0)
+				w->att[c] = a->attnum;
+		}
+		usable = w->att[c] != InvalidAttrNumber;
+	}
+	if (!usable) {
+		table_close(rel, RowExclusiveLock);
+		return false;
+	}
+	w->rel = rel;
+	w->estate = CreateExecutorState();
+	w->estate->es_snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : InvalidSnapshot;
+	w->estate->es_output_cid = GetCurrentCommandId(true);
+	MemoryContext caller = MemoryContextSwitchTo(w->estate->es_query_cxt);
+	w->rri = (ResultRelInfo *)palloc(sizeof(ResultRelInfo)); // InitResultRelInfo zeroes it
+	InitResultRelInfo(w->rri, rel, 0, NULL, 0);
+	ExecOpenIndices(w->rri, false);
+	w->slot = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
+	MemoryContextSwitchTo(caller);
+	return true;
+}
+
+void
+CloseWriter(Writer *w)
+{
+	ExecDropSingleTupleTableSlot(w->slot);
+	ExecCloseIndices(w->rri);
+	FreeExecutorState(w->estate);
+	table_close(w->rel, NoLock); // kept to the end of the transaction, as a statement's
+	CommandCounterIncrement();	 // what a statement leaves: later reads see the rows
+}
+
+// Checks the row's constraints, as the executor does before writing it.
+void
+CheckConstraints(Writer *w)
+{
+	if (RelationGetDescr(w->rel)->constr)
+		ExecConstraints(w->rri, w->slot, w->estate);
+}
+
+// Adds the index entries of the row just written (unique ones checked, as a statement's).
+void
+InsertIndexEntries(Writer *w, bool update)
+{
+	if (w->rri->ri_NumIndices > 0)
+		ExecInsertIndexTuples(w->rri, w->slot, w->estate, update, false, NULL, NIL);
+}
+
+Datum
+TextOrNull(const std::string &s, bool empty_is_null, bool *isnull)
+{
+	*isnull = empty_is_null && s.empty();
+	return *isnull ? (Datum)0 : PointerGetDatum(cstring_to_text_with_len(s.data(), (int)s.size()));
+}
+
+Datum
+JsonbOrNull(const std::string &s, bool *isnull)
+{
+	*isnull = s.empty();
+	return *isnull ? (Datum)0 : DirectFunctionCall1(jsonb_in, CStringGetDatum(s.c_str()));
+}
+
+Datum
+TimestampOrNull(const std::optional<int64_t> &t, bool *isnull)
+{
+	*isnull = !t.has_value();
+	return *isnull ? (Datum)0 : Int64GetDatum(*t);
+}
+
+// --- journey.instance: a step's columns, in place of the version read ---
+
+enum InstanceColumn : int {
+	kId,
+	kStatus,
+	kNode,
+	kWakeAt,
+	kWaitingEvent,
+	kLastStepAt,
+	kEndedAt,
+	kExitReason,
+	kVisits,
+	kError,
+	kEventHeldAt,
+	kContext,
+	kVariant,
+	kBranches,
+	kInstanceColumns
+};
+const char *const kInstanceColumnNames[kInstanceColumns] = {
+	"id",		   "status", "node",  "wake_at",	   "waiting_event", "last_step_at", "ended_at",
+	"exit_reason", "visits", "error", "event_held_at", "context",		"variant",		"branches"};
+
+// Sets the step's columns of one row in values/nulls (indexed by attribute number - 1).
+void
+SetStepColumns(const InstanceUpdate &u, const AttrNumber *att, Datum *values, bool *nulls)
+{
+	auto at = [&](InstanceColumn c) { return att[c] - 1; };
+	values[at(kStatus)] = CharGetDatum(u.status.empty() ? 'f' : u.status[0]);
+	nulls[at(kStatus)] = false;
+	values[at(kNode)] = TextOrNull(u.node, true, &nulls[at(kNode)]);
+	values[at(kWakeAt)] = TimestampOrNull(u.wake_at, &nulls[at(kWakeAt)]);
+	values[at(kWaitingEvent)] = TextOrNull(u.waiting_event, true, &nulls[at(kWaitingEvent)]);
+	values[at(kLastStepAt)] = Int64GetDatum(u.last_step_at);
+	nulls[at(kLastStepAt)] = false;
+	values[at(kEndedAt)] = TimestampOrNull(u.ended_at, &nulls[at(kEndedAt)]);
+	values[at(kExitReason)] = TextOrNull(u.exit_reason, true, &nulls[at(kExitReason)]);
+	values[at(kVisits)] = TextOrNull(u.visits, false, &nulls[at(kVisits)]);
+	values[at(kError)] = TextOrNull(u.error, true, &nulls[at(kError)]);
+	values[at(kEventHeldAt)] = (Datum)0;
+	nulls[at(kEventHeldAt)] = true;
+	values[at(kContext)] = DirectFunctionCall1(jsonb_in, CStringGetDatum(u.context.c_str()));
+	nulls[at(kContext)] = false;
+	values[at(kVariant)] = TextOrNull(u.variant, true, &nulls[at(kVariant)]);
+	values[at(kBranches)] = JsonbOrNull(u.branches, &nulls[at(kBranches)]);
+}
+
+// One row: false when its version is no longer the latest or not this instance (nothing written then).
+bool
+UpdateOne(Writer *w, const InstanceUpdate &u)
+{
+	const TupleDesc desc = RelationGetDescr(w->rel);
+	Datum values[kMaxColumns];
+	bool nulls[kMaxColumns];
+	HeapTupleData old;
+	ItemPointerSet(&old.t_self, (BlockNumber)(u.tid >> 16), (OffsetNumber)(u.tid & 0xFFFF));
+	Buffer buffer = InvalidBuffer;
+	// SnapshotSelf: committed versions and this transaction's own, but not one it has updated since (the
+	// row is locked: no other transaction can have).
+	if (!heap_fetch(w->rel, SnapshotSelf, &old, &buffer, false))
+		return false;
+	heap_deform_tuple(&old, desc, values, nulls);
+	if (nulls[w->att[kId] - 1] || DatumGetInt64(values[w->att[kId] - 1]) != u.id) {
+		ReleaseBuffer(buffer);
+		return false;
+	}
+	MemoryContext caller = MemoryContextSwitchTo(GetPerTupleMemoryContext(w->estate));
+	SetStepColumns(u, w->att, values, nulls);
+	HeapTuple tuple = heap_form_tuple(desc, values, nulls); // copies the unchanged columns off the page
+	MemoryContextSwitchTo(caller);
+	ReleaseBuffer(buffer);
+
+	ExecStoreHeapTuple(tuple, w->slot, false);
+	CheckConstraints(w);
+	TM_FailureData failure;
+	LockTupleMode lock_mode;
+	bool update_indexes = false;
+	const TM_Result result =
+		table_tuple_update(w->rel, &old.t_self, w->slot, w->estate->es_output_cid, w->estate->es_snapshot,
+						   InvalidSnapshot, true, &failure, &lock_mode, &update_indexes);
+	if (result == TM_Ok && update_indexes)
+		InsertIndexEntries(w, true);
+	ExecClearTuple(w->slot);
+	ResetPerTupleExprContext(w->estate);
+	return result == TM_Ok;
+}
+
+void
+UpdateAll(const InstanceUpdate *rows, size_t n, char *written)
+{
+	Writer w;
+	if (!OpenWriter("instance", ACL_UPDATE, kInstanceColumnNames, kInstanceColumns, &w))
+		return;
+	for (size_t k = 0; k < n; k++)
+		written[k] = rows[k].tid != 0 && UpdateOne(&w, rows[k]);
+	CloseWriter(&w);
+}
+
+// --- journey.outbox: new rows, the columns not given by their defaults ---
+
+enum OutboxColumn : int {
+	kJourney,
+	kVersion,
+	kOutboxNode,
+	kInstanceId,
+	kUserId,
+	kChannel,
+	kTemplate,
+	kPayload,
+	kDedupKey,
+	kCreatedAt,
+	kAvailableAt,
+	kOutboxStatus,
+	kLastError,
+	kOutboxColumns
+};
+const char *const kOutboxColumnNames[kOutboxColumns] = {
+	"journey", "version",	"node",		  "instance_id",  "user_id", "channel",	  "template",
+	"payload", "dedup_key", "created_at", "available_at", "status",	 "last_error"};
+
+void
+InsertAll(const OutboxRow *rows, size_t n, bool *done)
+{
+	Writer w;
+	if (!OpenWriter("outbox", ACL_INSERT, kOutboxColumnNames, kOutboxColumns, &w))
+		return;
+	const TupleDesc desc = RelationGetDescr(w.rel);
+	// The defaults of the columns not given (the id's identity sequence, attempts), planned once.
+	bool given[kMaxColumns] = {};
+	for (int c = 0; c < kOutboxColumns; c++)
+		given[w.att[c] - 1] = true;
+	ExprState *defaults[kMaxColumns] = {};
+	MemoryContext caller = MemoryContextSwitchTo(w.estate->es_query_cxt);
+	for (int k = 0; k < desc->natts; k++) {
+		if (given[k] || TupleDescAttr(desc, k)->attisdropped)
+			continue;
+		Expr *expr = (Expr *)build_column_default(w.rel, k + 1);
+		if (expr)
+			defaults[k] = ExecInitExpr(expression_planner(expr), NULL);
+	}
+	MemoryContextSwitchTo(caller);
+
+	// Rows go in by table_multi_insert, kChunk at a time (one WAL record and one buffer lock per page,
+	// as COPY), then each row's index entries.
+	constexpr int kChunk = 256;
+	TupleTableSlot *const own_slot = w.slot;
+	TupleTableSlot *slots[kChunk];
+	for (int k = 0; k < kChunk; k++)
+		slots[k] = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
+	MemoryContext chunk_memory =
+		AllocSetContextCreate(w.estate->es_query_cxt, "journey outbox rows", ALLOCSET_DEFAULT_SIZES);
+	ExprContext *econtext = GetPerTupleExprContext(w.estate);
+	const AttrNumber *att = w.att;
+	auto at = [&](OutboxColumn c) { return att[c] - 1; };
+	for (size_t first = 0; first < n; first += kChunk) {
+		const int count = (int)std::min<size_t>(kChunk, n - first);
+		for (int k = 0; k < count; k++) {
+			const OutboxRow &o = rows[first + k];
+			Datum values[kMaxColumns];
+			bool nulls[kMaxColumns];
+			for (int a = 0; a < desc->natts; a++) {
+				nulls[a] = true;
+				values[a] = defaults[a] ? ExecEvalExprSwitchContext(defaults[a], econtext, &nulls[a]) : (Datum)0;
+			}
+			MemoryContext row_caller = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+			values[at(kJourney)] = TextOrNull(o.journey, false, &nulls[at(kJourney)]);
+			values[at(kVersion)] = Int32GetDatum(o.version);
+			nulls[at(kVersion)] = false;
+			values[at(kOutboxNode)] = TextOrNull(o.node, false, &nulls[at(kOutboxNode)]);
+			values[at(kInstanceId)] = Int64GetDatum(o.instance_id);
+			nulls[at(kInstanceId)] = false;
+			values[at(kUserId)] = TextOrNull(o.user_id, false, &nulls[at(kUserId)]);
+			values[at(kChannel)] = TextOrNull(o.channel, false, &nulls[at(kChannel)]);
+			values[at(kTemplate)] = TextOrNull(o.template_name, true, &nulls[at(kTemplate)]);
+			values[at(kPayload)] = DirectFunctionCall1(jsonb_in, CStringGetDatum(o.payload.c_str()));
+			nulls[at(kPayload)] = false;
+			values[at(kDedupKey)] = TextOrNull(o.dedup_key, false, &nulls[at(kDedupKey)]);
+			values[at(kCreatedAt)] = Int64GetDatum(o.at);
+			nulls[at(kCreatedAt)] = false;
+			values[at(kAvailableAt)] = Int64GetDatum(o.at);
+			nulls[at(kAvailableAt)] = false;
+			values[at(kOutboxStatus)] = TextOrNull(o.status, false, &nulls[at(kOutboxStatus)]);
+			values[at(kLastError)] = TextOrNull(o.last_error, true, &nulls[at(kLastError)]);
+			MemoryContextSwitchTo(chunk_memory);
+			HeapTuple tuple = heap_form_tuple(desc, values, nulls);
+			MemoryContextSwitchTo(row_caller);
+			ExecStoreHeapTuple(tuple, slots[k], false);
+			w.slot = slots[k];
+			CheckConstraints(&w);
+			ResetPerTupleExprContext(w.estate);
+		}
+		table_multi_insert(w.rel, slots, count, w.estate->es_output_cid, 0, NULL);
+		for (int k = 0; k < count; k++) {
+			w.slot = slots[k];
+			InsertIndexEntries(&w, false);
+			ExecClearTuple(slots[k]);
+			ResetPerTupleExprContext(w.estate);
+		}
+		MemoryContextReset(chunk_memory);
+	}
+	w.slot = own_slot;
+	for (int k = 0; k < kChunk; k++)
+		ExecDropSingleTupleTableSlot(slots[k]);
+	CloseWriter(&w);
+	*done = true;
+}
+
+} // namespace
+
+std::vector<char>
+WriteInstancesInPlace(const std::vector<InstanceUpdate> &rows)
+{
+	std::vector<char> written(rows.size(), 0);
+	bool any = false;
+	for (const InstanceUpdate &u : rows)
+		any = any || u.tid != 0;
+	if (!any)
+		return written;
+	const InstanceUpdate *data = rows.data();
+	char *out = written.data();
+	const size_t n = rows.size();
+	PgCall([&] { UpdateAll(data, n, out); });
+	return written;
+}
+
+bool
+InsertOutboxRows(const std::vector<OutboxRow> &rows)
+{
+	if (rows.empty())
+		return true;
+	bool done = false;
+	const OutboxRow *data = rows.data();
+	const size_t n = rows.size();
+	PgCall([&] { InsertAll(data, n, &done); });
+	return done;
+}
+
+} // namespace journey
