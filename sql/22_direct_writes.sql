@@ -12,6 +12,8 @@ SELECT journey.define($${
             "done": {"exit": "completed"}}}$$, true);
 INSERT INTO journey.contacts (user_id, channel, address)
 VALUES ('dw_a', 'push', 'tok-a'), ('dw_a', 'email', 'a@example.com'), ('dw_b', 'email', 'b@example.com');
+-- (Each run_due below first catches up with whatever earlier files left due, so that it counts only these.)
+SELECT journey.run_due('2031-03-01 00:00+00') >= 0 AS caught_up;
 SELECT count(journey.track(u, 'dw_go', '{}', '2031-03-01 00:00+00')) FROM unnest(ARRAY['dw_a', 'dw_b']) u;
 SELECT journey.run_due('2031-03-01 01:00+00') AS steps;
 SELECT user_id, status, node, wake_at, ended_at, context FROM journey.instances WHERE journey = 'dw_two' ORDER BY user_id;
@@ -33,6 +35,7 @@ SELECT user_id, status, node, exit_reason FROM journey.instances WHERE journey =
 
 -- A unique key refuses a duplicate as the statement did: the batch rolls back, its steps run again one by
 -- one, and only the step whose row collides fails.
+SELECT journey.run_due('2031-04-01 00:00+00') >= 0 AS caught_up;
 SELECT count(journey.track(u, 'dw_go', '{}', '2031-04-01 00:00+00')) FROM unnest(ARRAY['dw_a', 'dw_b']) u;
 INSERT INTO journey.outbox (journey, version, node, instance_id, user_id, channel, payload, dedup_key, created_at, available_at, status)
 SELECT 'dw_two', 1, 'mail', i.id, i.user_id, 'email', '{}', i.id || ':mail:1', '2031-04-01', '2031-04-01', 'sent'
@@ -62,6 +65,7 @@ SELECT journey.define($${
   "nodes": {"wait": {"wait": "61 minutes", "next": "note"},
             "note": {"send": {"channel": "in_app", "template": "dw_note"}, "next": "done"},
             "done": {"exit": "completed"}}}$$, true);
+SELECT journey.run_due('2031-05-01 00:00+00') >= 0 AS caught_up;
 SELECT count(journey.track('dw_c', 'dw_call', '{}', '2031-05-01 00:00+00'));
 -- One batch, in wake-up order: dw_caller (its call updates dw_target's row), then dw_target.
 SELECT journey.run_due('2031-05-01 02:00+00') AS steps;
@@ -83,6 +87,7 @@ END
 $$;
 CREATE TRIGGER dw_seen AFTER INSERT ON journey.outbox FOR EACH ROW EXECUTE FUNCTION dw_fn.seen();
 CREATE TRIGGER dw_seen AFTER UPDATE ON journey.instance FOR EACH ROW EXECUTE FUNCTION dw_fn.seen();
+SELECT journey.run_due('2031-06-01 00:00+00') >= 0 AS caught_up;
 SELECT count(journey.track(u, 'dw_go', '{}', '2031-06-01 00:00+00')) FROM unnest(ARRAY['dw_d', 'dw_e']) u;
 SELECT journey.run_due('2031-06-01 01:00+00') AS steps;
 SELECT tbl, what FROM dw_fn.seen ORDER BY tbl, what;

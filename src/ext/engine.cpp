@@ -592,8 +592,8 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 	{
 		const PgFacts::BatchContacts contacts = BatchContactsOf(rows);
 		SubTransaction batch;
-		OutboxBatch outbox;		 // the batch's outbox rows, written by one INSERT
-		InstanceBatch instances;	 // and its instance updates, by one UPDATE
+		OutboxBatch outbox;		 // the batch's outbox rows, written together
+		InstanceBatch instances;	 // and its instance updates
 		PgFacts::TemplateCache templates;
 		EventCounter events;  // closed before the subtransaction commits; after an error, its abort releases it
 		try {
