@@ -96,6 +96,19 @@ SELECT user_id, node, status FROM journey.outbox WHERE user_id IN ('dw_d', 'dw_e
 DROP TRIGGER dw_seen ON journey.outbox;
 DROP TRIGGER dw_seen ON journey.instance;
 
+-- A stored generated column (added by hand): the statements write the rows, and compute it. Once it is
+-- dropped, the direct writes take the table again (a dropped column is null in the rows they form).
+ALTER TABLE journey.outbox ADD COLUMN dw_to text GENERATED ALWAYS AS (payload ->> 'to') STORED;
+INSERT INTO journey.contacts (user_id, channel, address) VALUES ('dw_f', 'email', 'f@example.com'), ('dw_g', 'email', 'g@example.com');
+SELECT journey.run_due('2031-07-01 00:00+00') >= 0 AS caught_up;
+SELECT count(journey.track('dw_f', 'dw_go', '{}', '2031-07-01 00:00+00'));
+SELECT journey.run_due('2031-07-01 01:00+00') AS steps;
+SELECT user_id, node, status, dw_to FROM journey.outbox WHERE user_id = 'dw_f' ORDER BY id;
+ALTER TABLE journey.outbox DROP COLUMN dw_to;
+SELECT count(journey.track('dw_g', 'dw_go', '{}', '2031-07-01 00:00+00'));
+SELECT journey.run_due('2031-07-01 01:00+00') AS steps;
+SELECT user_id, node, status, payload ->> 'to' AS "to" FROM journey.outbox WHERE user_id = 'dw_g' ORDER BY id;
+
 SELECT journey.archive(j) FROM unnest(ARRAY['dw_two', 'dw_caller', 'dw_target']) j;
 SELECT journey.disallow_function('dw_fn.touch(text, jsonb)');
 DROP SCHEMA dw_fn CASCADE;

@@ -45,8 +45,8 @@ struct Writer {
 };
 
 // Opens journey.`table` (RowExclusiveLock) when the direct path applies to it: a plain table with no
-// triggers (foreign keys included) or row security, which the current user may write with `mode`, and
-// has every column of `names`. False (nothing held) when it does not.
+// triggers (foreign keys included), row security or stored generated columns, which the current user may
+// write with `mode`, and has every column of `names`. False (nothing held) when it does not.
 bool
 OpenWriter(const char *table, AclMode mode, const char *const *names, int ncolumns, Writer *w)
 {
@@ -57,7 +57,8 @@ OpenWriter(const char *table, AclMode mode, const char *const *names, int ncolum
 	Relation rel = table_open(relid, RowExclusiveLock);
 	const TupleDesc desc = RelationGetDescr(rel);
 	bool usable = rel->rd_rel->relkind == RELKIND_RELATION && rel->trigdesc == NULL && !rel->rd_rel->relrowsecurity &&
-				  desc->natts <= kMaxColumns && pg_class_aclcheck(relid, GetUserId(), mode) == ACLCHECK_OK;
+				  desc->natts <= kMaxColumns && !(desc->constr && desc->constr->has_generated_stored) &&
+				  pg_class_aclcheck(relid, GetUserId(), mode) == ACLCHECK_OK;
 	for (int c = 0; usable && c < ncolumns; c++) {
 		w->att[c] = InvalidAttrNumber;
 		for (int k = 0; k < desc->natts; k++) {
