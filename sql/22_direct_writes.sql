@@ -15,7 +15,12 @@ VALUES ('dw_a', 'push', 'tok-a'), ('dw_a', 'email', 'a@example.com'), ('dw_b', '
 -- (Each run_due below first catches up with whatever earlier files left due, so that it counts only these.)
 SELECT journey.run_due('2031-03-01 00:00+00') >= 0 AS caught_up;
 SELECT count(journey.track(u, 'dw_go', '{}', '2031-03-01 00:00+00')) FROM unnest(ARRAY['dw_a', 'dw_b']) u;
+-- Which path wrote is seen in the calls of journey._batch_rows, the statements' row source (none here).
+BEGIN;
+SET LOCAL track_functions = 'all';
 SELECT journey.run_due('2031-03-01 01:00+00') AS steps;
+SELECT coalesce(sum(calls), 0) AS statement_batches FROM pg_stat_xact_user_functions WHERE funcname = '_batch_rows';
+COMMIT;
 SELECT user_id, status, node, wake_at, ended_at, context FROM journey.instances WHERE journey = 'dw_two' ORDER BY user_id;
 SELECT i.waiting_event, i.event_held_at, i.visits FROM journey.instance i JOIN journey.journeys j ON j.id = i.journey_id
  WHERE j.name = 'dw_two' ORDER BY i.user_id;
@@ -67,8 +72,13 @@ SELECT journey.define($${
             "done": {"exit": "completed"}}}$$, true);
 SELECT journey.run_due('2031-05-01 00:00+00') >= 0 AS caught_up;
 SELECT count(journey.track('dw_c', 'dw_call', '{}', '2031-05-01 00:00+00'));
--- One batch, in wake-up order: dw_caller (its call updates dw_target's row), then dw_target.
+-- One batch, in wake-up order: dw_caller (its call updates dw_target's row), then dw_target: one statement
+-- writes dw_target (a batch that failed and ran again step by step would show two).
+BEGIN;
+SET LOCAL track_functions = 'all';
 SELECT journey.run_due('2031-05-01 02:00+00') AS steps;
+SELECT coalesce(sum(calls), 0) AS statement_batches FROM pg_stat_xact_user_functions WHERE funcname = '_batch_rows';
+COMMIT;
 SELECT journey, status, node, exit_reason, context FROM journey.instances WHERE user_id = 'dw_c' ORDER BY journey;
 SELECT count(*) AS versions_active FROM journey.instance i JOIN journey.journeys j ON j.id = i.journey_id
  WHERE j.name = 'dw_target' AND i.status = 'a';
@@ -89,7 +99,11 @@ CREATE TRIGGER dw_seen AFTER INSERT ON journey.outbox FOR EACH ROW EXECUTE FUNCT
 CREATE TRIGGER dw_seen AFTER UPDATE ON journey.instance FOR EACH ROW EXECUTE FUNCTION dw_fn.seen();
 SELECT journey.run_due('2031-06-01 00:00+00') >= 0 AS caught_up;
 SELECT count(journey.track(u, 'dw_go', '{}', '2031-06-01 00:00+00')) FROM unnest(ARRAY['dw_d', 'dw_e']) u;
+BEGIN;
+SET LOCAL track_functions = 'all';
 SELECT journey.run_due('2031-06-01 01:00+00') AS steps;
+SELECT coalesce(sum(calls), 0) AS statement_batches FROM pg_stat_xact_user_functions WHERE funcname = '_batch_rows';
+COMMIT;
 SELECT tbl, what FROM dw_fn.seen ORDER BY tbl, what;
 SELECT user_id, status, node FROM journey.instances WHERE user_id IN ('dw_d', 'dw_e') ORDER BY user_id;
 SELECT user_id, node, status FROM journey.outbox WHERE user_id IN ('dw_d', 'dw_e') ORDER BY id;
@@ -109,7 +123,61 @@ SELECT count(journey.track('dw_g', 'dw_go', '{}', '2031-07-01 00:00+00'));
 SELECT journey.run_due('2031-07-01 01:00+00') AS steps;
 SELECT user_id, node, status, payload ->> 'to' AS "to" FROM journey.outbox WHERE user_id = 'dw_g' ORDER BY id;
 
-SELECT journey.archive(j) FROM unnest(ARRAY['dw_two', 'dw_caller', 'dw_target']) j;
+-- A batch of more outbox rows than one multi-insert takes (256): 150 users, 300 rows, in one batch.
+SELECT journey.run_due('2031-08-01 00:00+00') >= 0 AS caught_up;
+SELECT count(journey.track('dw_many' || g, 'dw_go', '{}', '2031-08-01 00:00+00')) FROM generate_series(1, 150) g;
+SELECT journey.run_due('2031-08-01 01:00+00') AS steps;
+SELECT count(*) AS rows, count(DISTINCT id) AS ids, count(DISTINCT dedup_key) AS keys, min(status), max(status)
+  FROM journey.outbox WHERE user_id LIKE 'dw\_many%';
+SELECT count(*) AS at_later FROM journey.instances WHERE user_id LIKE 'dw\_many%' AND node = 'later';
+
+-- Values stored apart (TOAST): an event of ~10 kB kept in the instance row the step rewrites, and sent in
+-- the payload the multi-insert writes.
+SELECT journey.define($${
+  "name": "dw_big", "trigger": {"event": "dw_big"}, "start": "wait",
+  "nodes": {"wait": {"wait": "1 hour", "next": "send"},
+            "send": {"send": {"channel": "in_app", "template": "dw_big", "data": {"blob": "{{event.blob}}"}}, "next": "later"},
+            "later": {"wait": "1 day", "next": "done"},
+            "done": {"exit": "completed"}}}$$, true);
+CREATE TEMP TABLE dw_blob AS SELECT string_agg(md5(g::text), '') AS blob FROM generate_series(1, 300) g;
+SELECT count(journey.track('dw_big', 'dw_big', jsonb_build_object('blob', blob), '2031-08-01 00:00+00')) FROM dw_blob;
+SELECT journey.run_due('2031-08-01 01:00+00') AS steps;
+SELECT o.payload -> 'data' ->> 'blob' = b.blob AS payload_ok, length(o.payload::text) > 9600 AS long
+  FROM journey.outbox o, dw_blob b WHERE o.user_id = 'dw_big';
+SELECT i.node, i.event ->> 'blob' = b.blob AS event_kept
+  FROM journey.instance i JOIN journey.journeys j ON j.id = i.journey_id, dw_blob b
+ WHERE i.user_id = 'dw_big' AND j.name = 'dw_big';
+SELECT count(*) AS heap_problems
+  FROM (SELECT * FROM verify_heapam('journey.instance', check_toast => true)
+        UNION ALL SELECT * FROM verify_heapam('journey.outbox', check_toast => true)) v;
+
+-- Two users' instances with one id (ids are unique only with the user), stepped in one batch, each onto
+-- its own row; with a column added to journey.instance (its default stored in the catalog, not the rows)
+-- and then dropped.
+ALTER TABLE journey.instance ADD COLUMN dw_extra int DEFAULT 7;
+SELECT journey.define($${
+  "name": "dw_quiet", "trigger": {"event": "dw_quiet"}, "start": "wait",
+  "nodes": {"wait": {"wait": "1 hour", "next": "done"}, "done": {"exit": "completed"}}}$$, true);
+SELECT journey.run_due('2031-09-01 00:00+00') >= 0 AS caught_up;
+SELECT count(journey.track('dw_h', 'dw_quiet', '{}', '2031-09-01 00:00+00'));
+INSERT INTO journey.instance (id, entered_at, last_step_at, wake_at, version_id, journey_id, status, exclusive,
+                              user_id, entry_key, node, visits, context, event)
+SELECT id, entered_at, last_step_at, wake_at, version_id, journey_id, status, exclusive, 'dw_i', entry_key, node,
+       visits, context, event
+  FROM journey.instance WHERE user_id = 'dw_h' AND status = 'a';
+SELECT count(DISTINCT id) AS ids, count(*) AS rows FROM journey.instance WHERE user_id IN ('dw_h', 'dw_i');
+SELECT journey.run_due('2031-09-01 01:00+00') AS steps;
+SELECT user_id, status, exit_reason, dw_extra FROM journey.instance WHERE user_id IN ('dw_h', 'dw_i') ORDER BY user_id;
+ALTER TABLE journey.instance DROP COLUMN dw_extra;
+SELECT journey.run_due('2031-09-02 01:00+00') >= 0 AS caught_up;
+SELECT user_id, node FROM journey.instances WHERE user_id = 'dw_big';
+
+-- Every index still has an entry for every row.
+SELECT string_agg(c.relname, ', ' ORDER BY c.relname) AS indexes_checked, count(bt_index_check(c.oid, true))
+  FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+ WHERE x.indrelid IN ('journey.instance'::regclass, 'journey.outbox'::regclass);
+
+SELECT journey.archive(j) FROM unnest(ARRAY['dw_two', 'dw_caller', 'dw_target', 'dw_big', 'dw_quiet']) j;
 SELECT journey.disallow_function('dw_fn.touch(text, jsonb)');
 DROP SCHEMA dw_fn CASCADE;
 DROP EXTENSION amcheck;

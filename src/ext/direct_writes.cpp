@@ -12,6 +12,8 @@ extern "C" {
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am_d.h"
+#include "catalog/pg_type_d.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/execnodes.h"
@@ -35,20 +37,28 @@ namespace {
 
 constexpr int kMaxColumns = 64;  // a wider table (columns added by hand) takes the statements
 
+// A column the direct path writes: its name and the type it writes (the table's must be that type).
+struct ColumnSpec {
+	const char *name;
+	Oid type;
+};
+
 // A table of schema journey opened for direct writes, with the executor state its writes need.
 struct Writer {
 	Relation rel = nullptr;
 	EState *estate = nullptr;
 	ResultRelInfo *rri = nullptr;
 	TupleTableSlot *slot = nullptr;
-	AttrNumber att[kMaxColumns]; // the written columns' attribute numbers, in the order of their names
+	AttrNumber att[kMaxColumns];  // the written columns' attribute numbers, in the order of their specs
 };
 
-// Opens journey.`table` (RowExclusiveLock) when the direct path applies to it: a plain table with no
-// triggers (foreign keys included), row security or stored generated columns, which the current user may
-// write with `mode`, and has every column of `names`. False (nothing held) when it does not.
+// Opens journey.`table` (RowExclusiveLock) when the direct path applies to it: a plain heap table, not a
+// partition, with no triggers (foreign keys included), rules, row security or stored generated columns,
+// which the current user may write (`command`), and whose columns of `specs` have those types. False
+// (nothing held) when it does not. A publication that cannot replicate the command raises the statement's
+// error. The executor state lives in the (sub)transaction's memory: an error frees it with the rest.
 bool
-OpenWriter(const char *table, AclMode mode, const char *const *names, int ncolumns, Writer *w)
+OpenWriter(const char *table, CmdType command, const ColumnSpec *specs, int ncolumns, Writer *w)
 {
 	const Oid nsp = get_namespace_oid("journey", true);
 	const Oid relid = OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
@@ -56,14 +66,18 @@ OpenWriter(const char *table, AclMode mode, const char *const *names, int ncolum
 		return false;
 	Relation rel = table_open(relid, RowExclusiveLock);
 	const TupleDesc desc = RelationGetDescr(rel);
-	bool usable = rel->rd_rel->relkind == RELKIND_RELATION && rel->trigdesc == NULL && !rel->rd_rel->relrowsecurity &&
-				  desc->natts <= kMaxColumns && !(desc->constr && desc->constr->has_generated_stored) &&
+	const AclMode mode = command == CMD_UPDATE ? ACL_UPDATE : ACL_INSERT;
+	bool usable = rel->rd_rel->relkind == RELKIND_RELATION && rel->rd_rel->relam == HEAP_TABLE_AM_OID &&
+				  !rel->rd_rel->relispartition && rel->trigdesc == NULL && rel->rd_rules == NULL &&
+				  !rel->rd_rel->relrowsecurity && desc->natts <= kMaxColumns &&
+				  !(desc->constr && desc->constr->has_generated_stored) &&
 				  pg_class_aclcheck(relid, GetUserId(), mode) == ACLCHECK_OK;
 	for (int c = 0; usable && c < ncolumns; c++) {
 		w->att[c] = InvalidAttrNumber;
 		for (int k = 0; k < desc->natts; k++) {
 			const Form_pg_attribute a = TupleDescAttr(desc, k);
-			if (!a->attisdropped && strcmp(NameStr(a->attname), names[c]) == 0)
+			if (!a->attisdropped && strcmp(NameStr(a->attname), specs[c].name) == 0 &&
+				a->atttypid == specs[c].type && a->atttypmod == -1 && a->attgenerated == '\0')
 				w->att[c] = a->attnum;
 		}
 		usable = w->att[c] != InvalidAttrNumber;
@@ -72,12 +86,14 @@ OpenWriter(const char *table, AclMode mode, const char *const *names, int ncolum
 		table_close(rel, RowExclusiveLock);
 		return false;
 	}
+	CheckCmdReplicaIdentity(rel, command);
 	w->rel = rel;
+	MemoryContext caller = MemoryContextSwitchTo(CurTransactionContext);
 	w->estate = CreateExecutorState();
+	MemoryContextSwitchTo(w->estate->es_query_cxt);
 	w->estate->es_snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : InvalidSnapshot;
 	w->estate->es_output_cid = GetCurrentCommandId(true);
-	MemoryContext caller = MemoryContextSwitchTo(w->estate->es_query_cxt);
-	w->rri = (ResultRelInfo *)palloc(sizeof(ResultRelInfo)); // InitResultRelInfo zeroes it
+	w->rri = (ResultRelInfo *)palloc(sizeof(ResultRelInfo));	// InitResultRelInfo zeroes it
 	InitResultRelInfo(w->rri, rel, 0, NULL, 0);
 	ExecOpenIndices(w->rri, false);
 	w->slot = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
@@ -91,24 +107,36 @@ CloseWriter(Writer *w)
 	ExecDropSingleTupleTableSlot(w->slot);
 	ExecCloseIndices(w->rri);
 	FreeExecutorState(w->estate);
-	table_close(w->rel, NoLock); // kept to the end of the transaction, as a statement's
-	CommandCounterIncrement();	 // what a statement leaves: later reads see the rows
+	table_close(w->rel, NoLock);  // kept to the end of the transaction, as a statement's
+	CommandCounterIncrement();	  // what a statement leaves: later reads see the rows
+}
+
+// Stores a tuple formed in the slot's memory (the slot frees it), with the table's oid for constraints.
+void
+StoreTuple(Writer *w, TupleTableSlot *slot, HeapTuple tuple)
+{
+	tuple->t_tableOid = RelationGetRelid(w->rel);
+	ExecStoreHeapTuple(tuple, slot, true);
 }
 
 // Checks the row's constraints, as the executor does before writing it.
 void
-CheckConstraints(Writer *w)
+CheckConstraints(Writer *w, TupleTableSlot *slot)
 {
 	if (RelationGetDescr(w->rel)->constr)
-		ExecConstraints(w->rri, w->slot, w->estate);
+		ExecConstraints(w->rri, slot, w->estate);
 }
 
-// Adds the index entries of the row just written (unique ones checked, as a statement's).
+// Adds the index entries of the row just written (unique ones checked, as a statement's), in the
+// per-row memory.
 void
-InsertIndexEntries(Writer *w, bool update)
+InsertIndexEntries(Writer *w, TupleTableSlot *slot, bool update)
 {
-	if (w->rri->ri_NumIndices > 0)
-		ExecInsertIndexTuples(w->rri, w->slot, w->estate, update, false, NULL, NIL);
+	if (w->rri->ri_NumIndices == 0)
+		return;
+	MemoryContext caller = MemoryContextSwitchTo(GetPerTupleMemoryContext(w->estate));
+	ExecInsertIndexTuples(w->rri, slot, w->estate, update, false, NULL, NIL);
+	MemoryContextSwitchTo(caller);
 }
 
 Datum
@@ -136,7 +164,8 @@ TimestampOrNull(const std::optional<int64_t> &t, bool *isnull)
 
 enum InstanceColumn : int {
 	kId,
-	kStatus,
+	kUserId,
+	kStatus,  // the first a step sets
 	kNode,
 	kWakeAt,
 	kWaitingEvent,
@@ -151,9 +180,29 @@ enum InstanceColumn : int {
 	kBranches,
 	kInstanceColumns
 };
-const char *const kInstanceColumnNames[kInstanceColumns] = {
-	"id",		   "status", "node",  "wake_at",	   "waiting_event", "last_step_at", "ended_at",
-	"exit_reason", "visits", "error", "event_held_at", "context",		"variant",		"branches"};
+const ColumnSpec kInstanceColumnSpecs[kInstanceColumns] = {
+	{"id", INT8OID},				  {"user_id", TEXTOID},		{"status", CHAROID},
+	{"node", TEXTOID},				  {"wake_at", TIMESTAMPTZOID}, {"waiting_event", TEXTOID},
+	{"last_step_at", TIMESTAMPTZOID}, {"ended_at", TIMESTAMPTZOID}, {"exit_reason", TEXTOID},
+	{"visits", TEXTOID},			  {"error", TEXTOID},			{"event_held_at", TIMESTAMPTZOID},
+	{"context", JSONBOID},			  {"variant", TEXTOID},		{"branches", JSONBOID}};
+
+// Tells the indexes whether an update leaves their keys as they were (the hint the executor gives nbtree
+// for its bottom-up deletion): an index of no column a step sets (the primary key, the one-active index)
+// is unchanged; the queue's (wake_at) is not. An index of expressions counts as changed.
+void
+SetUnchangedHints(Writer *w)
+{
+	for (int i = 0; i < w->rri->ri_NumIndices; i++) {
+		IndexInfo *info = w->rri->ri_IndexRelationInfo[i];
+		bool changed = info->ii_Expressions != NIL;
+		for (int k = 0; !changed && k < info->ii_NumIndexAttrs; k++)
+			for (int c = kStatus; c < kInstanceColumns; c++)
+				changed = changed || info->ii_IndexAttrNumbers[k] == w->att[c];
+		info->ii_CheckedUnchanged = true;
+		info->ii_IndexUnchanged = !changed;
+	}
+}
 
 // Sets the step's columns of one row in values/nulls (indexed by attribute number - 1).
 void
@@ -179,6 +228,18 @@ SetStepColumns(const InstanceUpdate &u, const AttrNumber *att, Datum *values, bo
 	values[at(kBranches)] = JsonbOrNull(u.branches, &nulls[at(kBranches)]);
 }
 
+// Whether a deformed row (in the per-row memory) is the instance (user_id, id) of the update.
+bool
+SameInstance(const Writer *w, const Datum *values, const bool *nulls, const InstanceUpdate &u)
+{
+	const int id = w->att[kId] - 1, user = w->att[kUserId] - 1;
+	if (nulls[id] || nulls[user] || DatumGetInt64(values[id]) != u.id)
+		return false;
+	text *t = DatumGetTextPP(values[user]);	// detoasted (into the per-row memory) only if stored apart
+	return VARSIZE_ANY_EXHDR(t) == u.user_id.size() &&
+		   memcmp(VARDATA_ANY(t), u.user_id.data(), u.user_id.size()) == 0;
+}
+
 // One row: false when its version is no longer the latest or not this instance (nothing written then).
 bool
 UpdateOne(Writer *w, const InstanceUpdate &u)
@@ -193,27 +254,34 @@ UpdateOne(Writer *w, const InstanceUpdate &u)
 	// row is locked: no other transaction can have).
 	if (!heap_fetch(w->rel, SnapshotSelf, &old, &buffer, false))
 		return false;
+	MemoryContext caller = MemoryContextSwitchTo(GetPerTupleMemoryContext(w->estate));
 	heap_deform_tuple(&old, desc, values, nulls);
-	if (nulls[w->att[kId] - 1] || DatumGetInt64(values[w->att[kId] - 1]) != u.id) {
+	if (!SameInstance(w, values, nulls, u)) {
+		MemoryContextSwitchTo(caller);
 		ReleaseBuffer(buffer);
+		ResetPerTupleExprContext(w->estate);
 		return false;
 	}
-	MemoryContext caller = MemoryContextSwitchTo(GetPerTupleMemoryContext(w->estate));
+	for (int k = 0; k < desc->natts; k++)
+		if (TupleDescAttr(desc, k)->attisdropped)
+			nulls[k] = true;  // as the executor's update projection: a dropped column's old data is not kept
 	SetStepColumns(u, w->att, values, nulls);
-	HeapTuple tuple = heap_form_tuple(desc, values, nulls); // copies the unchanged columns off the page
-	MemoryContextSwitchTo(caller);
+	MemoryContextSwitchTo(w->slot->tts_mcxt);
+	HeapTuple tuple = heap_form_tuple(desc, values, nulls);	// copies the unchanged columns off the page
+	MemoryContextSwitchTo(GetPerTupleMemoryContext(w->estate));
 	ReleaseBuffer(buffer);
 
-	ExecStoreHeapTuple(tuple, w->slot, false);
-	CheckConstraints(w);
+	StoreTuple(w, w->slot, tuple);
+	CheckConstraints(w, w->slot);
 	TM_FailureData failure;
 	LockTupleMode lock_mode;
 	bool update_indexes = false;
 	const TM_Result result =
 		table_tuple_update(w->rel, &old.t_self, w->slot, w->estate->es_output_cid, w->estate->es_snapshot,
 						   InvalidSnapshot, true, &failure, &lock_mode, &update_indexes);
+	MemoryContextSwitchTo(caller);
 	if (result == TM_Ok && update_indexes)
-		InsertIndexEntries(w, true);
+		InsertIndexEntries(w, w->slot, true);
 	ExecClearTuple(w->slot);
 	ResetPerTupleExprContext(w->estate);
 	return result == TM_Ok;
@@ -223,8 +291,9 @@ void
 UpdateAll(const InstanceUpdate *rows, size_t n, char *written)
 {
 	Writer w;
-	if (!OpenWriter("instance", ACL_UPDATE, kInstanceColumnNames, kInstanceColumns, &w))
+	if (!OpenWriter("instance", CMD_UPDATE, kInstanceColumnSpecs, kInstanceColumns, &w))
 		return;
+	SetUnchangedHints(&w);
 	for (size_t k = 0; k < n; k++)
 		written[k] = rows[k].tid != 0 && UpdateOne(&w, rows[k]);
 	CloseWriter(&w);
@@ -237,7 +306,7 @@ enum OutboxColumn : int {
 	kVersion,
 	kOutboxNode,
 	kInstanceId,
-	kUserId,
+	kOutboxUserId,
 	kChannel,
 	kTemplate,
 	kPayload,
@@ -248,23 +317,70 @@ enum OutboxColumn : int {
 	kLastError,
 	kOutboxColumns
 };
-const char *const kOutboxColumnNames[kOutboxColumns] = {
-	"journey", "version",	"node",		  "instance_id",  "user_id", "channel",	  "template",
-	"payload", "dedup_key", "created_at", "available_at", "status",	 "last_error"};
+const ColumnSpec kOutboxColumnSpecs[kOutboxColumns] = {
+	{"journey", TEXTOID},	  {"version", INT4OID},	 {"node", TEXTOID},				{"instance_id", INT8OID},
+	{"user_id", TEXTOID},	  {"channel", TEXTOID},	 {"template", TEXTOID},			{"payload", JSONBOID},
+	{"dedup_key", TEXTOID}, {"created_at", TIMESTAMPTZOID}, {"available_at", TIMESTAMPTZOID}, {"status", TEXTOID},
+	{"last_error", TEXTOID}};
+
+// Forms one outbox row (the defaults evaluated, then the row's columns) in the slot's memory.
+HeapTuple
+FormOutboxRow(Writer *w, ExprState *const *defaults, const OutboxRow &o, TupleTableSlot *slot)
+{
+	const TupleDesc desc = RelationGetDescr(w->rel);
+	ExprContext *econtext = GetPerTupleExprContext(w->estate);
+	Datum values[kMaxColumns];
+	bool nulls[kMaxColumns];
+	for (int a = 0; a < desc->natts; a++) {
+		nulls[a] = true;
+		values[a] = defaults[a] ? ExecEvalExprSwitchContext(defaults[a], econtext, &nulls[a]) : (Datum)0;
+	}
+	const AttrNumber *att = w->att;
+	auto at = [&](OutboxColumn c) { return att[c] - 1; };
+	MemoryContext caller = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+	values[at(kJourney)] = TextOrNull(o.journey, false, &nulls[at(kJourney)]);
+	values[at(kVersion)] = Int32GetDatum(o.version);
+	nulls[at(kVersion)] = false;
+	values[at(kOutboxNode)] = TextOrNull(o.node, false, &nulls[at(kOutboxNode)]);
+	values[at(kInstanceId)] = Int64GetDatum(o.instance_id);
+	nulls[at(kInstanceId)] = false;
+	values[at(kOutboxUserId)] = TextOrNull(o.user_id, false, &nulls[at(kOutboxUserId)]);
+	values[at(kChannel)] = TextOrNull(o.channel, false, &nulls[at(kChannel)]);
+	values[at(kTemplate)] = TextOrNull(o.template_name, true, &nulls[at(kTemplate)]);
+	values[at(kPayload)] = DirectFunctionCall1(jsonb_in, CStringGetDatum(o.payload.c_str()));
+	nulls[at(kPayload)] = false;
+	values[at(kDedupKey)] = TextOrNull(o.dedup_key, false, &nulls[at(kDedupKey)]);
+	values[at(kCreatedAt)] = Int64GetDatum(o.at);
+	nulls[at(kCreatedAt)] = false;
+	values[at(kAvailableAt)] = Int64GetDatum(o.at);
+	nulls[at(kAvailableAt)] = false;
+	values[at(kOutboxStatus)] = TextOrNull(o.status, false, &nulls[at(kOutboxStatus)]);
+	values[at(kLastError)] = TextOrNull(o.last_error, true, &nulls[at(kLastError)]);
+	MemoryContextSwitchTo(slot->tts_mcxt);
+	HeapTuple tuple = heap_form_tuple(desc, values, nulls);
+	MemoryContextSwitchTo(caller);
+	return tuple;
+}
 
 void
 InsertAll(const OutboxRow *rows, size_t n, bool *done)
 {
 	Writer w;
-	if (!OpenWriter("outbox", ACL_INSERT, kOutboxColumnNames, kOutboxColumns, &w))
+	if (!OpenWriter("outbox", CMD_INSERT, kOutboxColumnSpecs, kOutboxColumns, &w))
 		return;
 	const TupleDesc desc = RelationGetDescr(w.rel);
-	// The defaults of the columns not given (the id's identity sequence, attempts), planned once.
+	// Rows go in by table_multi_insert, kChunk at a time (one WAL record and one buffer lock per page,
+	// as COPY), then each row's index entries.
+	constexpr int kChunk = 256;
+	const int nslots = (int)std::min<size_t>(kChunk, n);
+	TupleTableSlot *slots[kChunk];
+	ExprState *defaults[kMaxColumns] = {};	// the columns not given (the id's identity sequence, attempts)
+	MemoryContext caller = MemoryContextSwitchTo(w.estate->es_query_cxt);
+	for (int k = 0; k < nslots; k++)
+		slots[k] = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
 	bool given[kMaxColumns] = {};
 	for (int c = 0; c < kOutboxColumns; c++)
 		given[w.att[c] - 1] = true;
-	ExprState *defaults[kMaxColumns] = {};
-	MemoryContext caller = MemoryContextSwitchTo(w.estate->es_query_cxt);
 	for (int k = 0; k < desc->natts; k++) {
 		if (given[k] || TupleDescAttr(desc, k)->attisdropped)
 			continue;
@@ -272,74 +388,34 @@ InsertAll(const OutboxRow *rows, size_t n, bool *done)
 		if (expr)
 			defaults[k] = ExecInitExpr(expression_planner(expr), NULL);
 	}
-	MemoryContextSwitchTo(caller);
-
-	// Rows go in by table_multi_insert, kChunk at a time (one WAL record and one buffer lock per page,
-	// as COPY), then each row's index entries.
-	constexpr int kChunk = 256;
-	TupleTableSlot *const own_slot = w.slot;
-	TupleTableSlot *slots[kChunk];
-	for (int k = 0; k < kChunk; k++)
-		slots[k] = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
-	MemoryContext chunk_memory =
+	// table_multi_insert leaves allocations (its tuple array, toasted copies) in the current context.
+	MemoryContext insert_memory =
 		AllocSetContextCreate(w.estate->es_query_cxt, "journey outbox rows", ALLOCSET_DEFAULT_SIZES);
-	ExprContext *econtext = GetPerTupleExprContext(w.estate);
-	const AttrNumber *att = w.att;
-	auto at = [&](OutboxColumn c) { return att[c] - 1; };
+	MemoryContextSwitchTo(caller);
 	for (size_t first = 0; first < n; first += kChunk) {
 		const int count = (int)std::min<size_t>(kChunk, n - first);
 		for (int k = 0; k < count; k++) {
-			const OutboxRow &o = rows[first + k];
-			Datum values[kMaxColumns];
-			bool nulls[kMaxColumns];
-			for (int a = 0; a < desc->natts; a++) {
-				nulls[a] = true;
-				values[a] = defaults[a] ? ExecEvalExprSwitchContext(defaults[a], econtext, &nulls[a]) : (Datum)0;
-			}
-			MemoryContext row_caller = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
-			values[at(kJourney)] = TextOrNull(o.journey, false, &nulls[at(kJourney)]);
-			values[at(kVersion)] = Int32GetDatum(o.version);
-			nulls[at(kVersion)] = false;
-			values[at(kOutboxNode)] = TextOrNull(o.node, false, &nulls[at(kOutboxNode)]);
-			values[at(kInstanceId)] = Int64GetDatum(o.instance_id);
-			nulls[at(kInstanceId)] = false;
-			values[at(kUserId)] = TextOrNull(o.user_id, false, &nulls[at(kUserId)]);
-			values[at(kChannel)] = TextOrNull(o.channel, false, &nulls[at(kChannel)]);
-			values[at(kTemplate)] = TextOrNull(o.template_name, true, &nulls[at(kTemplate)]);
-			values[at(kPayload)] = DirectFunctionCall1(jsonb_in, CStringGetDatum(o.payload.c_str()));
-			nulls[at(kPayload)] = false;
-			values[at(kDedupKey)] = TextOrNull(o.dedup_key, false, &nulls[at(kDedupKey)]);
-			values[at(kCreatedAt)] = Int64GetDatum(o.at);
-			nulls[at(kCreatedAt)] = false;
-			values[at(kAvailableAt)] = Int64GetDatum(o.at);
-			nulls[at(kAvailableAt)] = false;
-			values[at(kOutboxStatus)] = TextOrNull(o.status, false, &nulls[at(kOutboxStatus)]);
-			values[at(kLastError)] = TextOrNull(o.last_error, true, &nulls[at(kLastError)]);
-			MemoryContextSwitchTo(chunk_memory);
-			HeapTuple tuple = heap_form_tuple(desc, values, nulls);
-			MemoryContextSwitchTo(row_caller);
-			ExecStoreHeapTuple(tuple, slots[k], false);
-			w.slot = slots[k];
-			CheckConstraints(&w);
+			StoreTuple(&w, slots[k], FormOutboxRow(&w, defaults, rows[first + k], slots[k]));
+			CheckConstraints(&w, slots[k]);
 			ResetPerTupleExprContext(w.estate);
 		}
+		MemoryContextSwitchTo(insert_memory);
 		table_multi_insert(w.rel, slots, count, w.estate->es_output_cid, 0, NULL);
+		MemoryContextSwitchTo(caller);
 		for (int k = 0; k < count; k++) {
-			w.slot = slots[k];
-			InsertIndexEntries(&w, false);
+			InsertIndexEntries(&w, slots[k], false);
 			ExecClearTuple(slots[k]);
 			ResetPerTupleExprContext(w.estate);
 		}
-		MemoryContextReset(chunk_memory);
+		MemoryContextReset(insert_memory);
 	}
-	w.slot = own_slot;
-	for (int k = 0; k < kChunk; k++)
+	for (int k = 0; k < nslots; k++)
 		ExecDropSingleTupleTableSlot(slots[k]);
 	CloseWriter(&w);
 	*done = true;
 }
 
-} // namespace
+}	 // namespace
 
 std::vector<char>
 WriteInstancesInPlace(const std::vector<InstanceUpdate> &rows)
@@ -369,4 +445,4 @@ InsertOutboxRows(const std::vector<OutboxRow> &rows)
 	return done;
 }
 
-} // namespace journey
+}	 // namespace journey

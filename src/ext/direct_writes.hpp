@@ -43,4 +43,4 @@ struct OutboxRow {
 // Inserts the rows into journey.outbox; false (and nothing written) when the direct path does not apply.
 bool InsertOutboxRows(const std::vector<OutboxRow> &rows);
 
-} // namespace journey
+}	 // namespace journey

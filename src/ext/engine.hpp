@@ -43,7 +43,7 @@ public:
 	// The batch runs in one subtransaction; when a step fails, it runs again one instance per subtransaction:
 	// a failing one is marked failed, the others go on.
 	int64_t RunDueBatch(Timestamp as_of, int64_t limit);
-	// Steps these due rows (JOURNEY_INSTANCE_COLUMNS, locked by the caller) as one batch, as above.
+	// Steps these due rows (JOURNEY_INSTANCE_COLUMNS and the ctid, locked by the caller) as one batch, as above.
 	void StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows);
 
 	// Batches until nothing is due by as_of or max_steps instances were stepped (0: no limit). The due rows

@@ -309,17 +309,27 @@ const Statement kUpdateMany{
 }	 // namespace
 
 
-void
-InstanceBatch::Locate(int64_t id, int64_t tid)
+// The key of an instance in located_: its id and user (ids are unique only with the user: the primary key).
+std::string
+InstanceBatch::Key(const std::string &user_id, int64_t id)
 {
-	located_[id] = tid;
+	std::string key = std::to_string(id);
+	key += '\0';
+	key += user_id;
+	return key;
+}
+
+void
+InstanceBatch::Locate(const std::string &user_id, int64_t id, int64_t tid)
+{
+	located_[Key(user_id, id)] = tid;
 }
 
 void
 InstanceBatch::Add(const Graph &graph, const InstanceState &state)
 {
 	InstanceUpdate row = StepColumns(graph, state);
-	auto it = located_.find(state.id);
+	auto it = located_.empty() ? located_.end() : located_.find(Key(state.user_id, state.id));
 	if (it != located_.end()) {
 		row.tid = it->second;
 		located_.erase(it);	 // a second update of the instance finds it by key

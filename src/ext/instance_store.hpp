@@ -60,15 +60,16 @@ constexpr SqlType kT = SqlType::TextArray, kI8 = SqlType::Int8Array, kTs = SqlTy
 class InstanceBatch {
 public:
 	// The row version (SqlType::Tid) the instance was read at, for its next Add.
-	void Locate(int64_t id, int64_t tid);
+	void Locate(const std::string &user_id, int64_t id, int64_t tid);
 	void Reserve(size_t rows) { rows_.reserve(rows); }
 	void Add(const Graph &graph, const InstanceState &state);
 	void Flush(SpiSession &spi);  // writes the rows, empties the batch
 	bool Empty() const { return rows_.empty(); }
 
 private:
+	static std::string Key(const std::string &user_id, int64_t id);
 	std::vector<InstanceUpdate> rows_;
-	std::unordered_map<int64_t, int64_t> located_;
+	std::unordered_map<std::string, int64_t> located_;
 };
 
 // New instances written by one INSERT … ON CONFLICT DO NOTHING RETURNING id: one row (InsertInstance) or a
