@@ -111,12 +111,13 @@ CloseWriter(Writer *w)
 	CommandCounterIncrement();	  // what a statement leaves: later reads see the rows
 }
 
-// Stores a tuple formed in the slot's memory (the slot frees it), with the table's oid for constraints.
+// Stores a tuple (the table access method copies it into the slot's memory), with the table's oid for
+// constraints.
 void
 StoreTuple(Writer *w, TupleTableSlot *slot, HeapTuple tuple)
 {
 	tuple->t_tableOid = RelationGetRelid(w->rel);
-	ExecStoreHeapTuple(tuple, slot, true);
+	ExecStoreHeapTuple(tuple, slot, false);
 }
 
 // Checks the row's constraints, as the executor does before writing it.
@@ -127,16 +128,13 @@ CheckConstraints(Writer *w, TupleTableSlot *slot)
 		ExecConstraints(w->rri, slot, w->estate);
 }
 
-// Adds the index entries of the row just written (unique ones checked, as a statement's), in the
-// per-row memory.
+// Adds the index entries of the row just written (unique ones checked, as a statement's).
 void
 InsertIndexEntries(Writer *w, TupleTableSlot *slot, bool update)
 {
 	if (w->rri->ri_NumIndices == 0)
 		return;
-	MemoryContext caller = MemoryContextSwitchTo(GetPerTupleMemoryContext(w->estate));
 	ExecInsertIndexTuples(w->rri, slot, w->estate, update, false, NULL, NIL);
-	MemoryContextSwitchTo(caller);
 }
 
 Datum
@@ -266,11 +264,10 @@ UpdateOne(Writer *w, const InstanceUpdate &u)
 		if (TupleDescAttr(desc, k)->attisdropped)
 			nulls[k] = true;  // as the executor's update projection: a dropped column's old data is not kept
 	SetStepColumns(u, w->att, values, nulls);
-	MemoryContextSwitchTo(w->slot->tts_mcxt);
 	HeapTuple tuple = heap_form_tuple(desc, values, nulls);	// copies the unchanged columns off the page
-	MemoryContextSwitchTo(GetPerTupleMemoryContext(w->estate));
 	ReleaseBuffer(buffer);
 
+	MemoryContextSwitchTo(caller);
 	StoreTuple(w, w->slot, tuple);
 	CheckConstraints(w, w->slot);
 	TM_FailureData failure;
@@ -279,7 +276,6 @@ UpdateOne(Writer *w, const InstanceUpdate &u)
 	const TM_Result result =
 		table_tuple_update(w->rel, &old.t_self, w->slot, w->estate->es_output_cid, w->estate->es_snapshot,
 						   InvalidSnapshot, true, &failure, &lock_mode, &update_indexes);
-	MemoryContextSwitchTo(caller);
 	if (result == TM_Ok && update_indexes)
 		InsertIndexEntries(w, w->slot, true);
 	ExecClearTuple(w->slot);
@@ -323,9 +319,9 @@ const ColumnSpec kOutboxColumnSpecs[kOutboxColumns] = {
 	{"dedup_key", TEXTOID}, {"created_at", TIMESTAMPTZOID}, {"available_at", TIMESTAMPTZOID}, {"status", TEXTOID},
 	{"last_error", TEXTOID}};
 
-// Forms one outbox row (the defaults evaluated, then the row's columns) in the slot's memory.
+// Forms one outbox row (the defaults evaluated, then the row's columns) in `memory`.
 HeapTuple
-FormOutboxRow(Writer *w, ExprState *const *defaults, const OutboxRow &o, TupleTableSlot *slot)
+FormOutboxRow(Writer *w, ExprState *const *defaults, const OutboxRow &o, MemoryContext memory)
 {
 	const TupleDesc desc = RelationGetDescr(w->rel);
 	ExprContext *econtext = GetPerTupleExprContext(w->estate);
@@ -356,7 +352,7 @@ FormOutboxRow(Writer *w, ExprState *const *defaults, const OutboxRow &o, TupleTa
 	nulls[at(kAvailableAt)] = false;
 	values[at(kOutboxStatus)] = TextOrNull(o.status, false, &nulls[at(kOutboxStatus)]);
 	values[at(kLastError)] = TextOrNull(o.last_error, true, &nulls[at(kLastError)]);
-	MemoryContextSwitchTo(slot->tts_mcxt);
+	MemoryContextSwitchTo(memory);
 	HeapTuple tuple = heap_form_tuple(desc, values, nulls);
 	MemoryContextSwitchTo(caller);
 	return tuple;
@@ -388,14 +384,15 @@ InsertAll(const OutboxRow *rows, size_t n, bool *done)
 		if (expr)
 			defaults[k] = ExecInitExpr(expression_planner(expr), NULL);
 	}
-	// table_multi_insert leaves allocations (its tuple array, toasted copies) in the current context.
+	// The chunk's tuples, and what table_multi_insert leaves in the current context (its tuple array,
+	// toasted copies), freed after each chunk.
 	MemoryContext insert_memory =
 		AllocSetContextCreate(w.estate->es_query_cxt, "journey outbox rows", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(caller);
 	for (size_t first = 0; first < n; first += kChunk) {
 		const int count = (int)std::min<size_t>(kChunk, n - first);
 		for (int k = 0; k < count; k++) {
-			StoreTuple(&w, slots[k], FormOutboxRow(&w, defaults, rows[first + k], slots[k]));
+			StoreTuple(&w, slots[k], FormOutboxRow(&w, defaults, rows[first + k], insert_memory));
 			CheckConstraints(&w, slots[k]);
 			ResetPerTupleExprContext(w.estate);
 		}

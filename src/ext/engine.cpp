@@ -605,7 +605,7 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 			instances.Reserve(rows.size());
 			outbox.Reserve(rows.size() * 2);  // (rows are large: no moves as the vectors grow)
 			for (const SqlRow &row : rows)
-				instances.Locate(row[0].s, row[1].i, row[kDueTidColumn].i);
+				instances.Locate(row[1].i, row[kDueTidColumn].i);
 			for (const SqlRow &row : rows)
 				step(row);
 			outbox_batch_ = nullptr;

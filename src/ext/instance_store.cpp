@@ -309,27 +309,17 @@ const Statement kUpdateMany{
 }	 // namespace
 
 
-// The key of an instance in located_: its id and user (ids are unique only with the user: the primary key).
-std::string
-InstanceBatch::Key(const std::string &user_id, int64_t id)
-{
-	std::string key = std::to_string(id);
-	key += '\0';
-	key += user_id;
-	return key;
-}
-
 void
-InstanceBatch::Locate(const std::string &user_id, int64_t id, int64_t tid)
+InstanceBatch::Locate(int64_t id, int64_t tid)
 {
-	located_[Key(user_id, id)] = tid;
+	located_[id] = tid;
 }
 
 void
 InstanceBatch::Add(const Graph &graph, const InstanceState &state)
 {
 	InstanceUpdate row = StepColumns(graph, state);
-	auto it = located_.empty() ? located_.end() : located_.find(Key(state.user_id, state.id));
+	auto it = located_.find(state.id);
 	if (it != located_.end()) {
 		row.tid = it->second;
 		located_.erase(it);	 // a second update of the instance finds it by key

@@ -59,17 +59,17 @@ constexpr SqlType kT = SqlType::TextArray, kI8 = SqlType::Int8Array, kTs = SqlTy
 // written in place (direct_writes.hpp); the others by one UPDATE … FROM journey._batch_rows, by key.
 class InstanceBatch {
 public:
-	// The row version (SqlType::Tid) the instance was read at, for its next Add.
-	void Locate(const std::string &user_id, int64_t id, int64_t tid);
+	// The row version (SqlType::Tid) the instance `id` was read at, for its next Add. (Ids are unique only
+	// with the user: a version of another user's instance of the same id is not written, see direct_writes.)
+	void Locate(int64_t id, int64_t tid);
 	void Reserve(size_t rows) { rows_.reserve(rows); }
 	void Add(const Graph &graph, const InstanceState &state);
 	void Flush(SpiSession &spi);  // writes the rows, empties the batch
 	bool Empty() const { return rows_.empty(); }
 
 private:
-	static std::string Key(const std::string &user_id, int64_t id);
 	std::vector<InstanceUpdate> rows_;
-	std::unordered_map<std::string, int64_t> located_;
+	std::unordered_map<int64_t, int64_t> located_;
 };
 
 // New instances written by one INSERT … ON CONFLICT DO NOTHING RETURNING id: one row (InsertInstance) or a
