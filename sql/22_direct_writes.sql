@@ -181,3 +181,6 @@ SELECT journey.archive(j) FROM unnest(ARRAY['dw_two', 'dw_caller', 'dw_target', 
 SELECT journey.disallow_function('dw_fn.touch(text, jsonb)');
 DROP SCHEMA dw_fn CASCADE;
 DROP EXTENSION amcheck;
+
+-- The memory a process that runs batches keeps for the next one (README: settings).
+SHOW journey.retain_memory;

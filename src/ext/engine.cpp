@@ -6,6 +6,7 @@
 #include "ext/instance_store.hpp"
 #include "ext/pg_facts.hpp"
 #include "ext/profile_writer.hpp"
+#include "ext/retain_memory.hpp"
 #include "ext/throttle.hpp"
 #include "pg/guard.hpp"
 #include "pg/subxact.hpp"
@@ -658,6 +659,7 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 int64_t
 Engine::RunDue(Timestamp as_of, int64_t max_steps, int batch_size)
 {
+	RetainFreedMemory();
 	int64_t total = 0;
 	for (;;) {
 		int64_t pass = 0;

@@ -6,6 +6,7 @@
 #include "ext/scheduler.hpp"
 
 #include "ext/engine.hpp"
+#include "ext/retain_memory.hpp"
 #include "ext/settings.hpp"
 #include "ext/wakeup.hpp"
 #include "pg/guard.hpp"
@@ -87,6 +88,7 @@ journey_scheduler_main(Datum arg)
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnection(g_database, NULL, 0);
 	pgstat_report_appname("pg_journey scheduler");
+	RetainFreedMemory();
 
 	for (;;) {
 		ResetLatch(MyLatch);

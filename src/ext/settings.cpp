@@ -17,6 +17,7 @@ int g_batch_size = 1000;
 int g_naptime_ms = 1000;
 char *g_default_timezone = nullptr;
 int g_max_attempts = 8;
+int g_retain_memory_mb = 32;
 
 void
 DefineSettings(bool preloading)
@@ -39,6 +40,11 @@ DefineSettings(bool preloading)
 							   &g_default_timezone, "UTC", PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("journey.max_attempts", "Sends before an outbox row is dead.", NULL, &g_max_attempts, 8,
 							1, 1000, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("journey.retain_memory",
+							"Freed memory a process that runs batches keeps for its next batch (0: the C library's own "
+							"thresholds).",
+							"Read at the process's first batch (glibc malloc's trim threshold).", &g_retain_memory_mb,
+							32, 0, 1024, PGC_SUSET, GUC_UNIT_MB, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("journey");
 }
 
