@@ -8,6 +8,7 @@
 #include "ext/as_owner.hpp"
 #include "ext/catalog.hpp"
 #include "ext/engine.hpp"
+#include "ext/retain_memory.hpp"
 #include "pg/guard.hpp"
 
 #include <cstring>
@@ -423,6 +424,7 @@ Datum
 journey_event_trigger(PG_FUNCTION_ARGS)
 {
 	return journey::InvokeCpp([&]() -> Datum {
+		journey::RetainFreedMemory();  // a statement's batch of entries, like the scheduler's
 		journey::HandleEvent(fcinfo);
 		return PointerGetDatum(NULL);
 	});
