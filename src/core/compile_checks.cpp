@@ -1,6 +1,7 @@
 // Shape checks shared by every part of a definition, paths and the order of problems.
 #include "compiler.hpp"
 
+#include "quote.hpp"
 #include "render.hpp"
 
 #include <algorithm>
@@ -12,11 +13,12 @@ namespace journey::detail {
 std::string
 JoinPath(const std::string &path, std::string_view key)
 {
-	if (path.empty())
-		return std::string(key);
 	std::string joined = path;
-	joined += '.';
-	joined += key;
+	if (!path.empty())
+		joined += '.';
+	joined += CutForMessage(key);
+	if (key.size() > kMaxQuoted)
+		joined += "...";
 	return joined;
 }
 
@@ -29,7 +31,7 @@ IndexPath(const std::string &path, size_t index)
 std::string
 Quote(std::string_view text)
 {
-	return Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+	return Quoted(text);
 }
 
 namespace {

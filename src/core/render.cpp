@@ -1,6 +1,8 @@
 // Templates: substitution of {{ path | default: "text" }} expressions. Nothing is ever executed.
 #include "render.hpp"
 
+#include "quote.hpp"
+
 #include <cctype>
 #include <optional>
 #include <vector>
@@ -34,10 +36,10 @@ ParsePath(std::string_view text, std::vector<std::string> &path)
 		const size_t dot = text.find('.', start);
 		const std::string_view part = text.substr(start, dot == std::string_view::npos ? dot : dot - start);
 		if (part.empty())
-			return "bad template variable \"" + std::string(text) + "\"";
+			return "bad template variable " + Quoted(text);
 		for (char c : part)
 			if (std::isspace(static_cast<unsigned char>(c)) || c == '{' || c == '}' || c == '"' || c == '\'')
-				return "bad template variable \"" + std::string(text) + "\"";
+				return "bad template variable " + Quoted(text);
 		path.emplace_back(part);
 		if (dot == std::string_view::npos)
 			break;
@@ -47,9 +49,9 @@ ParsePath(std::string_view text, std::vector<std::string> &path)
 	if (root == "user" && path.size() < 2)
 		return "expected user.ATTRIBUTE";
 	if (root == "journey" && (path.size() != 2 || path[1] != "name"))
-		return "unknown journey variable \"" + std::string(text) + "\": only journey.name";
+		return "unknown journey variable " + Quoted(text) + ": only journey.name";
 	if (root != "user" && root != "event" && root != "context" && root != "journey")
-		return "unknown template root \"" + root + "\": expected user, event, context or journey";
+		return "unknown template root " + Quoted(root) + ": expected user, event, context or journey";
 	return "";
 }
 
@@ -62,8 +64,8 @@ ParseFilter(std::string_view text, std::optional<std::string> &fallback)
 	while (name_end < text.size() && (std::isalnum(static_cast<unsigned char>(text[name_end])) || text[name_end] == '_'))
 		++name_end;
 	if (text.substr(0, name_end) != kDefault)
-		return "unknown filter \"" + std::string(text.substr(0, name_end == 0 ? text.size() : name_end)) +
-			   "\": only default is supported";
+		return "unknown filter " + Quoted(text.substr(0, name_end == 0 ? text.size() : name_end)) +
+			   ": only default is supported";
 	std::string_view rest = Trim(text.substr(name_end));
 	const char *const kBad = "bad default filter: expected default: \"text\"";
 	if (rest.empty() || rest.front() != ':')

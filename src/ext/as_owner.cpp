@@ -9,8 +9,11 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
 #include "miscadmin.h"
+#include "utils/guc.h"
 #include "utils/syscache.h"
 }
+
+#include <cstring>
 
 namespace journey {
 
@@ -28,15 +31,40 @@ ExtensionOwner()
 	});
 }
 
-AsOwner::AsOwner(Oid owner)
+PinnedSearchPath::PinnedSearchPath()
 {
-	GetUserIdAndSecContext(&saved_user_, &saved_context_);
-	SetUserIdAndSecContext(owner, saved_context_ | SECURITY_LOCAL_USERID_CHANGE);
+	if (namespace_search_path && strcmp(namespace_search_path, kSafeSearchPath) == 0)
+		return;
+	nest_level_ = PgCall([] {
+		int level = NewGUCNestLevel();
+		(void)set_config_option("search_path", kSafeSearchPath, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+								false);
+		return level;
+	});
 }
 
-AsOwner::~AsOwner()
+PinnedSearchPath::~PinnedSearchPath()
+{
+	// As a function's SET clause ends: the caller's value comes back (an aborting (sub)transaction would
+	// restore it too, but this scope always closes first: errors reach Postgres only after it).
+	if (nest_level_)
+		AtEOXact_GUC(true, nest_level_);
+}
+
+AsRole::AsRole(Oid role, Trust trust)
+{
+	GetUserIdAndSecContext(&saved_user_, &saved_context_);
+	int context = saved_context_ | SECURITY_LOCAL_USERID_CHANGE;
+	if (trust == Trust::Restricted)
+		context |= SECURITY_RESTRICTED_OPERATION;
+	SetUserIdAndSecContext(role, context);
+}
+
+AsRole::~AsRole()
 {
 	SetUserIdAndSecContext(saved_user_, saved_context_);
 }
+
+AsOwner::AsOwner() : role_(ExtensionOwner(), AsRole::Trust::Trusted) {}
 
 }	 // namespace journey

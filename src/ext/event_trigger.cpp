@@ -69,6 +69,7 @@ struct RawEvent {
 struct TriggerCall {
 	Oid tgoid;
 	Oid relid;
+	Oid owner;					 // the table's owner
 	HeapTuple tuple;			 // the row (a row trigger; for a statement trigger, the row being read)
 	Tuplestorestate *new_rows;	 // the statement's rows (a statement trigger), else null
 	TupleDesc desc;
@@ -95,6 +96,7 @@ CheckTriggerCall(FunctionCallInfo fcinfo)
 							errmsg("journey._event_trigger() takes 5 arguments")));
 		return TriggerCall{td->tg_trigger->tgoid,
 						   RelationGetRelid(td->tg_relation),
+						   td->tg_relation->rd_rel->relowner,
 						   row ? td->tg_trigtuple : nullptr,
 						   row ? nullptr : td->tg_newtable,
 						   td->tg_relation->rd_att,
@@ -168,6 +170,10 @@ ReadTime(const TriggerCall &call, const Mapping &m, TimestampTz *time)
 RawEvent
 ReadEvent(const TriggerCall &call, const Mapping &m, MemoryContext context)
 {
+	// The whole row as JSON may call casts that the table's owner defined: as that owner, restricted.
+	std::optional<AsTableOwner> as_table_owner;
+	if (!m.props_att)
+		as_table_owner.emplace(call.owner);
 	return PgCall([&] {
 		MemoryContext old = context ? MemoryContextSwitchTo(context) : CurrentMemoryContext;
 		RawEvent e{};
@@ -199,7 +205,7 @@ struct LazyEngine {
 	Engine &Get()
 	{
 		if (!engine) {
-			as_owner.emplace(ExtensionOwner());
+			as_owner.emplace();
 			spi.emplace();
 			engine.emplace(*spi);
 		}

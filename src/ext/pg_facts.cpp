@@ -2,13 +2,18 @@
 
 #include "ext/pg_facts.hpp"
 
+#include "ext/as_owner.hpp"
 #include "ext/direct_reads.hpp"
 #include "ext/pg_timezones.hpp"
 #include "ext/settings.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
+#include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/pg_proc.h"
+#include "utils/acl.h"
+#include "utils/syscache.h"
 #include "miscadmin.h"
 #include "utils/snapmgr.h"
 #include "utils/builtins.h"
@@ -35,25 +40,36 @@ PgFacts::CountEvents(const std::string &name, std::optional<Timestamp> from, Tim
 					 int64_t stop_after)
 {
 	const TrackedSources &sources = catalog_.Sources();
+	const int64_t limit = stop_after > 0 ? stop_after : INT64_MAX;
 	std::vector<SqlValue> args{SqlValue::Text(user_id_), SqlValue::Text(name), SqlValue::Timestamp(to),
 							   SqlValue::OptionalTimestamp(from)};
-	if (!filter && sources.Tables().empty()) {
-		// Only the built-in store: straight from its index, no SPI statement.
-		const int64_t limit = stop_after > 0 ? stop_after : INT64_MAX;
-		if (auto n = event_counter_ ? event_counter_->Count(user_id_, name, from, to, limit)
-									: CountBuiltinEvents(user_id_, name, from, to, limit))
-			return *n;
-	}
-	if (!filter) {
-		args.push_back(SqlValue::Int(stop_after > 0 ? stop_after : INT64_MAX));
-		return spi_.Run(sources.CountEvents(), args)[0][0].i;
-	}
+	// journey.events, then each tracked table (as its owner), until `limit` events matched.
 	int64_t n = 0;
-	for (auto &row : spi_.Run(sources.EventProps(), args)) {
-		if ((*filter)(row[0].null ? Json::object() : Json::parse(row[0].s))) {
-			if (++n >= stop_after && stop_after > 0)
-				break;
+	auto count = [&](const Statement &count_statement, const Statement &props_statement) {
+		if (!filter) {
+			args.push_back(SqlValue::Int(limit - n));
+			n += spi_.Run(count_statement, args)[0][0].i;
+			args.pop_back();
+			return;
 		}
+		for (auto &row : spi_.Run(props_statement, args)) {
+			if ((*filter)(row[0].null ? Json::object() : Json::parse(row[0].s)) && ++n >= limit)
+				return;
+		}
+	};
+	std::optional<int64_t> direct;
+	if (!filter)  // straight from the index of journey.events, no SPI statement
+		direct = event_counter_ ? event_counter_->Count(user_id_, name, from, to, limit)
+								: CountBuiltinEvents(user_id_, name, from, to, limit);
+	if (direct)
+		n = *direct;
+	else
+		count(sources.CountEvents(), sources.EventProps());
+	for (const TrackedTable &t : sources.Tables()) {
+		if (n >= limit)
+			break;
+		AsTableOwner as_table_owner(t.owner);
+		count(t.count_events->statement, t.event_props->statement);
 	}
 	return n;
 }
@@ -62,7 +78,11 @@ std::optional<Json>
 PgFacts::Attribute(const std::string &name)
 {
 	if (!profile_) {
-		auto rows = spi_.Run(catalog_.Sources().Profile(), {SqlValue::Text(user_id_)});
+		const TrackedSources &sources = catalog_.Sources();
+		std::optional<AsTableOwner> as_table_owner;
+		if (OidIsValid(sources.ProfileOwner()))
+			as_table_owner.emplace(sources.ProfileOwner());
+		auto rows = spi_.Run(sources.Profile(), {SqlValue::Text(user_id_)});
 		profile_ = rows.empty() || rows[0][0].null ? Json::object() : Json::parse(rows[0][0].s);
 	}
 	if (!profile_->is_object())
@@ -124,7 +144,11 @@ std::string
 PgFacts::TimeZone()
 {
 	if (!zone_) {
-		auto rows = spi_.Run(catalog_.Sources().TimeZone(), {SqlValue::Text(user_id_)});
+		const TrackedSources &sources = catalog_.Sources();
+		std::optional<AsTableOwner> as_table_owner;
+		if (OidIsValid(sources.TimeZoneOwner()))
+			as_table_owner.emplace(sources.TimeZoneOwner());
+		auto rows = spi_.Run(sources.TimeZone(), {SqlValue::Text(user_id_)});
 		std::string zone = rows.empty() || rows[0][0].null ? "" : rows[0][0].s;
 		if (zone.empty() || !Zones().IsValid(zone))
 			zone = g_default_timezone && g_default_timezone[0] ? g_default_timezone : "UTC";
@@ -149,6 +173,19 @@ PgFacts::Call(const std::string &function, const std::string &user_id, const Jso
 	const char *user = user_id.c_str();
 	const char *ctx = context_text.c_str();
 	const Oid fn = f->fn, run_as = f->run_as;
+	// Whoever may change the function (its owner and the owner's members) must already hold the rights it
+	// runs with: else a role could put its own code into a function a more privileged role allowed.
+	const bool owner_may = PgCall([&] {
+		HeapTuple tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
+		if (!HeapTupleIsValid(tup))
+			return false;
+		const Oid owner = ((Form_pg_proc)GETSTRUCT(tup))->proowner;
+		ReleaseSysCache(tup);
+		return has_privs_of_role(owner, run_as);
+	});
+	if (!owner_may)
+		throw StepError("function \"" + function +
+						"\" may not be called: its owner does not hold the rights of the role that allowed it");
 	Oid saved_user = InvalidOid;
 	int saved_context = 0;
 	GetUserIdAndSecContext(&saved_user, &saved_context);

@@ -7,11 +7,14 @@
 #include "ext/engine.hpp"
 #include "pg/guard.hpp"
 
+#include <optional>
+
 extern "C" {
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
@@ -50,6 +53,16 @@ ProfileJson(HeapTuple tuple, TupleDesc desc, bool builtin)
 ProfileRow
 ReadProfileRow(FunctionCallInfo fcinfo)
 {
+	// An application table's row as JSON may call casts that the table's owner defined: as that owner,
+	// restricted (journey.profiles is the extension's own).
+	std::optional<AsTableOwner> as_table_owner;
+	const Oid owner = PgCall([&]() -> Oid {
+		if (!fcinfo->context || ((const ::Node *)fcinfo->context)->type != T_TriggerData)
+			return InvalidOid;
+		return ((TriggerData *)fcinfo->context)->tg_relation->rd_rel->relowner;
+	});
+	if (OidIsValid(owner) && owner != GetUserId())
+		as_table_owner.emplace(owner);
 	return PgCall([&] {
 		if (!fcinfo->context || ((const ::Node *)fcinfo->context)->type != T_TriggerData)
 			ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
@@ -85,7 +98,7 @@ HandleProfileChange(FunctionCallInfo fcinfo)
 	ProfileRow row = ReadProfileRow(fcinfo);
 	if (!row.user)
 		return;
-	AsOwner as_owner(ExtensionOwner());
+	AsOwner as_owner;
 	SpiSession spi;
 	Engine engine(spi);
 	Catalog &catalog = engine.catalog();

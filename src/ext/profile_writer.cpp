@@ -2,6 +2,7 @@
 
 #include "ext/profile_writer.hpp"
 
+#include "ext/as_owner.hpp"
 #include "pg/guard.hpp"
 
 #include <map>
@@ -115,8 +116,10 @@ ApplyUpdates(SpiSession &spi, const Catalog &catalog, const std::string &journey
 						: u.op == UpdateOp::Set ? Kind::Set
 						: add_number			 ? Kind::AddNumber
 												 : Kind::AddDuration;
-			spi.Exec(ColumnUpdate(spi, *profiles, u.attribute, kind),
-					 {SqlValue::Text(user_id), SqlValue::Jsonb(u.operand.is_null() ? "null" : u.operand.dump())});
+			const Statement &update = ColumnUpdate(spi, *profiles, u.attribute, kind);
+			// As the table's owner: its triggers and the casts of its columns run with no more rights than hers.
+			AsTableOwner as_table_owner(profiles->owner);
+			spi.Exec(update, {SqlValue::Text(user_id), SqlValue::Jsonb(u.operand.is_null() ? "null" : u.operand.dump())});
 			continue;
 		}
 		switch (u.op) {

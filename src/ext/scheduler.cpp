@@ -5,6 +5,7 @@
 
 #include "ext/scheduler.hpp"
 
+#include "ext/as_owner.hpp"
 #include "ext/engine.hpp"
 #include "ext/retain_memory.hpp"
 #include "ext/settings.hpp"
@@ -62,6 +63,7 @@ PassResult
 RunPass(int batch_size)
 {
 	PassResult r;
+	AsOwner as_owner;  // as run_due runs (SECURITY DEFINER), whichever role the worker connected as
 	SpiSession spi;
 	Engine engine(spi);
 	const Timestamp now = PgCall([] { return (Timestamp)GetCurrentTransactionStartTimestamp(); });
@@ -87,6 +89,8 @@ journey_scheduler_main(Datum arg)
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnection(g_database, NULL, 0);
+	// ALTER DATABASE / ALTER ROLE ... SET search_path reach this session too: override them for good.
+	SetConfigOption("search_path", kSafeSearchPath, PGC_SUSET, PGC_S_OVERRIDE);
 	pgstat_report_appname("pg_journey scheduler");
 	RetainFreedMemory();
 

@@ -19,6 +19,9 @@ char *g_default_timezone = nullptr;
 int g_max_attempts = 8;
 int g_retain_memory_mb = 32;
 
+// Settings that shape behaviour shared by every role (a user's time zone, a message's retries) are set in
+// the server's configuration (PGC_SIGHUP): no session, an application's or a sender's, decides them for
+// another. Settings of a process's own work (batch size, memory kept) are superuser-only (PGC_SUSET).
 void
 DefineSettings(bool preloading)
 {
@@ -37,9 +40,9 @@ DefineSettings(bool preloading)
 	DefineCustomIntVariable("journey.naptime", "Longest sleep of the scheduler when nothing is due.", NULL,
 							&g_naptime_ms, 1000, 1, 24 * 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
 	DefineCustomStringVariable("journey.default_timezone", "Time zone of users who have none.", NULL,
-							   &g_default_timezone, "UTC", PGC_USERSET, 0, NULL, NULL, NULL);
+							   &g_default_timezone, "UTC", PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("journey.max_attempts", "Sends before an outbox row is dead.", NULL, &g_max_attempts, 8,
-							1, 1000, PGC_USERSET, 0, NULL, NULL, NULL);
+							1, 1000, PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("journey.retain_memory",
 							"Freed memory a process that runs batches keeps for its next batch (0: the C library's own "
 							"thresholds).",
@@ -49,3 +52,13 @@ DefineSettings(bool preloading)
 }
 
 }	 // namespace journey
+
+extern "C" {
+PG_FUNCTION_INFO_V1(journey_max_attempts);
+}
+
+Datum
+journey_max_attempts(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(journey::g_max_attempts);
+}

@@ -6,20 +6,40 @@ namespace journey {
 
 namespace {
 
+// Tables are named with their schema whatever the search_path (a table of the same name elsewhere on the
+// path never stands in for them).
 const Statement kTrackedTables{
-	"SELECT t.tbl::regclass::text, quote_ident(t.user_column), format_type(a.atttypid, a.atttypmod), "
-	"quote_ident(t.name_column), quote_literal(t.event_name), quote_ident(t.time_column), quote_ident(t.props_column) "
-	"FROM journey.tracked_tables t JOIN pg_catalog.pg_attribute a ON a.attrelid = t.tbl AND a.attname = t.user_column "
+	"SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), quote_ident(t.user_column), "
+	"format_type(a.atttypid, a.atttypmod), quote_ident(t.name_column), quote_literal(t.event_name), "
+	"quote_ident(t.time_column), quote_ident(t.props_column), c.relowner::int8 "
+	"FROM journey.tracked_tables t JOIN pg_catalog.pg_class c ON c.oid = t.tbl "
+	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	"JOIN pg_catalog.pg_attribute a ON a.attrelid = t.tbl AND a.attname = t.user_column "
 	"ORDER BY t.tbl",
 	{},
-	{SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Text}};
+	{SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Text,
+	 SqlType::Int8}};
 
 const Statement kProfileSource{
-	"SELECT p.tbl::regclass::text, quote_ident(p.user_column), format_type(a.atttypid, a.atttypmod), "
-	"quote_ident(p.timezone_column) "
-	"FROM journey.profile_source p JOIN pg_catalog.pg_attribute a ON a.attrelid = p.tbl AND a.attname = p.user_column",
+	"SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), quote_ident(p.user_column), "
+	"format_type(a.atttypid, a.atttypmod), quote_ident(p.timezone_column), c.relowner::int8 "
+	"FROM journey.profile_source p JOIN pg_catalog.pg_class c ON c.oid = p.tbl "
+	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	"JOIN pg_catalog.pg_attribute a ON a.attrelid = p.tbl AND a.attname = p.user_column",
 	{},
-	{SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Text}};
+	{SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Int8}};
+
+const Statement kBuiltinCount{
+	"SELECT count(*) FROM (SELECT 1 FROM journey.events e WHERE e.user_id = $1 AND e.name = $2 AND e.occurred_at <= $3 "
+	"AND e.occurred_at >= coalesce($4, '-infinity') LIMIT $5) s",
+	{SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Int8},
+	{SqlType::Int8}};
+
+const Statement kBuiltinProps{
+	"SELECT e.props FROM journey.events e WHERE e.user_id = $1 AND e.name = $2 AND e.occurred_at <= $3 "
+	"AND e.occurred_at >= coalesce($4, '-infinity')",
+	{SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz},
+	{SqlType::Jsonb}};
 
 std::unique_ptr<OwnedStatement>
 Own(std::string sql, std::vector<SqlType> params, std::vector<SqlType> columns)
@@ -31,14 +51,18 @@ Own(std::string sql, std::vector<SqlType> params, std::vector<SqlType> columns)
 }
 
 // The user id parameter ($1, text) as a value of a tracked table's user column type. Integer and uuid keys
-// go through a check that yields null (no events there) for a user id that cannot be one.
+// go through a check that yields null (no events there) for a user id that cannot be one (the planner
+// never evaluates a CASE arm whose condition folds to false). The statements run as the table's owner,
+// who may not use schema journey: no function of the extension's here.
 std::string
 UserKey(const std::string &type)
 {
 	if (type == "bigint" || type == "integer" || type == "smallint")
-		return "journey._key_int($1)";
+		return "CASE WHEN $1 ~ '^\\s*[-+]?[0-9]{1,18}\\s*$' THEN $1::bigint END";
 	if (type == "uuid")
-		return "journey._key_uuid($1)";
+		return "CASE WHEN $1 ~* "
+			   "'^\\s*\\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\\}?\\s*$' "
+			   "THEN $1::uuid END";
 	if (type == "text" || type.rfind("character varying", 0) == 0)
 		return "$1";
 	return "$1::" + type;
@@ -65,39 +89,37 @@ PropsOf(const TrackedTable &t)
 	return t.props_column.empty() ? "to_jsonb(t.*)" : "t." + t.props_column + "::jsonb";
 }
 
-std::string
-TimeOf(const TrackedTable &t)
+}	 // namespace
+
+const Statement &
+TrackedSources::CountEvents() const
 {
-	return t.time_column.empty() ? "NULL::timestamptz" : "t." + t.time_column + "::timestamptz";
+	return kBuiltinCount;
 }
 
-const char *kBuiltinEvents = "FROM journey.events e WHERE e.user_id = $1 AND e.name = $2 AND e.occurred_at <= $3 "
-							 "AND e.occurred_at >= coalesce($4, '-infinity')";
-
-}	 // namespace
+const Statement &
+TrackedSources::EventProps() const
+{
+	return kBuiltinProps;
+}
 
 void
 TrackedSources::Load(SpiSession &spi)
 {
 	tables_.clear();
-	for (auto &r : spi.Run(kTrackedTables, {}))
-		tables_.push_back(TrackedTable{r[0].s, r[1].s, r[2].s, r[3].null ? "" : r[3].s, r[4].null ? "" : r[4].s,
-									   r[5].null ? "" : r[5].s, r[6].null ? "" : r[6].s});
+	for (auto &r : spi.Run(kTrackedTables, {})) {
+		TrackedTable t{r[0].s, r[1].s, r[2].s, r[3].null ? "" : r[3].s, r[4].null ? "" : r[4].s,
+					   r[5].null ? "" : r[5].s, r[6].null ? "" : r[6].s, (Oid)r[7].i};
+		t.count_events = Own("SELECT count(*) FROM (" + TrackedBranch(t, "1") + " LIMIT $5) s",
+							 {SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Int8},
+							 {SqlType::Int8});
+		t.event_props = Own(TrackedBranch(t, PropsOf(t)),
+							{SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz}, {SqlType::Jsonb});
+		tables_.push_back(std::move(t));
+	}
 	profile_source_.reset();
 	for (auto &r : spi.Run(kProfileSource, {}))
-		profile_source_ = ProfileSource{r[0].s, r[1].s, r[2].s, r[3].null ? "" : r[3].s};
-
-	std::string count = std::string("SELECT 1 ") + kBuiltinEvents;
-	std::string props = std::string("SELECT e.props, e.occurred_at AS at ") + kBuiltinEvents;
-	for (const TrackedTable &t : tables_) {
-		count += " UNION ALL " + TrackedBranch(t, "1");
-		props += " UNION ALL " + TrackedBranch(t, PropsOf(t) + ", " + TimeOf(t));
-	}
-	count_events_ = Own("SELECT count(*) FROM (SELECT 1 FROM (" + count + ") u LIMIT $5) s",
-						{SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Int8},
-						{SqlType::Int8});
-	event_props_ = Own("SELECT u.props FROM (" + props + ") u(props, at) ORDER BY u.at DESC NULLS LAST",
-					   {SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz}, {SqlType::Jsonb});
+		profile_source_ = ProfileSource{r[0].s, r[1].s, r[2].s, r[3].null ? "" : r[3].s, (Oid)r[4].i};
 
 	if (profile_source_) {
 		const ProfileSource &p = *profile_source_;

@@ -22,3 +22,20 @@ CREATE SCHEMA journey;
 COMMENT ON SCHEMA journey IS 'pg_journey: customer journeys run inside the database';
 REVOKE ALL ON SCHEMA journey FROM PUBLIC;
 GRANT USAGE ON SCHEMA journey TO journey_admin, journey_sender, journey_app;
+
+-- Values quoted in error messages are bounded: a 10 MB argument never makes a 10 MB message (nor a
+-- server log line of that size on every call).
+CREATE FUNCTION journey._q(value text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN value IS NULL THEN 'null'
+	            WHEN length(value) <= 200 THEN '"' || value || '"'
+	            ELSE '"' || left(value, 200) || '..." (' || length(value) || ' characters)' END
+$$;
+COMMENT ON FUNCTION journey._q(text) IS
+	'internal: a value double-quoted for an error message, cut after 200 characters';
+
+-- The role that called a public function whose work needs the extension owner's rights: such a function
+-- (LANGUAGE c, SECURITY INVOKER: journey_with_caller) calls journey._NAME(caller oid, its arguments) as
+-- the extension's owner, and that internal function checks what the caller may do.

@@ -72,7 +72,7 @@ BEGIN
 		RAISE EXCEPTION 'user_id and channel must not be null' USING ERRCODE = '22004';
 	END IF;
 	IF NOT EXISTS (SELECT 1 FROM journey.channels c WHERE c.name = set_contact.channel) THEN
-		RAISE EXCEPTION 'unknown channel "%"', channel USING ERRCODE = '22023',
+		RAISE EXCEPTION 'unknown channel %', journey._q(channel) USING ERRCODE = '22023',
 			HINT = 'add it with journey.add_channel';
 	END IF;
 	INSERT INTO journey.contacts AS c (user_id, channel, address, opted_in, bounced, updated_at)

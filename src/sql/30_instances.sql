@@ -49,7 +49,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	IF TG_OP = 'UPDATE' THEN
-		RAISE EXCEPTION 'journey versions are immutable (version % of journey "%")', OLD.version, OLD.journey
+		RAISE EXCEPTION 'journey versions are immutable (version % of journey %)', OLD.version, journey._q(OLD.journey)
 			USING ERRCODE = '55000', HINT = 'journey.define makes a new version';
 	END IF;
 	IF TG_OP = 'TRUNCATE' THEN
@@ -60,7 +60,7 @@ BEGIN
 		RETURN NULL;
 	END IF;
 	IF EXISTS (SELECT 1 FROM journey.instance i WHERE i.version_id = OLD.id) THEN
-		RAISE EXCEPTION 'version % of journey "%" has instances', OLD.version, OLD.journey
+		RAISE EXCEPTION 'version % of journey % has instances', OLD.version, journey._q(OLD.journey)
 			USING ERRCODE = '23503', HINT = 'instances pin the version they run (journey.instance.version_id)';
 	END IF;
 	RETURN OLD;

@@ -76,10 +76,12 @@ AS $$
 $$;
 COMMENT ON FUNCTION journey.ack(bigint[]) IS 'marks claimed messages sent; returns how many were claimed and are now sent';
 
+-- In C: the library defines the setting (PGC_SIGHUP) before it is read, so a value a session SET before
+-- the library was loaded (a placeholder) is refused rather than read.
 CREATE FUNCTION journey.max_attempts()
 RETURNS int
-LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT coalesce(nullif(current_setting('journey.max_attempts', true), '')::int, 8) $$;
+AS 'MODULE_PATHNAME', 'journey_max_attempts'
+LANGUAGE c STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION journey.max_attempts() IS 'the journey.max_attempts setting (default 8): sends before a message is dead';
 
 CREATE FUNCTION journey.fail(id bigint, error text, retry_in interval DEFAULT NULL)
@@ -125,7 +127,7 @@ DECLARE
 	row journey.outbox;
 BEGIN
 	IF status IS NULL OR status NOT IN ('delivered', 'opened', 'clicked', 'bounced', 'complained', 'unsubscribed') THEN
-		RAISE EXCEPTION 'unknown delivery status "%"', status USING ERRCODE = '22023',
+		RAISE EXCEPTION 'unknown delivery status %', journey._q(status) USING ERRCODE = '22023',
 			HINT = 'one of delivered, opened, clicked, bounced, complained, unsubscribed';
 	END IF;
 	SELECT * INTO row FROM journey.outbox o WHERE o.id = report_delivery.id;

@@ -47,7 +47,7 @@ RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
 BEGIN
-	RAISE EXCEPTION 'journey "%" does not exist', name USING ERRCODE = '42704';
+	RAISE EXCEPTION 'journey % does not exist', journey._q(name) USING ERRCODE = '42704';
 END
 $$;
 COMMENT ON FUNCTION journey._unknown_journey(text) IS 'internal: raises the error for an unknown journey name (42704)';
@@ -68,7 +68,7 @@ BEGIN
 	END IF;
 	jname := CASE WHEN jsonb_typeof(definition) = 'object' AND jsonb_typeof(definition -> 'name') = 'string'
 	              THEN definition ->> 'name' END;
-	label := CASE WHEN jname IS NULL THEN 'journey' ELSE format('journey "%s"', jname) END;
+	label := CASE WHEN jname IS NULL THEN 'journey' ELSE 'journey ' || journey._q(jname) END;
 	SELECT array_agg(CASE WHEN p.path = '' THEN p.message ELSE p.path || ': ' || p.message END ORDER BY p.ord)
 	  INTO problems
 	  FROM journey._problems(definition)
@@ -81,7 +81,8 @@ BEGIN
 			RAISE EXCEPTION '%: %', label, problems[1] USING ERRCODE = first.sqlstate;
 		END IF;
 		RAISE EXCEPTION '%: %', label, problems[1] USING ERRCODE = first.sqlstate,
-			DETAIL = format('%s problems: %s', cardinality(problems), array_to_string(problems, '; ')),
+			DETAIL = format('%s problems: %s%s', cardinality(problems), array_to_string(problems[1:20], '; '),
+			                CASE WHEN cardinality(problems) > 20 THEN '; ...' ELSE '' END),
 			HINT = 'journey.validate(definition) lists every problem';
 	END IF;
 
@@ -121,15 +122,15 @@ BEGIN
 		PERFORM journey._unknown_journey(publish.name);
 	END IF;
 	IF in_flight IS NULL OR in_flight NOT IN ('keep', 'migrate', 'exit') THEN
-		RAISE EXCEPTION 'in_flight must be keep, migrate or exit, not "%"', in_flight USING ERRCODE = '22023';
+		RAISE EXCEPTION 'in_flight must be keep, migrate or exit, not %', journey._q(in_flight) USING ERRCODE = '22023';
 	END IF;
 	IF j.status = 'archived' THEN
-		RAISE EXCEPTION 'journey "%" is archived', publish.name USING ERRCODE = '55000';
+		RAISE EXCEPTION 'journey % is archived', journey._q(publish.name) USING ERRCODE = '55000';
 	END IF;
 	v := coalesce(publish.version,
 	              (SELECT max(ver.version) FROM journey.versions ver WHERE ver.journey = publish.name));
 	IF NOT EXISTS (SELECT 1 FROM journey.versions ver WHERE ver.journey = publish.name AND ver.version = v) THEN
-		RAISE EXCEPTION 'journey "%" has no version %', publish.name, v USING ERRCODE = '42704';
+		RAISE EXCEPTION 'journey % has no version %', journey._q(publish.name), v USING ERRCODE = '42704';
 	END IF;
 	-- A function called by the version may have been disallowed since it was defined.
 	SELECT p.path || ': ' || p.message INTO problem
@@ -137,7 +138,7 @@ BEGIN
 	 WHERE ver.journey = publish.name AND ver.version = v AND p.sqlstate = '42501'
 	 LIMIT 1;
 	IF problem IS NOT NULL THEN
-		RAISE EXCEPTION 'journey "%": %', publish.name, problem USING ERRCODE = '42501',
+		RAISE EXCEPTION 'journey %: %', journey._q(publish.name), problem USING ERRCODE = '42501',
 			HINT = 'journey.allow_function(fn) allows a function for call nodes';
 	END IF;
 	IF in_flight = 'exit' THEN
@@ -174,7 +175,7 @@ BEGIN
 		PERFORM journey._unknown_journey(_set_status.name);
 	END IF;
 	IF j.status <> from_status THEN
-		RAISE EXCEPTION 'journey "%" is %, not %', _set_status.name, j.status, from_status USING ERRCODE = '55000';
+		RAISE EXCEPTION 'journey % is %, not %', journey._q(_set_status.name), j.status, from_status USING ERRCODE = '55000';
 	END IF;
 	UPDATE journey.journeys jj SET status = to_status, updated_at = now() WHERE jj.name = _set_status.name;
 	INSERT INTO journey.change_log (action, journey, version) VALUES (action, _set_status.name, j.live_version);
@@ -228,7 +229,7 @@ BEGIN
 		PERFORM journey._unknown_journey(archive.name);
 	END IF;
 	IF j.status = 'archived' THEN
-		RAISE EXCEPTION 'journey "%" is already archived', archive.name USING ERRCODE = '55000';
+		RAISE EXCEPTION 'journey % is already archived', journey._q(archive.name) USING ERRCODE = '55000';
 	END IF;
 	UPDATE journey.instance i
 	   SET status = 'e', exit_reason = 'archived', ended_at = greatest(now(), i.last_step_at),
@@ -264,7 +265,7 @@ LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE SECURITY DEFINER SET search_pat
 AS $$
 BEGIN
 	IF name !~ '^[a-z][a-z0-9_]*$' THEN
-		RAISE EXCEPTION 'channel name "%" must match [a-z][a-z0-9_]*', name USING ERRCODE = '22023';
+		RAISE EXCEPTION 'channel name % must match [a-z][a-z0-9_]*', journey._q(name) USING ERRCODE = '22023';
 	END IF;
 	INSERT INTO journey.channels (name) VALUES (add_channel.name) ON CONFLICT DO NOTHING;
 END

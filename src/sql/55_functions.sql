@@ -31,7 +31,6 @@ $$;
 COMMENT ON FUNCTION journey._allowed_function_names() IS
 	'internal: the spellings of allowed functions that definitions may use in call nodes';
 
--- SECURITY INVOKER: the role that allows a function is current_user, and calls run with its rights.
 -- Every problem of a definition, with the channels and functions of this database.
 CREATE FUNCTION journey._problems(definition jsonb)
 RETURNS TABLE (path text, message text, sqlstate text)
@@ -43,7 +42,9 @@ $$;
 COMMENT ON FUNCTION journey._problems(jsonb) IS
 	'internal: every problem of a definition, with the channels and allowed functions of this database';
 
-CREATE FUNCTION journey.allow_function(fn regprocedure)
+-- allowed_by is always the role that called journey.allow_function (journey_with_caller passes it): nobody
+-- writes journey.allowed_functions directly, so no role can name another as the one a call runs as.
+CREATE FUNCTION journey._allow_function(caller oid, fn regprocedure)
 RETURNS void
 LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
 AS $$
@@ -56,20 +57,34 @@ BEGIN
 		RAISE EXCEPTION 'function % cannot be called by a journey', fn USING ERRCODE = '42P13',
 			HINT = 'a call node calls FUNC(user_id text, context jsonb) returns jsonb';
 	END IF;
-	IF NOT pg_catalog.has_function_privilege(current_user, fn, 'EXECUTE') THEN
+	IF NOT pg_catalog.has_function_privilege(caller, fn, 'EXECUTE') THEN
 		RAISE EXCEPTION 'permission denied for function %', fn USING ERRCODE = '42501';
 	END IF;
+	-- Whoever may change the function (its owner and the owner's members) must already hold the rights a
+	-- call runs with: else a role could put its own code into a function a more privileged role allowed.
+	IF NOT pg_catalog.pg_has_role(p.proowner, caller, 'USAGE') THEN
+		RAISE EXCEPTION 'function % belongs to role %, which does not hold the rights of role %',
+			fn, p.proowner::regrole, caller::regrole USING ERRCODE = '42501',
+			HINT = 'a call runs with the rights of the role that allows the function: allow only functions owned by that role (or by a role that holds its rights)';
+	END IF;
 	INSERT INTO journey.allowed_functions (fn, allowed_by)
-	VALUES (fn, (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user))
+	VALUES (fn, caller)
 	ON CONFLICT ON CONSTRAINT allowed_functions_pkey DO UPDATE SET allowed_by = excluded.allowed_by, allowed_at = now();
 END
 $$;
+COMMENT ON FUNCTION journey._allow_function(oid, regprocedure) IS
+	'internal: journey.allow_function''s work, as the extension''s owner, for the calling role (caller)';
+
+CREATE FUNCTION journey.allow_function(fn regprocedure)
+RETURNS void
+AS 'MODULE_PATHNAME', 'journey_with_caller'
+LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION journey.allow_function(regprocedure) IS
-	'lets call nodes call a function FUNC(user_id text, context jsonb) returns jsonb, with the rights of the role allowing it';
+	'lets call nodes call a function FUNC(user_id text, context jsonb) returns jsonb, with the rights of the role allowing it (which must hold EXECUTE on it, and whose rights its owner must hold)';
 
 CREATE FUNCTION journey.disallow_function(fn regprocedure)
 RETURNS void
-LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	DELETE FROM journey.allowed_functions a WHERE a.fn = disallow_function.fn;

@@ -54,7 +54,7 @@ CREATE TRIGGER profile_source_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCA
 -- The type of a table's column, or an error naming what is missing (42703) or of the wrong type (42804).
 CREATE FUNCTION journey._column_type(tbl regclass, col name, role text, allowed regtype[] DEFAULT NULL)
 RETURNS regtype
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	t regtype;
@@ -63,11 +63,11 @@ BEGIN
 	  FROM pg_catalog.pg_attribute a
 	 WHERE a.attrelid = tbl AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'column "%" of table % does not exist', col, tbl USING ERRCODE = '42703',
+		RAISE EXCEPTION 'column % of table % does not exist', journey._q(col), tbl USING ERRCODE = '42703',
 			HINT = format('the %s column must be a column of the table', role);
 	END IF;
 	IF allowed IS NOT NULL AND NOT t = ANY (allowed) THEN
-		RAISE EXCEPTION 'the % column "%" of table % is %, expected one of %', role, col, tbl, t, allowed
+		RAISE EXCEPTION 'the % column % of table % is %, expected one of %', role, journey._q(col), tbl, t, allowed
 			USING ERRCODE = '42804';
 	END IF;
 	RETURN t;
@@ -76,33 +76,64 @@ $$;
 COMMENT ON FUNCTION journey._column_type(regclass, name, text, regtype[]) IS
 	'internal: the type of a named column of a table, checked against the allowed types';
 
-CREATE FUNCTION journey._check_table(tbl regclass)
-RETURNS void
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+-- The engine compares a tracked table's user column with = as the table's owner; only the types
+-- PostgreSQL itself defines are compared, whose operators nobody can replace.
+CREATE FUNCTION journey._user_column_type(tbl regclass, col name)
+RETURNS regtype
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	t regtype := journey._column_type(tbl, col, 'user');
+BEGIN
+	IF t::oid >= 16384 THEN  -- FirstNormalObjectId: types created after initdb
+		RAISE EXCEPTION 'the user column % of table % is of type %, not a built-in type', journey._q(col), tbl, t
+			USING ERRCODE = '42804', HINT = 'user ids are text, varchar, an integer type or uuid';
+	END IF;
+	RETURN t;
+END
+$$;
+COMMENT ON FUNCTION journey._user_column_type(regclass, name) IS
+	'internal: the type of a tracked table''s user column, which must be a built-in type';
+
+CREATE FUNCTION journey._check_table(caller oid, tbl regclass)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	c pg_catalog.pg_class;
 BEGIN
 	IF tbl IS NULL THEN
 		RAISE EXCEPTION 'table must not be null' USING ERRCODE = '22004';
 	END IF;
-	IF (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = tbl) NOT IN ('r', 'p') THEN
+	SELECT * INTO c FROM pg_catalog.pg_class WHERE oid = tbl;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'table with oid % does not exist', tbl::oid USING ERRCODE = '42P01';
+	END IF;
+	IF c.relkind NOT IN ('r', 'p') THEN
 		RAISE EXCEPTION '% is not a table', tbl USING ERRCODE = '42809';
 	END IF;
-	IF tbl::oid IN ('journey.events'::regclass, 'journey.profiles'::regclass) THEN
-		RAISE EXCEPTION '% is a built-in store of pg_journey', tbl USING ERRCODE = '22023';
+	IF c.relnamespace = 'journey'::regnamespace THEN
+		RAISE EXCEPTION '% is a table of pg_journey', tbl USING ERRCODE = '22023';
+	END IF;
+	-- Tracking reads the table and puts a trigger on it; an update node writes it: only its owner (or a
+	-- member of the owner's role) decides that.
+	IF NOT pg_catalog.pg_has_role(caller, c.relowner, 'USAGE') THEN
+		RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = '42501',
+			HINT = 'the table''s owner (or a role holding its rights) calls journey.track_events / journey.track_profiles';
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION journey._check_table(regclass) IS 'internal: checks that an application table can be tracked';
+COMMENT ON FUNCTION journey._check_table(oid, regclass) IS
+	'internal: checks that an application table can be tracked, and that the calling role owns it';
 
-CREATE FUNCTION journey.track_events(tbl regclass, user_column name, name_column name DEFAULT NULL,
-                                     event_name text DEFAULT NULL, time_column name DEFAULT NULL,
-                                     props_column name DEFAULT NULL)
+CREATE FUNCTION journey._track_events(caller oid, tbl regclass, user_column name, name_column name,
+                                      event_name text, time_column name, props_column name)
 RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp SET client_min_messages = warning
 AS $$
 BEGIN
-	PERFORM journey._check_table(tbl);
+	PERFORM journey._check_table(caller, tbl);
 	IF user_column IS NULL THEN
 		RAISE EXCEPTION 'user_column must not be null' USING ERRCODE = '22004';
 	END IF;
@@ -113,7 +144,7 @@ BEGIN
 	IF event_name = '' THEN
 		RAISE EXCEPTION 'event_name must not be empty' USING ERRCODE = '22023';
 	END IF;
-	PERFORM journey._column_type(tbl, user_column, 'user');
+	PERFORM journey._user_column_type(tbl, user_column);
 	IF name_column IS NOT NULL THEN
 		PERFORM journey._column_type(tbl, name_column, 'event name', ARRAY['text', 'character varying', 'name']::regtype[]);
 	END IF;
@@ -141,53 +172,72 @@ BEGIN
 		    time_column = excluded.time_column, props_column = excluded.props_column, tracked_at = now();
 END
 $$;
+COMMENT ON FUNCTION journey._track_events(oid, regclass, name, name, text, name, name) IS
+	'internal: journey.track_events''s work, as the extension''s owner, for the calling role (caller)';
+
+CREATE FUNCTION journey.track_events(tbl regclass, user_column name, name_column name DEFAULT NULL,
+                                     event_name text DEFAULT NULL, time_column name DEFAULT NULL,
+                                     props_column name DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'journey_with_caller'
+LANGUAGE c VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION journey.track_events(regclass, name, name, text, name, name) IS
 	'makes every row inserted into an application table an event: its name from name_column or the constant event_name, its time from time_column (else now()), its props from props_column (else the whole row)';
 
-CREATE FUNCTION journey.untrack_events(tbl regclass)
+CREATE FUNCTION journey._untrack_events(caller oid, tbl regclass)
 RETURNS void
-LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	DELETE FROM journey.tracked_tables t WHERE t.tbl = untrack_events.tbl;
+	PERFORM journey._check_table(caller, tbl);
+	DELETE FROM journey.tracked_tables t WHERE t.tbl = _untrack_events.tbl;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'table % is not tracked', tbl USING ERRCODE = '42704';
 	END IF;
 	EXECUTE format('DROP TRIGGER IF EXISTS journey_track_events ON %s', tbl);
 END
 $$;
+COMMENT ON FUNCTION journey._untrack_events(oid, regclass) IS
+	'internal: journey.untrack_events''s work, as the extension''s owner, for the calling role (caller)';
+
+CREATE FUNCTION journey.untrack_events(tbl regclass)
+RETURNS void
+AS 'MODULE_PATHNAME', 'journey_with_caller'
+LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION journey.untrack_events(regclass) IS 'stops treating the rows inserted into an application table as events';
 
-CREATE FUNCTION journey._drop_profile_trigger()
+CREATE FUNCTION journey._drop_profile_trigger(caller oid)
 RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	old regclass;
 BEGIN
 	SELECT p.tbl INTO old FROM journey.profile_source p;
 	IF old IS NOT NULL THEN
+		PERFORM journey._check_table(caller, old);
 		EXECUTE format('DROP TRIGGER IF EXISTS journey_track_profiles ON %s', old);
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION journey._drop_profile_trigger() IS 'internal: removes the trigger of the tracked profile table';
+COMMENT ON FUNCTION journey._drop_profile_trigger(oid) IS
+	'internal: removes the trigger of the tracked profile table (the caller must own it)';
 
-CREATE FUNCTION journey.track_profiles(tbl regclass, user_column name, timezone_column name DEFAULT NULL)
+CREATE FUNCTION journey._track_profiles(caller oid, tbl regclass, user_column name, timezone_column name)
 RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp SET client_min_messages = warning
 AS $$
 BEGIN
-	PERFORM journey._check_table(tbl);
+	PERFORM journey._check_table(caller, tbl);
 	IF user_column IS NULL THEN
 		RAISE EXCEPTION 'user_column must not be null' USING ERRCODE = '22004';
 	END IF;
-	PERFORM journey._column_type(tbl, user_column, 'user');
+	PERFORM journey._user_column_type(tbl, user_column);
 	IF timezone_column IS NOT NULL THEN
 		PERFORM journey._column_type(tbl, timezone_column, 'time zone', ARRAY['text', 'character varying', 'name']::regtype[]);
 	END IF;
-	PERFORM journey._drop_profile_trigger();
+	PERFORM journey._drop_profile_trigger(caller);
 	EXECUTE format('CREATE TRIGGER journey_track_profiles AFTER INSERT OR UPDATE ON %s FOR EACH ROW '
 	               'EXECUTE FUNCTION journey._profile_trigger(%L, %L)', tbl, 'table', user_column);
 	INSERT INTO journey.profile_source AS p (tbl, user_column, timezone_column)
@@ -196,46 +246,31 @@ BEGIN
 		SET tbl = excluded.tbl, user_column = excluded.user_column, timezone_column = excluded.timezone_column;
 END
 $$;
+COMMENT ON FUNCTION journey._track_profiles(oid, regclass, name, name) IS
+	'internal: journey.track_profiles''s work, as the extension''s owner, for the calling role (caller)';
+
+CREATE FUNCTION journey.track_profiles(tbl regclass, user_column name, timezone_column name DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'journey_with_caller'
+LANGUAGE c VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION journey.track_profiles(regclass, name, name) IS
 	'makes the columns of an application table the profile attributes that conditions read and update nodes write';
 
-CREATE FUNCTION journey.untrack_profiles()
+CREATE FUNCTION journey._untrack_profiles(caller oid)
 RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp SET client_min_messages = warning
 AS $$
 BEGIN
-	PERFORM journey._drop_profile_trigger();
+	PERFORM journey._drop_profile_trigger(caller);
 	DELETE FROM journey.profile_source;
 END
 $$;
+COMMENT ON FUNCTION journey._untrack_profiles(oid) IS
+	'internal: journey.untrack_profiles''s work, as the extension''s owner, for the calling role (caller)';
+
+CREATE FUNCTION journey.untrack_profiles()
+RETURNS void
+AS 'MODULE_PATHNAME', 'journey_with_caller'
+LANGUAGE c VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION journey.untrack_profiles() IS 'profile attributes come from journey.profiles again';
-
--- A user id (text) as the key of a tracked table whose user column is an integer or a uuid, or null when it
--- cannot be one: that user simply has no events there. (plpgsql: never inlined, so the check runs before
--- the cast even when the planner folds a constant argument.)
-CREATE FUNCTION journey._key_int(user_id text)
-RETURNS bigint
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-AS $$
-BEGIN
-	IF user_id ~ '^\s*[-+]?[0-9]{1,18}\s*$' THEN
-		RETURN user_id::bigint;
-	END IF;
-	RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION journey._key_int(text) IS 'internal: a user id as an integer key, or null when it is not one';
-
-CREATE FUNCTION journey._key_uuid(user_id text)
-RETURNS uuid
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-AS $$
-BEGIN
-	IF user_id ~* '^\s*\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?\s*$' THEN
-		RETURN user_id::uuid;
-	END IF;
-	RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION journey._key_uuid(text) IS 'internal: a user id as a uuid key, or null when it is not one';
