@@ -93,3 +93,14 @@ SELECT journey.untrack_profiles();
 SELECT journey.untrack_events('app.activity');
 SELECT count(*) AS tracked FROM journey.tracked_tables;
 SELECT tgname FROM pg_trigger WHERE tgrelid = 'app.activity'::regclass AND NOT tgisinternal;
+-- A props column of type json (not jsonb) is read as json: the event's props, for templates and where.
+CREATE TABLE app.signals (user_id text NOT NULL, name text NOT NULL, props json, at timestamptz NOT NULL);
+SELECT journey.track_events('app.signals', 'user_id', 'name', time_column => 'at', props_column => 'props');
+SELECT journey.define($${"name": "json_props", "trigger": {"event": "signal"}, "start": "check", "nodes": {
+    "check": {"if": {"event": "signal", "where": {"prop": "k", "op": "=", "value": "hello"}}, "then": "send", "else": "done"},
+    "send": {"send": {"channel": "in_app", "template": "t", "data": {"x": "{{event.k}}"}}, "next": "done"},
+    "done": {"exit": "completed"}
+  }}$$, true);
+INSERT INTO app.signals VALUES ('j1', 'signal', '{"k": "hello"}', '2030-06-03 00:00+00');
+SELECT user_id, payload -> 'data' AS data FROM journey.outbox WHERE journey = 'json_props';
+SELECT journey.untrack_events('app.signals');

@@ -53,6 +53,7 @@ struct Mapping {
 	int time_att = 0;
 	Oid time_type = InvalidOid;	 // timestamptz, timestamp (read in the session's time zone) or date
 	int props_att = 0;			 // 0: the whole row is the props
+	Oid props_type = InvalidOid; // jsonb or json
 };
 
 std::unordered_map<Oid, Mapping> g_mappings;  // by trigger oid
@@ -132,6 +133,8 @@ MappingFor(const TriggerCall &call)
 	if (m.time_att)
 		m.time_type = PgCall([&] { return TupleDescAttr(call.desc, m.time_att - 1)->atttypid; });
 	m.props_att = ColumnNumber(call, call.args[4]);
+	if (m.props_att)
+		m.props_type = PgCall([&] { return TupleDescAttr(call.desc, m.props_att - 1)->atttypid; });
 	return g_mappings.emplace(call.tgoid, std::move(m)).first->second;
 }
 
@@ -182,7 +185,9 @@ ReadEvent(const TriggerCall &call, const Mapping &m, MemoryContext context)
 		if (m.props_att) {
 			bool isnull = false;
 			Datum d = SPI_getbinval(call.tuple, call.desc, m.props_att, &isnull);
-			if (!isnull) {
+			if (!isnull && m.props_type == JSONOID) {
+				e.props = text_to_cstring(DatumGetTextPP(d));	// json is its text
+			} else if (!isnull) {
 				Jsonb *jb = DatumGetJsonbP(d);
 				e.props = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
 			}
