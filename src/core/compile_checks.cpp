@@ -178,6 +178,15 @@ Compiler::Duration(const Json &value, const std::string &path, DurationRule rule
 		Error(path, "duration must be positive");
 		return std::nullopt;
 	}
+	// At most 100 years either way (a month counted as an average Gregorian month, 30.4375 days): a
+	// longer wait is a mistake, and at the far end a timestamp runs out (wake_at = infinity).
+	constexpr long double kMaxDays = 36525;
+	const long double days =
+		static_cast<long double>(interval->months) * 30.4375L + interval->days + interval->micros / (long double)kMicrosPerDay;
+	if (days > kMaxDays || days < -kMaxDays) {
+		Error(path, "duration " + Quote(text) + " is longer than 100 years");
+		return std::nullopt;
+	}
 	return interval;
 }
 

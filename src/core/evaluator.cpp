@@ -191,7 +191,10 @@ FailInstance(InstanceState &state, const std::string &error, Timestamp at)
 	const NodeId node = state.node;
 	state.status = InstanceStatus::Failed;
 	state.error = error;
-	EndAll(state, at);
+	// It keeps the node and branches it had when the failing step began (SPEC §9), with its context and
+	// split label: what an operator needs to see where it failed. It wakes no more.
+	state.wake_at.reset();
+	state.ended_at = StepTime(state, at);
 	StepResult result;
 	result.history.push_back({*state.ended_at, node, "failed", detail::Detail("error", error)});
 	return result;

@@ -8,13 +8,14 @@ namespace journey::detail {
 
 namespace {
 
-// Does the node make time pass? A wait of zero does not: a loop through it would run for ever in one
-// run_due (each step wakes again at the same instant). wait_until and window count as waiting nodes (SPEC §5);
-// when one lets a walk through without waiting twice in one step, the evaluator fails the step instead.
+// Does the node always make time pass? A wait of positive duration and a wait_for do (SPEC §5). A wait of
+// zero does not, nor a wait_until already past or a window already open: a loop through them could run
+// for ever in one step. (A loop that happens anyway at run time, e.g. a wait_for of timeout zero, fails
+// that instance: the evaluator's visit limit.)
 bool
 PassesTime(const Node &node)
 {
-	if (node.kind == NodeKind::WaitFor || node.kind == NodeKind::WaitUntil || node.kind == NodeKind::Window)
+	if (node.kind == NodeKind::WaitFor)
 		return true;
 	return node.kind == NodeKind::Wait && !node.duration.IsZero() && !node.duration.IsNegative();
 }
@@ -185,7 +186,7 @@ Compiler::CheckLoops()
 		for (NodeId v : CycleThrough(finder, first, component))
 			text += (text.empty() ? "" : " -> ") + graph_.nodes[v].id;
 		Error(JoinPath("nodes", graph_.nodes[first].id),
-			  "instantaneous loop: " + text + " (every cycle must pass a wait_for or a wait longer than zero)");
+			  "instantaneous loop: " + text + " (every cycle must pass a wait_for or a wait longer than zero; a wait_until or a window may not wait)");
 	}
 }
 

@@ -8,6 +8,7 @@
 #include "ext/profile_writer.hpp"
 #include "ext/retain_memory.hpp"
 #include "ext/throttle.hpp"
+#include "pg/error_kind.hpp"
 #include "pg/guard.hpp"
 #include "pg/subxact.hpp"
 
@@ -345,12 +346,10 @@ Engine::Guarded(const Graph &graph, const std::function<void()> &work)
 		work();
 		sub.Commit();
 		return {};
-	} catch (const PgError &e) {
-		std::string error = e.what();
-		sub.Rollback();
-		return error;
-	} catch (const std::exception &e) {
-		std::string error = e.what();
+	} catch (...) {
+		if (CurrentErrorKind() != ErrorKind::Step)
+			throw;	// a cancel, a deadlock: not this instance's failure (sub rolls back as it unwinds)
+		std::string error = CurrentErrorMessage();
 		sub.Rollback();
 		return error;
 	}
@@ -570,11 +569,10 @@ Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 {
 	auto rows = spi_.Run(kDue, {SqlValue::Timestamp(as_of), SqlValue::Ints(catalog_.PausedJourneyIds()),
 								SqlValue::Int(limit)});
-	StepBatch(as_of, rows);
-	return (int64_t)rows.size();
+	return StepBatch(as_of, rows);
 }
 
-void
+int64_t
 Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 {
 	auto step = [&](const SqlRow &row) {
@@ -618,16 +616,19 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 			instances.Flush(spi_);
 			outbox.Flush(spi_);
 			batch.Commit();
-			return;
-		} catch (const std::exception &) {
+			return (int64_t)rows.size();
+		} catch (...) {
 			outbox_batch_ = nullptr;
 			instance_batch_ = nullptr;
 			templates_ = nullptr;
 			batch_contacts_ = nullptr;
 			event_counter_ = nullptr;
+			if (CurrentErrorKind() == ErrorKind::Interrupt)
+				throw;	// a cancel or statement_timeout: nothing is marked, the steps stay due
 			batch.Rollback();
 		}
 	}
+	int64_t stepped = 0;
 	for (const SqlRow &row : rows) {
 		const Graph &g = *catalog_.Version(spi_, (int32_t)row[2].i).graph;
 		std::string error;
@@ -636,24 +637,25 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 			try {
 				step(row);
 				sub.Commit();
-			} catch (const PgError &e) {
-				error = e.what();
+				++stepped;
+				continue;
+			} catch (...) {
+				const ErrorKind kind = CurrentErrorKind();
+				if (kind == ErrorKind::Interrupt)
+					throw;
+				error = CurrentErrorMessage();
 				sub.Rollback();
-			} catch (const std::exception &e) {
-				error = e.what();
-				sub.Rollback();
+				if (kind == ErrorKind::Transient)
+					continue;  // a deadlock or serialization failure: it stays due, taken again later
 			}
 		}
-		if (!error.empty()) {
-			LoadedInstance li;
-			li.state.user_id = row[0].s;
-			li.state.id = row[1].i;
-			li.state.last_step_at = row[8].i;
-			li.state.visits = ParseVisits(row[9].s);
-			FailInstance(li.state, error, as_of);
-			UpdateInstance(spi_, g, li.state);
-		}
+		// It failed: as it was when the step began (context, split label, node, branches), with the error.
+		LoadedInstance li = ReadInstance(row, g);
+		FailInstance(li.state, error, as_of);
+		UpdateInstance(spi_, g, li.state);
+		++stepped;
 	}
+	return stepped;
 }
 
 int64_t
@@ -673,9 +675,9 @@ Engine::RunDue(Timestamp as_of, int64_t max_steps, int batch_size)
 			std::vector<SqlRow> rows = due.Fetch((long)limit);
 			if (rows.empty())
 				break;
-			StepBatch(as_of, rows);
-			total += (int64_t)rows.size();
-			pass += (int64_t)rows.size();
+			const int64_t stepped = StepBatch(as_of, rows);
+			total += stepped;
+			pass += stepped;
 			PgCall([] { CommandCounterIncrement(); });
 		}
 		if (pass == 0 || (max_steps > 0 && total >= max_steps))

@@ -39,12 +39,15 @@ public:
 	// (now()). Changes made by a journey's own update nodes do not enter that journey.
 	void OnProfileChange(const std::string &user_id, const Json *old_profile, const Json &new_profile, Timestamp at);
 
-	// Advances up to `limit` due instances (wake_at <= as_of) in one pass; returns how many were stepped.
+	// Advances up to `limit` due instances (wake_at <= as_of) in one pass; returns how many were stepped
+	// (StepBatch).
 	// The batch runs in one subtransaction; when a step fails, it runs again one instance per subtransaction:
 	// a failing one is marked failed, the others go on.
 	int64_t RunDueBatch(Timestamp as_of, int64_t limit);
-	// Steps these due rows (JOURNEY_INSTANCE_COLUMNS and the ctid, locked by the caller) as one batch, as above.
-	void StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows);
+	// Steps these due rows (JOURNEY_INSTANCE_COLUMNS and the ctid, locked by the caller) as one batch, as above;
+	// returns how many were stepped or marked failed (a deadlock or serialization failure leaves its instance
+	// due, uncounted; a cancel or statement_timeout is re-raised).
+	int64_t StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows);
 
 	// Batches until nothing is due by as_of or max_steps instances were stepped (0: no limit). The due rows
 	// come from one cursor per pass, so that a batch does not scan again the index entries of the rows

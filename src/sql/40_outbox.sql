@@ -17,7 +17,9 @@ CREATE TABLE journey.outbox (
 	               CHECK (status IN ('pending', 'claimed', 'sent', 'failed', 'dead', 'suppressed')),
 	attempts       int NOT NULL DEFAULT 0,
 	claimed_until  timestamptz,
-	last_error     text
+	last_error     text,
+	topic          text,          -- the send's topic (preferences), null when it has none
+	lease_id       bigint         -- the lease of the claim that holds the row (journey.claim), null before any
 );
 COMMENT ON TABLE journey.outbox IS
 	'messages that fell due, written in the transaction of the step that sends; senders take them with claim / ack / fail';
@@ -25,11 +27,17 @@ CREATE INDEX outbox_ready ON journey.outbox (channel, available_at, id) WHERE st
 SELECT pg_catalog.pg_extension_config_dump('journey.outbox', '');
 SELECT pg_catalog.pg_extension_config_dump('journey.outbox_id_seq', '');
 COMMENT ON SEQUENCE journey.outbox_id_seq IS 'ids of outbox rows';
+CREATE SEQUENCE journey.outbox_lease_seq;
+COMMENT ON SEQUENCE journey.outbox_lease_seq IS 'lease ids: one per journey.claim call';
+SELECT pg_catalog.pg_extension_config_dump('journey.outbox_lease_seq', '');
 
 CREATE FUNCTION journey.claim(channel text, max_rows int DEFAULT 100, lease interval DEFAULT '1 minute')
 RETURNS SETOF journey.outbox
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	new_lease bigint;
+	most int := journey.max_attempts();
 BEGIN
 	IF channel IS NULL OR max_rows IS NULL OR lease IS NULL THEN
 		RAISE EXCEPTION 'channel, max_rows and lease must not be null' USING ERRCODE = '22004';
@@ -40,6 +48,9 @@ BEGIN
 	IF lease <= interval '0' THEN
 		RAISE EXCEPTION 'lease must be positive, not %', lease USING ERRCODE = '22023';
 	END IF;
+	new_lease := nextval('journey.outbox_lease_seq');
+	-- A row whose lease expired journey.max_attempts times (a message that crashes its sender every
+	-- time) goes dead instead of out again.
 	RETURN QUERY
 	WITH ready AS (
 		SELECT o.id
@@ -50,41 +61,45 @@ BEGIN
 		 ORDER BY o.available_at, o.id
 		 LIMIT max_rows
 		   FOR UPDATE SKIP LOCKED
-	), claimed AS (
+	), taken AS (
 		UPDATE journey.outbox o
-		   SET status = 'claimed', claimed_until = now() + lease, attempts = o.attempts + 1
+		   SET status = CASE WHEN o.status = 'claimed' AND o.attempts >= most THEN 'dead' ELSE 'claimed' END,
+		       claimed_until = CASE WHEN o.status = 'claimed' AND o.attempts >= most THEN NULL ELSE now() + lease END,
+		       attempts = CASE WHEN o.status = 'claimed' AND o.attempts >= most THEN o.attempts ELSE o.attempts + 1 END,
+		       last_error = CASE WHEN o.status = 'claimed' AND o.attempts >= most
+		                         THEN format('lease expired %s times', o.attempts) ELSE o.last_error END,
+		       lease_id = CASE WHEN o.status = 'claimed' AND o.attempts >= most THEN o.lease_id ELSE new_lease END
 		  FROM ready
 		 WHERE o.id = ready.id
 		RETURNING o.*
 	)
-	SELECT * FROM claimed ORDER BY claimed.available_at, claimed.id;
+	SELECT * FROM taken WHERE taken.status = 'claimed' ORDER BY taken.available_at, taken.id;
 END
 $$;
 COMMENT ON FUNCTION journey.claim(text, int, interval) IS
-	'leases up to max_rows ready messages of a channel, oldest first (pending and due, or claimed with an expired lease)';
+	'leases up to max_rows ready messages of a channel, oldest first (pending and due, or claimed with an expired lease), under a new lease_id; a row whose lease expired journey.max_attempts times goes dead instead';
 
-CREATE FUNCTION journey.ack(ids bigint[])
+CREATE FUNCTION journey.ack(ids bigint[], lease_id bigint DEFAULT NULL)
 RETURNS int
-LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH done AS (
-		UPDATE journey.outbox SET status = 'sent', claimed_until = NULL, last_error = NULL
-		 WHERE id = ANY ($1) AND status = 'claimed'
+		UPDATE journey.outbox o SET status = 'sent', claimed_until = NULL, last_error = NULL
+		 WHERE o.id = ANY ($1) AND o.status = 'claimed' AND ($2 IS NULL OR o.lease_id = $2)
 		RETURNING 1
 	)
 	SELECT count(*)::int FROM done;
 $$;
-COMMENT ON FUNCTION journey.ack(bigint[]) IS 'marks claimed messages sent; returns how many were claimed and are now sent';
+COMMENT ON FUNCTION journey.ack(bigint[], bigint) IS
+	'marks claimed messages sent; with lease_id, only those that lease still holds (a stale lease acks nothing); returns how many are now sent';
 
--- In C: the library defines the setting (PGC_SIGHUP) before it is read, so a value a session SET before
--- the library was loaded (a placeholder) is refused rather than read.
 CREATE FUNCTION journey.max_attempts()
 RETURNS int
 AS 'MODULE_PATHNAME', 'journey_max_attempts'
 LANGUAGE c STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION journey.max_attempts() IS 'the journey.max_attempts setting (default 8): sends before a message is dead';
 
-CREATE FUNCTION journey.fail(id bigint, error text, retry_in interval DEFAULT NULL)
+CREATE FUNCTION journey.fail(id bigint, error text, retry_in interval DEFAULT NULL, lease_id bigint DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -95,6 +110,12 @@ BEGIN
 	SELECT * INTO row FROM journey.outbox o WHERE o.id = fail.id FOR UPDATE;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'outbox row % does not exist', fail.id USING ERRCODE = '22023';
+	END IF;
+	IF fail.lease_id IS NOT NULL AND row.lease_id IS DISTINCT FROM fail.lease_id THEN
+		-- The lease expired and another claim holds the row now: its sender decides.
+		RAISE NOTICE 'outbox row % is no longer held by lease % (now %): nothing changed', fail.id, fail.lease_id,
+			coalesce(row.lease_id::text, 'none');
+		RETURN;
 	END IF;
 	IF row.status <> 'claimed' THEN
 		RAISE EXCEPTION 'outbox row % is not claimed (status %)', fail.id, row.status USING ERRCODE = '55000',
@@ -116,8 +137,8 @@ BEGIN
 	 WHERE o.id = fail.id;
 END
 $$;
-COMMENT ON FUNCTION journey.fail(bigint, text, interval) IS
-	'takes a claimed message back: pending again after retry_in (null: exponential backoff with jitter), dead after journey.max_attempts';
+COMMENT ON FUNCTION journey.fail(bigint, text, interval, bigint) IS
+	'takes a claimed message back: pending again after retry_in (null: exponential backoff with jitter), dead after journey.max_attempts; with lease_id, a lease no longer held changes nothing (a NOTICE says so)';
 
 CREATE FUNCTION journey.report_delivery(id bigint, status text, at timestamptz DEFAULT now())
 RETURNS void

@@ -17,8 +17,8 @@ GRANT INSERT (user_id, name, props, occurred_at) ON journey.events TO journey_ap
 
 -- journey_sender: the senders.
 GRANT EXECUTE ON FUNCTION journey.claim(text, int, interval),
-                          journey.ack(bigint[]),
-                          journey.fail(bigint, text, interval),
+                          journey.ack(bigint[], bigint),
+                          journey.fail(bigint, text, interval, bigint),
                           journey.report_delivery(bigint, text, timestamptz),
                           journey.max_attempts()
       TO journey_sender;

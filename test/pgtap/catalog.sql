@@ -135,7 +135,7 @@ SELECT col_is_null('journey', 'contacts', 'address', 'contacts.address may be nu
 -- journey.outbox (SPEC §6).
 SELECT has_table('journey', 'outbox', 'journey.outbox exists');
 SELECT columns_are('journey', 'outbox', ARRAY['id', 'journey', 'version', 'node', 'instance_id', 'user_id', 'channel',
-	'template', 'payload', 'dedup_key', 'created_at', 'available_at', 'status', 'attempts', 'claimed_until', 'last_error'],
+	'template', 'payload', 'dedup_key', 'created_at', 'available_at', 'status', 'attempts', 'claimed_until', 'last_error', 'topic', 'lease_id'],
 	'journey.outbox columns');
 SELECT col_type_is('journey', 'outbox', 'id', 'bigint', 'outbox.id is bigint');
 SELECT col_type_is('journey', 'outbox', 'journey', 'text', 'outbox.journey is text');
@@ -178,8 +178,8 @@ SELECT function_returns('journey', 'enroll', ARRAY['text', 'text', 'jsonb', 'tim
 SELECT function_returns('journey', 'exit', ARRAY['text', 'text', 'text'], 'integer');
 SELECT function_returns('journey', 'run_due', ARRAY['timestamp with time zone', 'integer'], 'bigint');
 SELECT function_returns('journey', 'claim', ARRAY['text', 'integer', 'interval'], 'setof journey.outbox');
-SELECT function_returns('journey', 'ack', ARRAY['bigint[]'], 'integer');
-SELECT function_returns('journey', 'fail', ARRAY['bigint', 'text', 'interval'], 'void');
+SELECT function_returns('journey', 'ack', ARRAY['bigint[]', 'bigint'], 'integer');
+SELECT function_returns('journey', 'fail', ARRAY['bigint', 'text', 'interval', 'bigint'], 'void');
 SELECT function_returns('journey', 'report_delivery', ARRAY['bigint', 'text', 'timestamp with time zone'], 'void');
 SELECT function_returns('journey', 'add_channel', ARRAY['text'], 'void');
 SELECT function_returns('journey', 'schedule_scheduler', ARRAY['text'], 'bigint');

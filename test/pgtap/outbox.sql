@@ -3,7 +3,7 @@
 -- Rows to be claimed are written by events dated a few hours in the past (claim works on now());
 -- work driven by run_due is dated ten years ahead so the real-clock worker can never race it.
 BEGIN;
-SELECT plan(76);
+SELECT plan(92);
 
 -- A private channel: only this file's rows can be claimed on it.
 \o /dev/null
@@ -297,6 +297,73 @@ SELECT is((SELECT count(*)::int FROM journey.events WHERE user_id = 'ob_s_ok' AN
 	'an unknown status records no event');
 SELECT throws_ok($$SELECT journey.report_delivery(-42, 'opened')$$, '22023', NULL,
 	'report_delivery of an unknown id: 22023');
+
+-- Leases (issue 12): each claim has its own lease_id; an ack or fail naming a lease that no longer holds
+-- the row changes nothing and is not counted; an expired lease claimed again is an attempt, and a row
+-- whose lease expired journey.max_attempts times goes dead.
+\o /dev/null
+SELECT journey.add_channel('ob_lease_chan');
+SELECT journey.define($j${
+	"name": "ob_lease",
+	"trigger": {"event": "ob_lease_go"},
+	"start": "s",
+	"nodes": {
+		"s":    {"send": {"channel": "ob_lease_chan", "template": "ob_tpl"}, "next": "done"},
+		"done": {"exit": "completed"}
+	}
+}$j$, true);
+SELECT journey.set_contact('ob_l' || n, 'ob_lease_chan', 'l-' || n) FROM generate_series(1, 3) AS n;
+SELECT journey.track('ob_l' || n, 'ob_lease_go', '{}', now() - interval '1 hour' + n * interval '1 minute')
+  FROM generate_series(1, 3) AS n;
+\o
+CREATE TEMP TABLE ob_lease1 AS SELECT id, lease_id, user_id FROM journey.claim('ob_lease_chan', 1);
+CREATE TEMP TABLE ob_lease2 AS SELECT id, lease_id, user_id FROM journey.claim('ob_lease_chan', 1);
+SELECT ok((SELECT lease_id FROM ob_lease1) IS NOT NULL AND (SELECT lease_id FROM ob_lease2) IS NOT NULL
+          AND (SELECT lease_id FROM ob_lease1) <> (SELECT lease_id FROM ob_lease2),
+	'claim returns its lease_id; two claims, two leases');
+SELECT is((SELECT lease_id FROM journey.outbox WHERE id = (SELECT id FROM ob_lease1)), (SELECT lease_id FROM ob_lease1),
+	'the row keeps the lease of the claim that holds it');
+SELECT is(journey.ack(ARRAY[(SELECT id FROM ob_lease1)], (SELECT lease_id FROM ob_lease2)), 0,
+	'ack naming another lease acks nothing (counted 0)');
+SELECT is((SELECT status FROM journey.outbox WHERE id = (SELECT id FROM ob_lease1)), 'claimed',
+	'ack naming another lease leaves the row claimed');
+SELECT is(journey.ack(ARRAY[(SELECT id FROM ob_lease1)], (SELECT lease_id FROM ob_lease1)), 1,
+	'ack naming the lease that holds the row: sent (counted 1)');
+-- The first sender's lease on row 2 expires; another claims it again.
+UPDATE journey.outbox SET claimed_until = now() - interval '1 second' WHERE id = (SELECT id FROM ob_lease2);
+CREATE TEMP TABLE ob_lease3 AS SELECT id, lease_id, attempts FROM journey.claim('ob_lease_chan', 1);
+SELECT is((SELECT id FROM ob_lease3), (SELECT id FROM ob_lease2), 'a row whose lease expired is claimed again');
+SELECT is((SELECT attempts FROM ob_lease3), 2, 'claiming an expired lease again counts an attempt');
+SELECT isnt((SELECT lease_id FROM ob_lease3), (SELECT lease_id FROM ob_lease2), 'under a new lease');
+SELECT is(journey.ack(ARRAY[(SELECT id FROM ob_lease2)], (SELECT lease_id FROM ob_lease2)), 0,
+	'the expired sender''s late ack changes nothing (counted 0)');
+SELECT lives_ok(format('SELECT journey.fail(%s, %L, %L, %s)', (SELECT id FROM ob_lease2), 'late', '0 seconds',
+	(SELECT lease_id FROM ob_lease2)), 'the expired sender''s late fail is not an error');
+SELECT is((SELECT status || '/' || attempts || '/' || lease_id FROM journey.outbox WHERE id = (SELECT id FROM ob_lease2)),
+	'claimed/2/' || (SELECT lease_id FROM ob_lease3), 'the expired sender''s late fail changed nothing');
+SELECT lives_ok(format('SELECT journey.fail(%s, %L, %L, %s)', (SELECT id FROM ob_lease3), 'retry', '0 seconds',
+	(SELECT lease_id FROM ob_lease3)), 'fail naming the lease that holds the row');
+SELECT is((SELECT status || '/' || last_error FROM journey.outbox WHERE id = (SELECT id FROM ob_lease3)), 'pending/retry',
+	'fail with the holding lease takes the row back');
+-- A message that crashes its sender every time: its lease expires journey.max_attempts times, then it is dead.
+DO $$
+DECLARE
+	row_id bigint := (SELECT o.id FROM journey.outbox o JOIN pg_temp.ob_lease3 l ON l.id = o.id);
+BEGIN
+	LOOP
+		EXIT WHEN (SELECT o.attempts FROM journey.outbox o WHERE o.id = row_id) >= journey.max_attempts();
+		PERFORM journey.claim('ob_lease_chan', 10);
+		UPDATE journey.outbox o SET claimed_until = now() - interval '1 second' WHERE o.status = 'claimed'
+		   AND o.channel = 'ob_lease_chan';
+	END LOOP;
+END
+$$;
+SELECT is((SELECT status || '/' || attempts FROM journey.outbox WHERE id = (SELECT id FROM ob_lease3)),
+	'claimed/' || journey.max_attempts(), 'claimed journey.max_attempts times, each lease expired');
+SELECT is((SELECT count(*)::int FROM journey.claim('ob_lease_chan', 10) c WHERE c.id = (SELECT id FROM ob_lease3)), 0,
+	'the next claim does not hand it out again');
+SELECT is((SELECT status || ': ' || last_error FROM journey.outbox WHERE id = (SELECT id FROM ob_lease3)),
+	'dead: lease expired ' || journey.max_attempts() || ' times', 'it is dead, and last_error says why');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -218,10 +218,17 @@ TEST_F(CartTest, ExitAndFailFromOutside)
 
 	InstanceState other;
 	Start(*graph, other, t0, facts);
+	const NodeId waiting_at = other.node;
+	ASSERT_NE(waiting_at, kNoNode);
+	other.context["k"] = "kept";
+	other.variant = "A";
 	FailInstance(other, "call raised", t0 + kMicrosPerHour);
 	EXPECT_EQ(other.status, InstanceStatus::Failed);
 	EXPECT_EQ(other.error, "call raised");
-	EXPECT_EQ(other.node, kNoNode);
+	// A failed instance keeps where it was, its context and its split label (SPEC §9).
+	EXPECT_EQ(other.node, waiting_at);
+	EXPECT_EQ(other.context["k"], "kept");
+	EXPECT_EQ(other.variant, "A");
 	EXPECT_FALSE(other.wake_at.has_value());
 	EXPECT_EQ(other.ended_at, t0 + kMicrosPerHour);
 }

@@ -228,19 +228,27 @@ TEST_F(TimeNodesTest, AttributeWithOffsetOnly)
 	EXPECT_EQ(WaitsUntil(graph, MakeTimestamp(2026, 3, 1)), MakeTimestamp(2026, 3, 28, 13, 0));
 }
 
-TEST_F(TimeNodesTest, PassingAWindowTwiceInOneStepFails)
+TEST_F(TimeNodesTest, ALoopThroughAnOpenWindowIsRefusedAndAWaitMakesItValid)
 {
-	// Valid by SPEC §5 (a window is a waiting node), but while the window is open the loop never waits.
-	const GraphPtr graph = testing::MustCompile(testing::JourneyWith("open", Json::parse(R"({
+	// While the window is open the loop would never wait: refused at define (SPEC §5).
+	const Json open_loop = testing::JourneyWith("open", Json::parse(R"({
 		"open": {"window": {"from": "09:00", "to": "18:00"}, "next": "tick"},
 		"tick": {"send": {"channel": "in_app", "template": "t"}, "next": "open"}
+	})"));
+	const CompileResult refused = Compile(open_loop, options);
+	ASSERT_FALSE(refused.ok());
+	EXPECT_EQ(refused.problems[0].sqlstate, "22023");
+	EXPECT_NE(refused.problems[0].message.find("instantaneous loop"), std::string::npos) << refused.problems[0].message;
+	// With a wait in the cycle, each pass waits.
+	const GraphPtr graph = testing::MustCompile(testing::JourneyWith("open", Json::parse(R"({
+		"open": {"window": {"from": "09:00", "to": "18:00"}, "next": "tick"},
+		"tick": {"send": {"channel": "in_app", "template": "t"}, "next": "pause"},
+		"pause": {"wait": "1 hour", "next": "open"}
 	})")), options);
 	ASSERT_NE(graph, nullptr);
 	InstanceState state;
-	EXPECT_THROW(Start(*graph, state, MakeTimestamp(2026, 1, 15, 10, 0), facts), StepError);
-	InstanceState closed;
-	Start(*graph, closed, MakeTimestamp(2026, 1, 15, 20, 0), facts);	 // closed: it waits
-	EXPECT_EQ(closed.wake_at, MakeTimestamp(2026, 1, 16, 8, 0));
+	Start(*graph, state, MakeTimestamp(2026, 1, 15, 10, 0), facts);
+	EXPECT_EQ(state.wake_at, MakeTimestamp(2026, 1, 15, 11, 0));
 }
 
 }	 // namespace

@@ -358,13 +358,49 @@ TEST(ValidateLanguage, InstantaneousLoopsThroughNewNodes)
 	})"));
 	EXPECT_EQ(Compile(fork).problems.size(), 1u);
 
-	// wait_until and window are waiting nodes (SPEC §5): a cycle through them is valid.
+	// A past wait_until and an open window do not wait (SPEC §5): a cycle through only them is refused.
 	const Json daily = testing::JourneyWith("open", Json::parse(R"({
 		"open": {"window": {"from": "09:00", "to": "10:00"}, "next": "tick"},
 		"tick": {"send": {"channel": "in_app", "template": "t"}, "next": "later"},
 		"later": {"wait_until": {"at": "08:00", "day": "tomorrow"}, "next": "open"}
 	})"));
-	EXPECT_TRUE(Compile(daily).ok()) << DescribeProblems(Compile(daily).problems);
+	const std::vector<Problem> daily_problems = Compile(daily).problems;
+	ASSERT_EQ(daily_problems.size(), 1u) << DescribeProblems(daily_problems);
+	EXPECT_EQ(daily_problems[0].path, "nodes.later");
+	EXPECT_NE(daily_problems[0].message.find("instantaneous loop: later -> open -> tick -> later"), std::string::npos)
+		<< daily_problems[0].message;
+
+	// The same cycle through a wait of positive duration, or a wait_for, is valid.
+	const Json waited = testing::JourneyWith("open", Json::parse(R"({
+		"open": {"window": {"from": "09:00", "to": "10:00"}, "next": "tick"},
+		"tick": {"send": {"channel": "in_app", "template": "t"}, "next": "later"},
+		"later": {"wait": "20 hours", "next": "open"}
+	})"));
+	EXPECT_TRUE(Compile(waited).ok()) << DescribeProblems(Compile(waited).problems);
+	const Json waited_for = testing::JourneyWith("open", Json::parse(R"({
+		"open": {"window": {"from": "09:00", "to": "10:00"}, "next": "tick"},
+		"tick": {"send": {"channel": "in_app", "template": "t"}, "next": "later"},
+		"later": {"wait_for": {"event": "e"}, "timeout": "1 day", "on_event": "open", "on_timeout": "open"}
+	})"));
+	EXPECT_TRUE(Compile(waited_for).ok()) << DescribeProblems(Compile(waited_for).problems);
+}
+
+TEST(ValidateLanguage, DurationsLongerThanAHundredYearsAreRefused)
+{
+	const auto problems_of = [](const char *duration) {
+		return Compile(testing::JourneyWith("w", Json::parse(std::string(R"({"w": {"wait": ")") + duration +
+															  R"(", "next": "end"}, "end": {"exit": "completed"}})")))
+			.problems;
+	};
+	EXPECT_TRUE(problems_of("100 years").empty());
+	EXPECT_TRUE(problems_of("36525 days").empty());
+	for (const char *too_long : {"101 years", "36526 days", "178000000 years", "1300 mons", "900000 hours"}) {
+		const std::vector<Problem> problems = problems_of(too_long);
+		ASSERT_EQ(problems.size(), 1u) << too_long << DescribeProblems(problems);
+		EXPECT_EQ(problems[0].path, "nodes.w.wait") << too_long;
+		EXPECT_EQ(problems[0].sqlstate, "22023") << too_long;
+		EXPECT_NE(problems[0].message.find("longer than 100 years"), std::string::npos) << problems[0].message;
+	}
 }
 
 }	 // namespace
