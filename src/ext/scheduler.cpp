@@ -1,6 +1,6 @@
 // Scheduler worker: sleeps until the earliest due step (at most journey.naptime), is woken when a
 // transaction commits an earlier one (ext/wakeup), advances due instances in batches, one transaction
-// per batch. An error ends the process; the postmaster restarts it.
+// per batch. An error outside a step is logged and the worker carries on after a backoff.
 #include "pg/postgres.hpp"
 
 #include "ext/scheduler.hpp"
@@ -76,6 +76,43 @@ RunPass(int batch_size)
 	return r;
 }
 
+// One pass in a transaction of its own. False when it failed: the error is logged and the transaction
+// aborted here (Postgres frames only: no C++ object lives in this function).
+bool
+RunPassInTransaction(PassResult *pass, bool *has_extension)
+{
+	MemoryContext loop_context = CurrentMemoryContext;
+	volatile bool ok = true;
+	PG_TRY();
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pgstat_report_activity(STATE_RUNNING, "pg_journey: running due steps");
+		*has_extension = OidIsValid(get_extension_oid("pg_journey", true));
+		if (*has_extension) {
+			const int batch = g_batch_size;
+			InvokeCpp([&] {
+				*pass = RunPass(batch);
+				return (Datum)0;
+			});
+		}
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		ok = false;
+		MemoryContextSwitchTo(loop_context);
+		EmitErrorReport();
+		FlushErrorState();
+		AbortCurrentTransaction();
+	}
+	PG_END_TRY();
+	pgstat_report_activity(STATE_IDLE, NULL);
+	return ok;
+}
+
 }	 // namespace
 
 }	 // namespace journey
@@ -94,6 +131,7 @@ journey_scheduler_main(Datum arg)
 	pgstat_report_appname("pg_journey scheduler");
 	RetainFreedMemory();
 
+	int failures = 0;  // passes that failed in a row
 	for (;;) {
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
@@ -107,22 +145,18 @@ journey_scheduler_main(Datum arg)
 		long sleep_ms = g_naptime_ms;
 		if (g_scheduler_enabled) {
 			for (;;) {
-				SetCurrentStatementStartTimestamp();
-				StartTransactionCommand();
-				PushActiveSnapshot(GetTransactionSnapshot());
-				pgstat_report_activity(STATE_RUNNING, "pg_journey: running due steps");
 				PassResult pass;
-				bool has_extension = OidIsValid(get_extension_oid("pg_journey", true));
-				if (has_extension) {
-					const int batch = g_batch_size;
-					InvokeCpp([&] {
-						pass = RunPass(batch);
-						return (Datum)0;
-					});
+				bool has_extension = false;
+				if (!RunPassInTransaction(&pass, &has_extension)) {
+					// An error outside a step (a lock, a catalog): logged; the worker carries on after a
+					// backoff (1 s doubling up to 32 s, never longer than journey.naptime) instead of
+					// dying and being restarted every second.
+					failures = failures < 6 ? failures + 1 : failures;
+					const long backoff = 1000L << (failures - 1);
+					sleep_ms = backoff < g_naptime_ms ? backoff : g_naptime_ms;
+					break;
 				}
-				PopActiveSnapshot();
-				CommitTransactionCommand();
-				pgstat_report_activity(STATE_IDLE, NULL);
+				failures = 0;
 				if (!has_extension)
 					break;
 				if (pass.stepped >= g_batch_size)

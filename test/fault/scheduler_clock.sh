@@ -3,7 +3,7 @@
 #  - with journey.naptime at 10 minutes, a committed 1-second wait still advances within seconds,
 #    with no call from the test (a commit wakes the worker; it sleeps until the step is due);
 #  - one user's failing step marks that instance failed with its error; the others advance and the
-#    worker process survives;
+#    worker process survives; an error outside a step is logged and the same worker carries on;
 #  - after pg_terminate_backend the postmaster starts a new worker, which works.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +25,7 @@ restore_settings() {
 }
 cleanup() {
 	q "ALTER TABLE journey.outbox DROP CONSTRAINT IF EXISTS sc_reject_user" >/dev/null 2>&1
+	q "ALTER TABLE journey.instance RENAME COLUMN wake_at_gone TO wake_at" >/dev/null 2>&1
 	forget_journeys "$J" "$JF" "$JR" 2>/dev/null
 	q "DELETE FROM journey.events WHERE user_id LIKE 'sc\_%'" >/dev/null 2>&1
 }
@@ -98,6 +99,22 @@ check "the others' sends were written" \
 	"$(q "SELECT count(*) FROM journey.outbox WHERE journey = '$JF' AND status = 'pending'")" 3
 check "the worker survived the failing step (same pid)" "$(worker_pid)" "$pid1"
 q "ALTER TABLE journey.outbox DROP CONSTRAINT sc_reject_user" >/dev/null
+
+# 2b. An error outside a step (here the due query fails: a column of journey.instance renamed meanwhile):
+#     logged, and the same worker carries on after a backoff once the cause is gone.
+pid1=$(worker_pid)
+q "SELECT journey.track('sc_later', 'sc_fail_go')" >/dev/null
+q "ALTER TABLE journey.instance RENAME COLUMN wake_at TO wake_at_gone" >/dev/null
+sleep 3 # the step fell due: the worker's pass failed, at least once
+check "after an error outside a step the worker lives on (same pid)" "$(worker_pid)" "$pid1"
+q "ALTER TABLE journey.instance RENAME COLUMN wake_at_gone TO wake_at" >/dev/null
+if poll 20 "SELECT EXISTS (SELECT 1 FROM journey.outbox WHERE journey = '$JF' AND user_id = 'sc_later')"; then
+	ok "once the cause is gone, the same worker advances the step (after its backoff)"
+else
+	not_ok "once the cause is gone, the same worker advances the step (after its backoff)" \
+		"$(q "SELECT status || ' ' || coalesce(node, '-') FROM journey.instances WHERE journey = '$JF' AND user_id = 'sc_later'")"
+fi
+check "still the same worker" "$(worker_pid)" "$pid1"
 
 # 3. The worker restarts after pg_terminate_backend, and the new one works.
 old=$(worker_pid)
