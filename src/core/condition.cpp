@@ -53,7 +53,7 @@ struct Evaluation {
 		if (cond.since == EventSince::Entry)
 			from = entered_at;
 		else if (cond.since == EventSince::Within)
-			from = SubtractInterval(as_of, cond.within);
+			from = SubtractUserInterval(as_of, cond.within, facts);
 		PropsFilter filter;
 		if (cond.where != kNoCond)
 			filter = [this, &cond](const Json &event_props) {

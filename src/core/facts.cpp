@@ -1,6 +1,8 @@
 // The defaults of Facts: UTC, and no function to call.
 #include "facts.hpp"
 
+#include "quote.hpp"
+
 namespace journey {
 
 std::string
@@ -15,10 +17,24 @@ Facts::Zones()
 	return DefaultTimeZones();
 }
 
+Timestamp
+AddUserInterval(Timestamp ts, const Interval &interval, Facts &facts)
+{
+	if (interval.months == 0 && interval.days == 0)
+		return AddInterval(ts, interval);
+	return AddIntervalInZone(ts, interval, facts.Zones(), facts.TimeZone());
+}
+
+Timestamp
+SubtractUserInterval(Timestamp ts, const Interval &interval, Facts &facts)
+{
+	return AddUserInterval(ts, Interval{-interval.months, -interval.days, -interval.micros}, facts);
+}
+
 Json
 Facts::Call(const std::string &function, const std::string &, const Json &)
 {
-	throw StepError("cannot call function \"" + function + "\": no function may be called here");
+	throw StepError("cannot call function " + Quoted(function) + ": no function may be called here");
 }
 
 }	 // namespace journey

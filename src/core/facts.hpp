@@ -57,4 +57,10 @@ public:
 	virtual Json Call(const std::string &function, const std::string &user_id, const Json &context);
 };
 
+// ts ± interval as Postgres computes it in the user's time zone (SPEC §2): days, weeks and months are
+// calendar units that keep the local time across a DST change; hours, minutes and seconds are exact. The
+// user's zone is asked for only when the interval has calendar parts.
+Timestamp AddUserInterval(Timestamp ts, const Interval &interval, Facts &facts);
+Timestamp SubtractUserInterval(Timestamp ts, const Interval &interval, Facts &facts);
+
 }	 // namespace journey

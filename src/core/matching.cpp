@@ -92,7 +92,7 @@ GoalMatches(const Graph &graph, Timestamp entered_at, const std::string &entry_k
 {
 	if (!graph.goal || graph.goal->event != name || !detail::KeyMatches(graph, entry_key, props))
 		return false;
-	if (event_at < entered_at || event_at > AddInterval(entered_at, graph.goal->within))
+	if (event_at < entered_at || event_at > AddUserInterval(entered_at, graph.goal->within, facts))
 		return false;
 	return EvaluateCondition(graph, graph.goal->where, event_at, entered_at, &props, facts);
 }

@@ -1,6 +1,7 @@
 // The simulator: one user's events and the clock, replayed through the evaluator.
 #include "simulate.hpp"
 
+#include "quote.hpp"
 #include "evaluation.hpp"
 #include "iso_time.hpp"
 
@@ -187,7 +188,7 @@ ParseSimulationEvents(const Json &events)
 			throw std::invalid_argument(where + ": expected an object");
 		for (const auto &[key, value] : item.items())
 			if (key != "name" && key != "at" && key != "props")
-				throw std::invalid_argument(where + "." + key + ": unknown key \"" + key + "\"");
+				throw std::invalid_argument(where + "." + std::string(CutForMessage(key)) + ": unknown key " + Quoted(key));
 		SimEvent event;
 		const auto name = item.find("name");
 		if (name == item.end() || !name->is_string() || name->get_ref<const std::string &>().empty())

@@ -1,6 +1,7 @@
 // Update nodes: the new value of an attribute, seen by the rest of the walk and returned as an effect.
 #include "evaluation.hpp"
 
+#include "quote.hpp"
 #include "iso_time.hpp"
 #include "render.hpp"
 
@@ -35,7 +36,7 @@ AddNumbers(const std::optional<Json> &current, const Json &operand, const std::s
 	if (!current)
 		return operand;
 	if (!current->is_number())
-		throw StepError("cannot add " + Describe(operand) + " to attribute \"" + attribute + "\": it holds " +
+		throw StepError("cannot add " + Describe(operand) + " to attribute " + Quoted(attribute) + ": it holds " +
 						Describe(*current) + ", not a number");
 	const std::optional<int64_t> a = AsInteger(*current), b = AsInteger(operand);
 	int64_t sum;
@@ -56,7 +57,7 @@ AddDuration(const std::optional<Json> &current, const Interval &duration, Timest
 	const std::optional<IsoTime> time =
 		current->is_string() ? ParseIsoTime(current->get_ref<const std::string &>()) : std::nullopt;
 	if (!time)
-		throw StepError("cannot add " + FormatInterval(duration) + " to attribute \"" + attribute + "\": it holds " +
+		throw StepError("cannot add " + FormatInterval(duration) + " to attribute " + Quoted(attribute) + ": it holds " +
 						Describe(*current) + ", not an ISO timestamp or date");
 	if (time->date_only)
 		return FormatIsoDate(CivilTime(AddInterval(CivilTimestamp(time->local), duration)));

@@ -136,10 +136,10 @@ Walker::WalkBranch(NodeId node)
 		const Node &current = graph_.nodes[node];
 		switch (current.kind) {
 		case NodeKind::Wait:
-			Wait(node, AddInterval(now_, current.duration), nullptr);
+			Wait(node, AddUserInterval(now_, current.duration, facts_), nullptr);
 			return;
 		case NodeKind::WaitFor:
-			Wait(node, AddInterval(now_, current.duration), &current.event);
+			Wait(node, AddUserInterval(now_, current.duration, facts_), &current.event);
 			return;
 		case NodeKind::WaitUntil: {
 			const std::optional<Timestamp> until = UntilTime(current.until, now_, facts_);

@@ -7,9 +7,12 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/partition.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
+#include "utils/rel.h"
 #include "utils/syscache.h"
 }
 
@@ -33,22 +36,23 @@ ExtensionOwner()
 
 PinnedSearchPath::PinnedSearchPath()
 {
-	if (namespace_search_path && strcmp(namespace_search_path, kSafeSearchPath) == 0)
-		return;
 	nest_level_ = PgCall([] {
 		int level = NewGUCNestLevel();
-		(void)set_config_option("search_path", kSafeSearchPath, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
-								false);
+		if (!namespace_search_path || strcmp(namespace_search_path, kSafeSearchPath) != 0) {
+			if (set_config_option("search_path", kSafeSearchPath, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true,
+								  0, false) <= 0)
+				elog(ERROR, "pg_journey: could not pin search_path");
+		}
 		return level;
 	});
 }
 
 PinnedSearchPath::~PinnedSearchPath()
 {
-	// As a function's SET clause ends: the caller's value comes back (an aborting (sub)transaction would
-	// restore it too, but this scope always closes first: errors reach Postgres only after it).
-	if (nest_level_)
-		AtEOXact_GUC(true, nest_level_);
+	// As a function's SET clause ends, but rolling back what was changed inside: the caller's values come
+	// back (an aborting (sub)transaction would restore them too, but this scope always closes first: errors
+	// reach Postgres only after it).
+	AtEOXact_GUC(false, nest_level_);
 }
 
 AsRole::AsRole(Oid role, Trust trust)
@@ -57,12 +61,34 @@ AsRole::AsRole(Oid role, Trust trust)
 	int context = saved_context_ | SECURITY_LOCAL_USERID_CHANGE;
 	if (trust == Trust::Restricted)
 		context |= SECURITY_RESTRICTED_OPERATION;
+	nest_level_ = NewGUCNestLevel();
 	SetUserIdAndSecContext(role, context);
 }
 
 AsRole::~AsRole()
 {
+	AtEOXact_GUC(false, nest_level_);
 	SetUserIdAndSecContext(saved_user_, saved_context_);
+}
+
+Oid
+TableOwner(Relation rel)
+{
+	return PgCall([&] {
+		Oid relid = RelationGetRelid(rel);
+		Oid owner = rel->rd_rel->relowner;
+		if (rel->rd_rel->relispartition) {
+			List *ancestors = get_partition_ancestors(relid);
+			if (ancestors != NIL) {
+				HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(llast_oid(ancestors)));
+				if (HeapTupleIsValid(tup)) {
+					owner = ((Form_pg_class)GETSTRUCT(tup))->relowner;
+					ReleaseSysCache(tup);
+				}
+			}
+		}
+		return owner;
+	});
 }
 
 AsOwner::AsOwner() : role_(ExtensionOwner(), AsRole::Trust::Trusted) {}

@@ -9,6 +9,10 @@
 #pragma once
 #include "pg/postgres.hpp"
 
+extern "C" {
+#include "utils/relcache.h"
+}
+
 namespace journey {
 
 // The search_path of every statement the extension runs.
@@ -17,8 +21,9 @@ inline constexpr const char *kSafeSearchPath = "pg_catalog, pg_temp";
 // The owner of schema journey (the role that created the extension).
 Oid ExtensionOwner();
 
-// search_path is kSafeSearchPath for the scope of this object (a GUC nest level, as a function's
-// SET clause makes); nothing to do when it already is.
+// search_path is kSafeSearchPath for the scope of this object, in a GUC nest level of its own (as a
+// function's SET clause makes): whatever code inside changes, search_path or any other setting, even with
+// a session-level SET, is rolled back when the scope ends.
 class PinnedSearchPath {
 public:
 	PinnedSearchPath();
@@ -32,6 +37,9 @@ private:
 
 // Runs as `role` for the scope of this object (the previous user and security context are restored on
 // scope exit; an aborting transaction restores them too). Restricted: a security-restricted operation.
+// Settings changed inside (a table owner's trigger or cast, a called function: set_config('search_path',
+// ...)) are rolled back at scope exit, in a GUC nest level of its own, as index builds and VACUUM do: they
+// never reach the statements the extension runs next.
 class AsRole {
 public:
 	enum class Trust { Trusted, Restricted };
@@ -43,6 +51,7 @@ public:
 private:
 	Oid saved_user_ = InvalidOid;
 	int saved_context_ = 0;
+	int nest_level_ = 0;
 };
 
 // The extension's owner with the search_path pinned: how triggers and the scheduler run.
@@ -56,6 +65,10 @@ private:
 	AsRole role_;
 	PinnedSearchPath path_;
 };
+
+// The owner that reads and writes an application table's rows: its own, or for a partition the owner of
+// the partitioned table at its root (the table that was tracked), never a partition's owner of its own.
+Oid TableOwner(Relation rel);
 
 // The owner of an application table, in a security-restricted operation: how its rows are read and written.
 class AsTableOwner {

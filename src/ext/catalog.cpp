@@ -15,7 +15,7 @@ namespace journey {
 
 namespace {
 
-Catalog g_catalog;
+std::shared_ptr<Catalog> g_catalog;
 bool g_valid = false;
 bool g_callback_registered = false;
 Oid g_journeys_oid = InvalidOid;
@@ -98,29 +98,31 @@ InvalidateCatalogEverywhere()
 const Catalog *
 Catalog::IfValid()
 {
-	return g_valid && g_callback_registered ? &g_catalog : nullptr;
+	return g_valid && g_callback_registered ? g_catalog.get() : nullptr;
 }
 
-Catalog &
+std::shared_ptr<Catalog>
 Catalog::Get(SpiSession &spi)
 {
 	RegisterCatalogInvalidation();
-	if (!g_valid) {
+	if (!g_valid || !g_catalog) {
 		TableOids t = LookupTables();
-		if (t.journeys != g_journeys_oid) {
-			// A new extension (DROP / CREATE): version ids may have been reused.
-			g_catalog = Catalog();
-		}
+		auto fresh = std::make_shared<Catalog>();
+		// Compiled versions are immutable: shared with the new snapshot, unless the extension was dropped
+		// and created again (version ids may have been reused).
+		if (g_catalog && t.journeys == g_journeys_oid)
+			fresh->versions_ = g_catalog->versions_;
 		g_journeys_oid = t.journeys;
 		g_channels_oid = t.channels;
 		// Valid from here on: an invalidation arriving while loading marks it invalid again.
 		g_valid = true;
 		try {
-			g_catalog.Load(spi);
+			fresh->Load(spi);
 		} catch (...) {
 			g_valid = false;
 			throw;
 		}
+		g_catalog = std::move(fresh);  // the previous snapshot lives on while an engine holds it
 	}
 	return g_catalog;
 }
@@ -128,14 +130,6 @@ Catalog::Get(SpiSession &spi)
 void
 Catalog::Load(SpiSession &spi)
 {
-	journeys_.clear();
-	rules_.clear();
-	attribute_rules_.clear();
-	paused_.clear();
-	paused_ids_.clear();
-	any_counted_entries_ = false;
-	extra_channels_.clear();
-	functions_.clear();
 	for (auto &row : spi.Run(kExtraChannels, {}))
 		extra_channels_.push_back(row[0].s);
 	for (auto &row : spi.Run(kAllowedFunctions, {})) {

@@ -48,11 +48,15 @@ struct AllowedFunction {
 // The constructs of the language the engine does not run yet: define refuses them with 0A000.
 const std::vector<std::string> &EngineNotSupported();
 
+// A snapshot of the rules: immutable once loaded (but for versions compiled on demand), shared by whoever
+// runs an event or a batch with it. An invalidation makes the next Get build a new one; an engine that holds
+// the old one (an update node firing the profile trigger, whose engine reloads) keeps using it safely.
 class Catalog {
 public:
-	// The backend's catalog, rebuilt first when invalidated.
-	static Catalog &Get(SpiSession &spi);
-	// The backend's catalog when it is valid, else null (no SPI: the trigger's fast path).
+	// The backend's current catalog, a new one first when invalidated.
+	static std::shared_ptr<Catalog> Get(SpiSession &spi);
+	// The backend's current catalog when it is valid, else null (no SPI: the trigger's fast path). Use it at
+	// once: a later Get may replace it.
 	static const Catalog *IfValid();
 
 	const EventRules *Rules(std::string_view event) const;

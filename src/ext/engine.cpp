@@ -157,7 +157,7 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 			*refusal = "reentry is never and the user entered before";
 			return std::nullopt;
 		}
-		if (rules.cooldown && last_entered_at && at < AddInterval(*last_entered_at, *rules.cooldown)) {
+		if (rules.cooldown && last_entered_at && at < AddUserInterval(*last_entered_at, *rules.cooldown, facts)) {
 			*refusal = "the cooldown of " + FormatInterval(*rules.cooldown) + " since the last entry has not passed";
 			return std::nullopt;
 		}

@@ -20,7 +20,10 @@ namespace journey {
 
 class Engine {
 public:
-	explicit Engine(SpiSession &spi) : spi_(spi), catalog_(Catalog::Get(spi)) { active_engines++; }
+	explicit Engine(SpiSession &spi) : spi_(spi), snapshot_(Catalog::Get(spi)), catalog_(*snapshot_)
+	{
+		active_engines++;
+	}
 	~Engine() { active_engines--; }
 	Engine(const Engine &) = delete;
 	Engine &operator=(const Engine &) = delete;
@@ -88,6 +91,7 @@ private:
 	std::string Guarded(const Graph &graph, const std::function<void()> &work);
 
 	SpiSession &spi_;
+	std::shared_ptr<Catalog> snapshot_;	// held for the engine's life: a reload elsewhere never frees it
 	Catalog &catalog_;
 	OutboxBatch *outbox_batch_ = nullptr;		// set while a scheduler batch collects its outbox rows
 	InstanceBatch *instance_batch_ = nullptr;	// and its instance updates

@@ -9,9 +9,12 @@
 #include "ext/catalog.hpp"
 #include "ext/engine.hpp"
 #include "ext/retain_memory.hpp"
+#include "ext/settings.hpp"
+#include "core/quote.hpp"
 #include "pg/guard.hpp"
 
 #include <cstring>
+#include <initializer_list>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -81,7 +84,7 @@ struct TriggerCall {
 TriggerCall
 CheckTriggerCall(FunctionCallInfo fcinfo)
 {
-	return PgCall([&] {
+	TriggerCall call = PgCall([&] {
 		if (!fcinfo->context || ((const ::Node *)fcinfo->context)->type != T_TriggerData)
 			ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 							errmsg("journey._event_trigger() must be called as a trigger")));
@@ -97,13 +100,15 @@ CheckTriggerCall(FunctionCallInfo fcinfo)
 							errmsg("journey._event_trigger() takes 5 arguments")));
 		return TriggerCall{td->tg_trigger->tgoid,
 						   RelationGetRelid(td->tg_relation),
-						   td->tg_relation->rd_rel->relowner,
+						   InvalidOid,
 						   row ? td->tg_trigtuple : nullptr,
 						   row ? nullptr : td->tg_newtable,
 						   td->tg_relation->rd_att,
 						   td->tg_trigger->tgnargs,
 						   td->tg_trigger->tgargs};
 	});
+	call.owner = TableOwner(((TriggerData *)fcinfo->context)->tg_relation);
+	return call;
 }
 
 int
@@ -113,28 +118,71 @@ ColumnNumber(const TriggerCall &call, const char *column)
 		return 0;
 	int att = PgCall([&] { return SPI_fnumber(call.desc, column); });
 	if (att <= 0)
-		throw UserError("42703", std::string("tracked table has no column \"") + column + "\"");
+		throw UserError("42703", std::string("tracked table has no column ") + Quoted(column));
 	return att;
+}
+
+// The type of a column of the table now (InvalidOid when dropped).
+Oid
+ColumnType(const TriggerCall &call, int att)
+{
+	return PgCall([&] {
+		Form_pg_attribute a = TupleDescAttr(call.desc, att - 1);
+		return a->attisdropped ? InvalidOid : a->atttypid;
+	});
+}
+
+// A tracked column whose type changed since journey.track_events checked it (ALTER COLUMN ... TYPE) is
+// refused here, before any value is read as the type it no longer has.
+void
+CheckColumnType(const TriggerCall &call, const char *role, const char *column, Oid type, std::initializer_list<Oid> allowed)
+{
+	for (Oid ok : allowed)
+		if (type == ok)
+			return;
+	const Oid relid = call.relid;
+	const char *table = PgCall([relid]() -> const char * { return get_rel_name(relid); });
+	throw UserError("42804",
+					std::string("the ") + role + " column " + Quoted(column) + " of tracked table " +
+						Quoted(table ? table : "?") + " is no longer of a type pg_journey reads",
+					{}, "journey.track_events checks the columns again; or change the column back");
+}
+
+bool
+SameTypes(const TriggerCall &call, const Mapping &m)
+{
+	return (!m.name_att || ColumnType(call, m.name_att) == m.name_type) &&
+		   (!m.time_att || ColumnType(call, m.time_att) == m.time_type) &&
+		   (!m.props_att || ColumnType(call, m.props_att) == m.props_type);
 }
 
 const Mapping &
 MappingFor(const TriggerCall &call)
 {
 	auto it = g_mappings.find(call.tgoid);
-	if (it != g_mappings.end())
-		return it->second;
+	if (it != g_mappings.end()) {
+		if (SameTypes(call, it->second))
+			return it->second;
+		g_mappings.erase(it);
+	}
 	Mapping m;
 	m.user_att = ColumnNumber(call, call.args[0]);
 	m.name_att = ColumnNumber(call, call.args[1]);
-	if (m.name_att)
-		m.name_type = PgCall([&] { return TupleDescAttr(call.desc, m.name_att - 1)->atttypid; });
+	if (m.name_att) {
+		m.name_type = ColumnType(call, m.name_att);
+		CheckColumnType(call, "event name", call.args[1], m.name_type, {TEXTOID, VARCHAROID, NAMEOID});
+	}
 	m.constant_name = call.args[2];
 	m.time_att = ColumnNumber(call, call.args[3]);
-	if (m.time_att)
-		m.time_type = PgCall([&] { return TupleDescAttr(call.desc, m.time_att - 1)->atttypid; });
+	if (m.time_att) {
+		m.time_type = ColumnType(call, m.time_att);
+		CheckColumnType(call, "time", call.args[3], m.time_type, {TIMESTAMPTZOID, TIMESTAMPOID, DATEOID});
+	}
 	m.props_att = ColumnNumber(call, call.args[4]);
-	if (m.props_att)
-		m.props_type = PgCall([&] { return TupleDescAttr(call.desc, m.props_att - 1)->atttypid; });
+	if (m.props_att) {
+		m.props_type = ColumnType(call, m.props_att);
+		CheckColumnType(call, "props", call.args[4], m.props_type, {JSONBOID, JSONOID});
+	}
 	return g_mappings.emplace(call.tgoid, std::move(m)).first->second;
 }
 
@@ -162,10 +210,12 @@ ReadTime(const TriggerCall &call, const Mapping &m, TimestampTz *time)
 	Datum d = SPI_getbinval(call.tuple, call.desc, m.time_att, &isnull);
 	if (isnull)
 		return false;
-	if (m.time_type == TIMESTAMPOID)
-		d = DirectFunctionCall1(timestamp_timestamptz, d);
-	else if (m.time_type == DATEOID)
-		d = DirectFunctionCall1(date_timestamptz, d);
+	// A timestamp (without time zone) or a date is read in journey.default_timezone (SPEC §2), not in the
+	// inserting session's TimeZone: the same row is the same instant whoever inserts it.
+	if (m.time_type == DATEOID)
+		d = DirectFunctionCall1(date_timestamp, d);
+	if (m.time_type == TIMESTAMPOID || m.time_type == DATEOID)
+		d = DirectFunctionCall2(timestamp_zone, CStringGetTextDatum(DefaultTimeZone()), d);
 	*time = DatumGetTimestampTz(d);
 	return true;
 }
@@ -435,7 +485,8 @@ Datum
 journey_event_trigger(PG_FUNCTION_ARGS)
 {
 	return journey::InvokeCpp([&]() -> Datum {
-		journey::RetainFreedMemory();  // a statement's batch of entries, like the scheduler's
+		if (journey::g_retain_memory_in_triggers)
+			journey::RetainFreedMemory();  // a statement's batch of entries, like the scheduler's (opt-in)
 		journey::HandleEvent(fcinfo);
 		return PointerGetDatum(NULL);
 	});

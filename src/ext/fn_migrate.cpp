@@ -34,7 +34,8 @@ int64_t
 Migrate(const std::string &name, int32_t version)
 {
 	SpiSession spi;
-	Catalog &catalog = Catalog::Get(spi);
+	const std::shared_ptr<Catalog> snapshot = Catalog::Get(spi);
+	Catalog &catalog = *snapshot;
 	auto ids = spi.Run(kVersionId, {SqlValue::Text(name), SqlValue::Int(version)});
 	if (ids.empty())
 		throw UserError("42704", "journey \"" + name + "\" has no version " + std::to_string(version));

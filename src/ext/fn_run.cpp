@@ -1,6 +1,7 @@
 // SQL functions that move journeys: journey.enroll, journey.run_due.
 #include "pg/postgres.hpp"
 
+#include "core/quote.hpp"
 #include "ext/engine.hpp"
 #include "ext/settings.hpp"
 #include "pg/convert.hpp"
@@ -43,9 +44,9 @@ journey_enroll(PG_FUNCTION_ARGS)
 		Engine engine(spi);
 		const JourneyEntry *j = engine.catalog().Journey(name);
 		if (!j)
-			throw UserError("42704", "journey \"" + name + "\" does not exist");
+			throw UserError("42704", "journey " + Quoted(name) + " does not exist");
 		if (j->status != "live") {
-			Notice("user \"" + user_id + "\" did not enter journey \"" + name + "\": the journey is " + j->status +
+			Notice("user " + Quoted(user_id) + " did not enter journey " + Quoted(name) + ": the journey is " + j->status +
 				   " (only a live journey takes entries)");
 			is_null = true;
 			return (Datum)0;
@@ -57,14 +58,14 @@ journey_enroll(PG_FUNCTION_ARGS)
 			// A keyed journey takes the key from context.key (SPEC §10).
 			auto it = context.find("key");
 			if (it == context.end() || it->is_null())
-				throw UserError("22023", "journey \"" + name + "\" is keyed by " + *version.graph->entry.key +
+				throw UserError("22023", "journey " + Quoted(name) + " is keyed by " + *version.graph->entry.key +
 											 ": give the key as context.key");
 			key = it->is_string() ? it->get<std::string>() : it->dump();
 		}
 		auto id = engine.Enroll(version, user_id, std::move(context), Json::object(), at, &refusal, key);
 		engine.ReleaseUnusedEntries();
 		if (!id) {
-			Notice("user \"" + user_id + "\" did not enter journey \"" + name + "\": " + refusal);
+			Notice("user " + Quoted(user_id) + " did not enter journey " + Quoted(name) + ": " + refusal);
 			is_null = true;
 			return (Datum)0;
 		}

@@ -46,7 +46,8 @@ RunSimulation(const std::string &definition, const std::string &user_id, const s
 	SubTransaction sub;
 	{
 		SpiSession spi;
-		Catalog &catalog = Catalog::Get(spi);
+		const std::shared_ptr<Catalog> snapshot = Catalog::Get(spi);
+	Catalog &catalog = *snapshot;
 		CompileOptions options;
 		options.extra_channels = catalog.ExtraChannels();
 		options.zones = &PostgresTimeZones();

@@ -2,6 +2,7 @@
 
 #include "ext/pg_facts.hpp"
 
+#include "core/quote.hpp"
 #include "ext/as_owner.hpp"
 #include "ext/direct_reads.hpp"
 #include "ext/pg_timezones.hpp"
@@ -24,6 +25,13 @@ extern "C" {
 namespace journey {
 
 namespace {
+
+// May the role execute the function? (Postgres calls only.)
+bool
+MayExecute(Oid fn, Oid role)
+{
+	return pg_proc_aclcheck(fn, role, ACL_EXECUTE) == ACLCHECK_OK;
+}
 
 const Statement kContact{"SELECT address, opted_in, bounced FROM journey.contacts WHERE user_id = $1 AND channel = $2",
 						 {SqlType::Text, SqlType::Text},
@@ -151,7 +159,7 @@ PgFacts::TimeZone()
 		auto rows = spi_.Run(sources.TimeZone(), {SqlValue::Text(user_id_)});
 		std::string zone = rows.empty() || rows[0][0].null ? "" : rows[0][0].s;
 		if (zone.empty() || !Zones().IsValid(zone))
-			zone = g_default_timezone && g_default_timezone[0] ? g_default_timezone : "UTC";
+			zone = DefaultTimeZone();
 		zone_ = zone;
 	}
 	return *zone_;
@@ -168,64 +176,64 @@ PgFacts::Call(const std::string &function, const std::string &user_id, const Jso
 {
 	const AllowedFunction *f = catalog_.Function(function);
 	if (!f)
-		throw StepError("function \"" + function + "\" is not allowed (journey.allow_function)");
+		throw StepError("function " + Quoted(function) + " is not allowed (journey.allow_function)");
 	const std::string context_text = context.dump();
 	const char *user = user_id.c_str();
 	const char *ctx = context_text.c_str();
 	const Oid fn = f->fn, run_as = f->run_as;
-	// Whoever may change the function (its owner and the owner's members) must already hold the rights it
-	// runs with: else a role could put its own code into a function a more privileged role allowed.
-	const bool owner_may = PgCall([&] {
+	// Checked at every call, not only when allowed: the role that allowed the function still exists and may
+	// still execute it, and whoever may change the function (its owner and the owner's members) holds the
+	// rights it runs with (else a role could put its own code into a function a more privileged role allowed).
+	enum { kOk, kNoRole, kNoExecute, kOwner } verdict = PgCall([&] {
+		if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(run_as)))
+			return kNoRole;
+		if (!MayExecute(fn, run_as))
+			return kNoExecute;
 		HeapTuple tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
 		if (!HeapTupleIsValid(tup))
-			return false;
+			return kNoExecute;
 		const Oid owner = ((Form_pg_proc)GETSTRUCT(tup))->proowner;
 		ReleaseSysCache(tup);
-		return has_privs_of_role(owner, run_as);
+		return has_privs_of_role(owner, run_as) ? kOk : kOwner;
 	});
-	if (!owner_may)
-		throw StepError("function \"" + function +
-						"\" may not be called: its owner does not hold the rights of the role that allowed it");
-	Oid saved_user = InvalidOid;
-	int saved_context = 0;
-	GetUserIdAndSecContext(&saved_user, &saved_context);
+	if (verdict == kNoRole)
+		throw StepError("function " + Quoted(function) + " may not be called: the role that allowed it no longer exists");
+	if (verdict == kNoExecute)
+		throw StepError("function " + Quoted(function) +
+						" may not be called: the role that allowed it may no longer execute it");
+	if (verdict == kOwner)
+		throw StepError("function " + Quoted(function) +
+						" may not be called: its owner does not hold the rights of the role that allowed it");
 	struct Result {
 		bool isnull;
 		const char *json;
 	};
-	Result r{};
-	try {
-		// The call runs with the rights of the role that allowed the function.
-		SetUserIdAndSecContext(run_as, saved_context | SECURITY_LOCAL_USERID_CHANGE);
-		r = PgCall([&] {
-			Result out{true, nullptr};
-			LOCAL_FCINFO(call, 2);
-			FmgrInfo flinfo;
-			fmgr_info(fn, &flinfo);
-			InitFunctionCallInfoData(*call, &flinfo, 2, InvalidOid, NULL, NULL);
-			call->args[0].value = CStringGetTextDatum(user);
-			call->args[0].isnull = false;
-			call->args[1].value = DirectFunctionCall1(jsonb_in, CStringGetDatum(ctx));
-			call->args[1].isnull = false;
-			// The function sees what an SQL statement here would: this transaction's writes so far included
-			// (a STABLE function reads the active snapshot). On an error, the caller's subtransaction
-			// rollback pops the snapshot.
-			CommandCounterIncrement();
-			PushActiveSnapshot(GetTransactionSnapshot());
-			Datum d = FunctionCallInvoke(call);
-			PopActiveSnapshot();
-			if (!call->isnull) {
-				Jsonb *jb = DatumGetJsonbP(d);
-				out.isnull = false;
-				out.json = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
-			}
-			return out;
-		});
-	} catch (...) {
-		SetUserIdAndSecContext(saved_user, saved_context);
-		throw;
-	}
-	SetUserIdAndSecContext(saved_user, saved_context);
+	// The call runs with the rights of the role that allowed the function; settings it changes end with it.
+	AsRole as_allower(run_as, AsRole::Trust::Trusted);
+	const Result r = PgCall([&] {
+		Result out{true, nullptr};
+		LOCAL_FCINFO(call, 2);
+		FmgrInfo flinfo;
+		fmgr_info(fn, &flinfo);
+		InitFunctionCallInfoData(*call, &flinfo, 2, InvalidOid, NULL, NULL);
+		call->args[0].value = CStringGetTextDatum(user);
+		call->args[0].isnull = false;
+		call->args[1].value = DirectFunctionCall1(jsonb_in, CStringGetDatum(ctx));
+		call->args[1].isnull = false;
+		// The function sees what an SQL statement here would: this transaction's writes so far included
+		// (a STABLE function reads the active snapshot). On an error, the caller's subtransaction
+		// rollback pops the snapshot.
+		CommandCounterIncrement();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		Datum d = FunctionCallInvoke(call);
+		PopActiveSnapshot();
+		if (!call->isnull) {
+			Jsonb *jb = DatumGetJsonbP(d);
+			out.isnull = false;
+			out.json = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+		}
+		return out;
+	});
 	return r.isnull ? Json() : Json::parse(r.json);
 }
 

@@ -1,5 +1,6 @@
 #include "pg/postgres.hpp"
 
+#include "core/quote.hpp"
 #include "ext/pg_timezones.hpp"
 
 #include "pg/guard.hpp"
@@ -37,7 +38,7 @@ PgTimeZones::ToLocal(Timestamp ts, const std::string &tz) const
 {
 	pg_tz *zone = LoadZone(tz);
 	if (!zone)
-		throw StepError("unknown time zone \"" + tz + "\"");
+		throw StepError("unknown time zone " + Quoted(tz));
 	int64_t seconds = ts / kMicrosPerSecond;
 	int64_t micros = ts % kMicrosPerSecond;
 	if (micros < 0) {
@@ -47,7 +48,7 @@ PgTimeZones::ToLocal(Timestamp ts, const std::string &tz) const
 	pg_time_t unix_seconds = (pg_time_t)(seconds + kUnixEpochOffsetSeconds);
 	const struct pg_tm *found = PgCall([&] { return pg_localtime(&unix_seconds, zone); });
 	if (!found)
-		throw StepError("timestamp out of range for time zone \"" + tz + "\"");
+		throw StepError("timestamp out of range for time zone " + Quoted(tz));
 	const struct pg_tm tm = *found;
 	LocalTime local;
 	local.year = tm.tm_year + 1900;

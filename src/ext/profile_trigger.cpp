@@ -56,11 +56,8 @@ ReadProfileRow(FunctionCallInfo fcinfo)
 	// An application table's row as JSON may call casts that the table's owner defined: as that owner,
 	// restricted (journey.profiles is the extension's own).
 	std::optional<AsTableOwner> as_table_owner;
-	const Oid owner = PgCall([&]() -> Oid {
-		if (!fcinfo->context || ((const ::Node *)fcinfo->context)->type != T_TriggerData)
-			return InvalidOid;
-		return ((TriggerData *)fcinfo->context)->tg_relation->rd_rel->relowner;
-	});
+	const bool is_trigger = fcinfo->context && ((const ::Node *)fcinfo->context)->type == T_TriggerData;
+	const Oid owner = is_trigger ? TableOwner(((TriggerData *)fcinfo->context)->tg_relation) : InvalidOid;
 	if (OidIsValid(owner) && owner != GetUserId())
 		as_table_owner.emplace(owner);
 	return PgCall([&] {

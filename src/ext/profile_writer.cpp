@@ -1,5 +1,6 @@
 #include "pg/postgres.hpp"
 
+#include "core/quote.hpp"
 #include "ext/profile_writer.hpp"
 
 #include "ext/as_owner.hpp"
@@ -53,7 +54,7 @@ ColumnUpdate(SpiSession &spi, const ProfileSource &p, const std::string &attribu
 		return it->second->statement;
 	auto type = spi.Run(kColumnType, {SqlValue::Text(p.table), SqlValue::Text(attribute)});
 	if (type.empty())
-		throw UserError("42703", "column \"" + attribute + "\" of profile table " + p.table + " does not exist",
+		throw UserError("42703", "column " + Quoted(attribute) + " of profile table " + p.table + " does not exist",
 						{}, "update nodes write columns of the table given to journey.track_profiles");
 	const std::string column = spi.Run(kQuoteIdent, {SqlValue::Text(attribute)})[0][0].s;
 	const std::string col_type = type[0][0].s;

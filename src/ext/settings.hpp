@@ -9,8 +9,11 @@ extern int g_workers;			  // journey.workers
 extern int g_batch_size;		  // journey.batch_size
 extern int g_naptime_ms;		  // journey.naptime
 extern char *g_default_timezone;  // journey.default_timezone
+// journey.default_timezone, or "UTC" when it is empty.
+const char *DefaultTimeZone();
 extern int g_max_attempts;		  // journey.max_attempts
-extern int g_retain_memory_mb;	  // journey.retain_memory
+extern int g_retain_memory_mb;
+extern bool g_retain_memory_in_triggers;  // journey.retain_memory_in_triggers
 
 void DefineSettings(bool preloading);
 

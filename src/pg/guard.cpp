@@ -33,6 +33,12 @@ CopyText(char *dst, size_t size, const char *src) noexcept
 		return;
 	std::strncpy(dst, src, size - 1);
 	dst[size - 1] = '\0';
+	if (std::strlen(src) >= size - 1) {	 // cut: not inside a UTF-8 sequence
+		size_t end = size - 1;
+		while (end > 0 && (static_cast<unsigned char>(src[end]) & 0xC0) == 0x80)
+			--end;
+		dst[end] = '\0';
+	}
 }
 
 void

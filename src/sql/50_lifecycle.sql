@@ -44,7 +44,7 @@ COMMENT ON FUNCTION journey.validate(jsonb) IS
 
 CREATE FUNCTION journey._unknown_journey(name text)
 RETURNS void
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	RAISE EXCEPTION 'journey % does not exist', journey._q(name) USING ERRCODE = '42704';
@@ -165,7 +165,7 @@ COMMENT ON FUNCTION journey.publish(text, int, text) IS
 
 CREATE FUNCTION journey._set_status(name text, from_status text, to_status text, action text)
 RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	j journey.journeys;

@@ -15,7 +15,7 @@ CREATE TRIGGER allowed_functions_changed AFTER INSERT OR UPDATE OR DELETE OR TRU
 -- function has that name.
 CREATE FUNCTION journey._allowed_function_names()
 RETURNS text[]
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH f AS (
 		SELECT p.proname::text AS name, n.nspname::text AS schema
@@ -34,7 +34,7 @@ COMMENT ON FUNCTION journey._allowed_function_names() IS
 -- Every problem of a definition, with the channels and functions of this database.
 CREATE FUNCTION journey._problems(definition jsonb)
 RETURNS TABLE (path text, message text, sqlstate text)
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT * FROM journey._problems($1, ARRAY(SELECT c.name FROM journey.channels c WHERE NOT c.builtin),
 	                                journey._allowed_function_names());
@@ -82,16 +82,31 @@ LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION journey.allow_function(regprocedure) IS
 	'lets call nodes call a function FUNC(user_id text, context jsonb) returns jsonb, with the rights of the role allowing it (which must hold EXECUTE on it, and whose rights its owner must hold)';
 
-CREATE FUNCTION journey.disallow_function(fn regprocedure)
+-- Only the role that allowed a function (or a role holding its rights, a superuser) takes it back.
+CREATE FUNCTION journey._disallow_function(caller oid, fn regprocedure)
 RETURNS void
-LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	allower oid;
 BEGIN
-	DELETE FROM journey.allowed_functions a WHERE a.fn = disallow_function.fn;
+	SELECT a.allowed_by INTO allower FROM journey.allowed_functions a WHERE a.fn = _disallow_function.fn;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'function % is not allowed', fn USING ERRCODE = '42704';
 	END IF;
+	IF NOT pg_catalog.pg_has_role(caller, allower, 'USAGE') THEN
+		RAISE EXCEPTION 'function % was allowed by role %: only that role may disallow it', fn, allower::regrole
+			USING ERRCODE = '42501';
+	END IF;
+	DELETE FROM journey.allowed_functions a WHERE a.fn = _disallow_function.fn;
 END
 $$;
+COMMENT ON FUNCTION journey._disallow_function(oid, regprocedure) IS
+	'internal: journey.disallow_function''s work, as the extension''s owner, for the calling role (caller)';
+
+CREATE FUNCTION journey.disallow_function(fn regprocedure)
+RETURNS void
+AS 'MODULE_PATHNAME', 'journey_with_caller'
+LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION journey.disallow_function(regprocedure) IS
-	'takes back journey.allow_function: definitions and publishes that call it are refused (42501), running calls fail';
+	'takes back journey.allow_function (only the role that allowed the function may): definitions and publishes that call it are refused (42501), running calls fail';

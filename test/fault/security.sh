@@ -48,11 +48,13 @@ ALTER DATABASE "$PGDATABASE" RESET search_path;
 ALTER ROLE "$PGUSER" RESET search_path;
 SELECT journey.untrack_profiles();
 SELECT journey.untrack_events('sec_shop.orders') WHERE to_regclass('sec_shop.orders') IS NOT NULL;
+SELECT journey.untrack_events('sec_shop.signals') WHERE to_regclass('sec_shop.signals') IS NOT NULL;
+SELECT journey.untrack_events('sec_shop.visits') WHERE to_regclass('sec_shop.visits') IS NOT NULL;
 SELECT journey.untrack_events('sec_admin.clicks') WHERE to_regclass('sec_admin.clicks') IS NOT NULL;
 SELECT journey.disallow_function(a.fn) FROM journey.allowed_functions a
  WHERE a.fn::oid IN (SELECT p.oid FROM pg_proc p WHERE p.pronamespace::regnamespace::text LIKE 'sec\_%');
 SQL
-	forget_journeys "$J" 2>/dev/null
+	forget_journeys "$J" sec_v sec_draft 2>/dev/null
 	psql -XAtq <<SQL >/dev/null 2>&1
 DELETE FROM journey.events WHERE user_id LIKE 'sec\_%';
 DELETE FROM journey.contacts WHERE user_id LIKE 'sec\_%';
@@ -103,6 +105,8 @@ CREATE TYPE sec_shop.kind AS ENUM ('small', 'big');
 CREATE FUNCTION sec_shop.kind_json(k sec_shop.kind) RETURNS json LANGUAGE plpgsql AS \$f\$
 BEGIN
 	PERFORM sec_shop.escalate('cast');
+	-- For the statements the extension runs next, as whoever it is: a path with sec_admin's operators first.
+	PERFORM pg_catalog.set_config('search_path', 'sec_admin, pg_catalog, public', false);
 	RETURN pg_catalog.to_json(k::text);
 END
 \$f\$;
@@ -115,16 +119,26 @@ CREATE TABLE sec_shop.customers (user_id text PRIMARY KEY, score int NOT NULL DE
 CREATE FUNCTION sec_shop.customers_changed() RETURNS trigger LANGUAGE plpgsql AS \$f\$
 BEGIN
 	PERFORM sec_shop.escalate('trigger');
+	PERFORM pg_catalog.set_config('search_path', 'sec_admin, pg_catalog, public', false);
 	RETURN NEW;
 END
 \$f\$;
 CREATE TRIGGER customers_changed AFTER UPDATE ON sec_shop.customers FOR EACH ROW
 	EXECUTE FUNCTION sec_shop.customers_changed();
 INSERT INTO sec_shop.customers (user_id, timezone) VALUES ('sec_u1', 'UTC'), ('sec_u2', 'UTC'), ('sec_u3', 'UTC');
+CREATE TABLE sec_shop.signals (user_id text NOT NULL, name text NOT NULL, props jsonb, at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE sec_shop.visits (user_id text NOT NULL, kind sec_shop.kind NOT NULL, at timestamptz NOT NULL DEFAULT now())
+	PARTITION BY RANGE (at);
+GRANT INSERT ON sec_shop.visits TO sec_app;
 RESET ROLE;
+-- A partition the DBA (a superuser) made: it belongs to the superuser, yet rows of the partitioned table are
+-- read as the partitioned table's owner.
+CREATE TABLE sec_shop.visits_all PARTITION OF sec_shop.visits FOR VALUES FROM (MINVALUE) TO (MAXVALUE);
 
 -- The DBA tracks the application's tables (the superuser may track any table).
 SELECT journey.track_events('sec_shop.orders', 'user_id', event_name => 'sec_order', time_column => 'at');
+SELECT journey.track_events('sec_shop.signals', 'user_id', 'name', time_column => 'at', props_column => 'props');
+SELECT journey.track_events('sec_shop.visits', 'user_id', event_name => 'sec_visit', time_column => 'at');
 SELECT journey.track_profiles('sec_shop.customers', 'user_id', 'timezone');
 SQL
 
@@ -190,6 +204,7 @@ out=$(as sec_admin "
 CREATE FUNCTION sec_admin.enrich(user_id text, context jsonb) RETURNS jsonb LANGUAGE plpgsql AS \$f\$
 BEGIN
 	PERFORM sec_admin.escalate('call');
+	PERFORM pg_catalog.set_config('search_path', 'sec_admin, pg_catalog, public', false);
 	RETURN pg_catalog.jsonb_build_object('k', 'v-' || user_id);
 END
 \$f\$;
@@ -213,6 +228,10 @@ SELECT journey.define(\$d\${
 	}
 }\$d\$, true);
 SELECT count(*) FROM journey.validate('{\"name\": \"x\"}');
+SELECT journey.define('{\"name\": \"sec_v\", \"trigger\": [{\"event\": \"sec_visit\"}, {\"event\": \"sec_signal\"}], \"start\": \"done\",
+	\"nodes\": {\"done\": {\"exit\": \"completed\"}}}', true);
+SELECT journey.define('{\"name\": \"sec_draft\", \"trigger\": {\"event\": \"sec_never\"}, \"start\": \"done\",
+	\"nodes\": {\"done\": {\"exit\": \"completed\"}}}');
 ")
 check "journey_admin allows its own function, tracks its own table, defines and publishes (hostile path)" \
 	"$(echo "$out" | grep -cE 'ERROR')" 0
@@ -336,6 +355,38 @@ SELECT count(*) >= 0 FROM journey.throttle_stats();
 SELECT journey.exit('$J', 'sec_u9');
 " 2>&1)
 check "journey_admin pauses, resumes, simulates (the call runs), exits (hostile path)" "$(echo "$out" | tr '\n' ' ')" "  t t 0 "
+out=$(as sec_app "INSERT INTO sec_shop.visits (user_id, kind) VALUES ('sec_u7', 'big')")
+check "the application inserts into a tracked partitioned table (a superuser's partition)" "$out" ""
+check "the visit entered its journey" "$(q "SELECT status FROM journey.instances WHERE journey = 'sec_v' AND user_id = 'sec_u7'")" completed
+
+# A tracked column's type changed after tracking: refused at the next insert (42804), never read as the
+# type it no longer has (it crashed the server).
+check "sec_shop.signals tracks (name and props columns)" \
+	"$(sqlstate sec_owner "INSERT INTO sec_shop.signals (user_id, name, props) VALUES ('sec_u8', 'sec_signal', '{}')")" ok
+check "after ALTER COLUMN props TYPE text, an insert is refused with 42804" \
+	"$(sqlstate sec_owner "INSERT INTO sec_shop.signals (user_id, name, props) VALUES ('sec_u8', 'sec_signal', '{}');
+	                       ALTER TABLE sec_shop.signals ALTER COLUMN props TYPE text;
+	                       INSERT INTO sec_shop.signals (user_id, name, props) VALUES ('sec_u8', 'sec_signal', 'x')")" 42804
+check "after ALTER COLUMN name TYPE int, an insert is refused with 42804" \
+	"$(sqlstate sec_owner "ALTER TABLE sec_shop.signals ALTER COLUMN props TYPE jsonb USING '{}';
+	                       ALTER TABLE sec_shop.signals ALTER COLUMN name TYPE int USING 1;
+	                       INSERT INTO sec_shop.signals (user_id, name, props) VALUES ('sec_u8', 7, '{}')")" 42804
+check "the server is up (no crash)" "$(q "SELECT 1")" 1
+
+# A call whose allowing role lost EXECUTE on the function (or was dropped) runs no more: the instance fails.
+out=$(as sec_admin "REVOKE EXECUTE ON FUNCTION sec_admin.enrich(text, jsonb) FROM sec_admin, PUBLIC;
+	SELECT journey.enroll('$J', 'sec_u6') IS NOT NULL;
+	GRANT EXECUTE ON FUNCTION sec_admin.enrich(text, jsonb) TO sec_admin;")
+check "after its EXECUTE is revoked, the allowed function is not called: the instance fails" \
+	"$(q "SELECT status || ': ' || error FROM journey.instances WHERE journey = '$J' AND user_id = 'sec_u6'")" \
+	'failed: function "sec_admin.enrich" may not be called: the role that allowed it may no longer execute it'
+
+# A NOTICE quoting a 1 MB user id is bounded too.
+size=$(PGOPTIONS="-c search_path=sec_japp,pg_catalog,public" psql -XAtq -U sec_japp \
+	-c "SELECT journey.enroll('sec_draft', repeat('u', 1000000))" 2>&1 >/dev/null | wc -c)
+if [ "$size" -gt 0 ] && [ "$size" -lt 2000 ]; then ok "enroll's NOTICE about a 1 MB user id is bounded ($size bytes)"; else
+	not_ok "enroll's NOTICE about a 1 MB user id is bounded" "$size bytes"; fi
+
 # ---- Afterwards.
 check "no role but the bootstrap superuser is superuser" \
 	"$(q "SELECT coalesce(string_agg(rolname, ','), '') FROM pg_roles WHERE rolsuper AND rolname <> '$PGUSER'")" ""
@@ -362,7 +413,7 @@ check "no ssn reached a payload or a context" \
 check "every journey still worked: each user's path" \
 	"$(q "SELECT string_agg(user_id || ':' || status || ':' || coalesce(exit_reason, '-') || ':' || coalesce(context -> 'extra' ->> 'k', '-'), ', ' ORDER BY user_id)
 	      FROM journey.instances WHERE journey = '$J'")" \
-	"sec_u1:completed:completed:v-sec_u1, sec_u2:completed:completed:v-sec_u2, sec_u3:completed:completed:v-sec_u3, sec_u4:completed:completed:v-sec_u4, sec_u5:completed:completed:v-sec_u5"
+	"sec_u1:completed:completed:v-sec_u1, sec_u2:completed:completed:v-sec_u2, sec_u3:completed:completed:v-sec_u3, sec_u4:completed:completed:v-sec_u4, sec_u5:completed:completed:v-sec_u5, sec_u6:failed:-:-"
 check "every journey still worked: the messages" \
 	"$(q "SELECT string_agg(user_id || ':' || template || ':' || status, ', ' ORDER BY user_id, id) FROM journey.outbox WHERE journey = '$J'")" \
 	"sec_u1:sec_t:sent, sec_u1:sec_paid:pending, sec_u2:sec_t:sent, sec_u2:sec_late:pending, sec_u3:sec_t:suppressed, sec_u3:sec_late:pending, sec_u4:sec_t:suppressed, sec_u4:sec_late:pending, sec_u5:sec_t:suppressed, sec_u5:sec_late:pending"

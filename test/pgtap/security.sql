@@ -2,7 +2,7 @@
 -- search_path of every SECURITY DEFINER function, settings a session cannot change, and bounded messages.
 -- (test/fault/security.sh acts as each role with a hostile search_path.)
 BEGIN;
-SELECT plan(22);
+SELECT plan(23);
 
 -- Functions.
 SELECT is((SELECT coalesce(string_agg(p.oid::regprocedure::text, ', ' ORDER BY p.oid::regprocedure::text), '') FROM pg_proc p
@@ -19,13 +19,11 @@ SELECT is((SELECT coalesce(string_agg(r || ': ' || p.oid::regprocedure::text, ',
               AND has_function_privilege(r, p.oid, 'EXECUTE')),
 	'', 'no role but the owner executes the internal functions (journey._*)');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
-            WHERE p.pronamespace = 'journey'::regnamespace AND has_function_privilege('journey_app', p.oid, 'EXECUTE')
-              AND NOT has_function_privilege('journey_sender', p.oid, 'EXECUTE')),
-	ARRAY['enroll', 'set_contact', 'track', 'unsubscribe'], 'journey_app executes track, set_contact, unsubscribe, enroll');
+            WHERE p.pronamespace = 'journey'::regnamespace AND has_function_privilege('journey_app', p.oid, 'EXECUTE')),
+	ARRAY['enroll', 'set_contact', 'track', 'unsubscribe'], 'journey_app executes track, set_contact, unsubscribe, enroll, nothing else');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
-            WHERE p.pronamespace = 'journey'::regnamespace AND has_function_privilege('journey_sender', p.oid, 'EXECUTE')
-              AND NOT has_function_privilege('journey_app', p.oid, 'EXECUTE')),
-	ARRAY['ack', 'claim', 'fail', 'max_attempts', 'report_delivery'], 'journey_sender executes claim, ack, fail, report_delivery');
+            WHERE p.pronamespace = 'journey'::regnamespace AND has_function_privilege('journey_sender', p.oid, 'EXECUTE')),
+	ARRAY['ack', 'claim', 'fail', 'max_attempts', 'report_delivery'], 'journey_sender executes claim, ack, fail, report_delivery, nothing else');
 SELECT is((SELECT count(*)::int FROM pg_proc p
             WHERE p.pronamespace = 'journey'::regnamespace AND p.proname !~ '^_'
               AND NOT has_function_privilege('journey_admin', p.oid, 'EXECUTE')),
@@ -33,7 +31,7 @@ SELECT is((SELECT count(*)::int FROM pg_proc p
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
             WHERE p.pronamespace = 'journey'::regnamespace AND p.proname !~ '^_' AND NOT p.prosecdef
               AND p.prosrc = 'journey_with_caller'),
-	ARRAY['allow_function', 'track_events', 'track_profiles', 'untrack_events', 'untrack_profiles'],
+	ARRAY['allow_function', 'disallow_function', 'track_events', 'track_profiles', 'untrack_events', 'untrack_profiles'],
 	'the functions that act for their caller (allowed_by, table ownership) are SECURITY INVOKER and pass the caller on');
 
 -- Tables.
@@ -63,6 +61,8 @@ SELECT is((SELECT array_agg(name || '=' || context ORDER BY name) FROM pg_settin
             WHERE name IN ('journey.default_timezone', 'journey.max_attempts')),
 	ARRAY['journey.default_timezone=sighup', 'journey.max_attempts=sighup'],
 	'journey.default_timezone and journey.max_attempts are set by the server configuration (sighup)');
+SELECT is(current_setting('journey.retain_memory_in_triggers'), 'off',
+	'application backends keep the C library''s memory thresholds unless journey.retain_memory_in_triggers says otherwise');
 SELECT throws_ok($$SET journey.max_attempts = 1000$$, '55P02', NULL, 'a session cannot set journey.max_attempts');
 SELECT throws_ok($$SET journey.default_timezone = 'Asia/Tokyo'$$, '55P02', NULL,
 	'a session cannot set journey.default_timezone');

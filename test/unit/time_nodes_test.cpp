@@ -228,6 +228,44 @@ TEST_F(TimeNodesTest, AttributeWithOffsetOnly)
 	EXPECT_EQ(WaitsUntil(graph, MakeTimestamp(2026, 3, 1)), MakeTimestamp(2026, 3, 28, 13, 0));
 }
 
+// SPEC §2: durations follow Postgres's interval arithmetic in the user's time zone. Test/Europe changes
+// from UTC+1 to UTC+2 on 2026-03-29 01:00 UTC and back on 2026-10-25 01:00 UTC.
+TEST_F(TimeNodesTest, AWaitOfDaysKeepsTheLocalTimeAcrossDst)
+{
+	const GraphPtr day = With(Json::parse(R"({"wait": "1 day"})"));
+	ASSERT_NE(day, nullptr);
+	// Spring: 2026-03-28 09:00 local (08:00 UTC) + 1 day = 03-29 09:00 local (07:00 UTC): 23 hours later.
+	EXPECT_EQ(WaitsUntil(day, MakeTimestamp(2026, 3, 28, 8, 0)), MakeTimestamp(2026, 3, 29, 7, 0));
+	// Autumn: 2026-10-24 09:00 local (07:00 UTC) + 1 day = 10-25 09:00 local (08:00 UTC): 25 hours later.
+	EXPECT_EQ(WaitsUntil(day, MakeTimestamp(2026, 10, 24, 7, 0)), MakeTimestamp(2026, 10, 25, 8, 0));
+	// Hours are exact: 24 hours across the spring change is 24 hours.
+	const GraphPtr hours = With(Json::parse(R"({"wait": "24 hours"})"));
+	EXPECT_EQ(WaitsUntil(hours, MakeTimestamp(2026, 3, 28, 8, 0)), MakeTimestamp(2026, 3, 29, 8, 0));
+	// A user without a zone of her own (UTC): a day is 24 hours.
+	facts.time_zone = "UTC";
+	EXPECT_EQ(WaitsUntil(day, MakeTimestamp(2026, 3, 28, 8, 0)), MakeTimestamp(2026, 3, 29, 8, 0));
+}
+
+TEST_F(TimeNodesTest, AWaitForTimeoutOfDaysKeepsTheLocalTimeAcrossDst)
+{
+	const GraphPtr graph = testing::MustCompile(testing::JourneyWith("w", Json::parse(R"({
+		"w": {"wait_for": {"event": "paid"}, "timeout": "2 days", "on_event": "end", "on_timeout": "end"},
+		"end": {"exit": "completed"}
+	})")), options);
+	ASSERT_NE(graph, nullptr);
+	InstanceState state;
+	Start(*graph, state, MakeTimestamp(2026, 3, 28, 8, 0), facts);	 // 09:00 local
+	EXPECT_EQ(state.wake_at, MakeTimestamp(2026, 3, 30, 7, 0));		 // 09:00 local two days later
+}
+
+TEST_F(TimeNodesTest, AWaitOfHoursNeedsNoTimeZone)
+{
+	const GraphPtr hours = With(Json::parse(R"({"wait": "2 hours"})"));
+	zones.to_local_calls = 0;
+	EXPECT_EQ(WaitsUntil(hours, MakeTimestamp(2026, 3, 28, 8, 0)), MakeTimestamp(2026, 3, 28, 10, 0));
+	EXPECT_EQ(zones.to_local_calls, 0);  // the hot path asks no time zone for an exact duration
+}
+
 TEST_F(TimeNodesTest, ALoopThroughAnOpenWindowIsRefusedAndAWaitMakesItValid)
 {
 	// While the window is open the loop would never wait: refused at define (SPEC §5).
