@@ -26,7 +26,8 @@ SELECT user_id, status, node FROM journey.instances WHERE journey = 'trial' ORDE
 SELECT journey.run_due('2030-04-20 00:00+00') AS steps_while_paused;
 SELECT count(*) AS sent_while_paused FROM journey.outbox WHERE journey = 'trial';
 
--- Resume: held steps run late, as of the next run: t1 takes on_event (its event was held), t2 the timeout.
+-- Resume: held steps run on the next run: t1 takes on_event as of its held event's time (SPEC §2), t2 the
+-- timeout, late.
 SELECT journey.resume('trial');
 SELECT journey.run_due('2030-04-20 00:00+00') AS steps_after_resume;
 SELECT user_id, template, created_at FROM journey.outbox WHERE journey = 'trial' ORDER BY user_id;

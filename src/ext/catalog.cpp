@@ -152,11 +152,11 @@ Catalog::Load(SpiSession &spi)
 		const Graph &g = *v.graph;
 		const JourneyEntry &j = journeys_.at(v.journey);
 		if (j.status == "live" && j.live_version_id == v.id) {
-			const bool counted = g.entry.ReadsPastEntries() && !g.entry.key;
+			const bool counted = g.entry.ReadsPastEntries();
 			for (const std::string &event : g.EntryEventNames()) {
 				rules_[event].entry_versions.push_back(v.id);
 				if (counted)
-					rules_[event].counted_versions.push_back(v.id);
+					(g.entry.key ? rules_[event].keyed_counted_versions : rules_[event].counted_versions).push_back(v.id);
 			}
 			any_counted_entries_ = any_counted_entries_ || counted;
 			for (const std::string &attribute : g.ChangeAttributes())

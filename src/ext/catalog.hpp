@@ -35,8 +35,10 @@ struct EventRules {
 	bool instance_rules = false;		  // some version has an exit_when or a wait_for on this name
 	std::vector<std::string> goal_journeys;  // journeys some version of which has a goal on this name
 	// The entry_versions whose rules read past entries and that have no entry key: a statement's entries
-	// lock their journey.entries rows together (src/ext/event_trigger.cpp).
+	// lock their journey.entries rows together, in one sorted order (src/ext/event_trigger.cpp).
 	std::vector<int32_t> counted_versions;
+	// The same for keyed journeys: their rows' keys come from each event's props.
+	std::vector<int32_t> keyed_counted_versions;
 };
 
 // A function call nodes may call, and the role whose rights the call runs with.
@@ -67,7 +69,7 @@ public:
 	const VersionEntry &Version(SpiSession &spi, int32_t id);
 	const std::vector<std::string> &PausedJourneys() const { return paused_; }
 	const std::vector<int32_t> &PausedJourneyIds() const { return paused_ids_; }
-	// Whether some event's rules have counted_versions.
+	// Whether some event's rules have counted_versions or keyed_counted_versions.
 	bool AnyCountedEntries() const { return any_counted_entries_; }
 	const std::vector<std::string> &ExtraChannels() const { return extra_channels_; }
 	const TrackedSources &Sources() const { return sources_; }

@@ -176,6 +176,7 @@ enum InstanceColumn : int {
 	kContext,
 	kVariant,
 	kBranches,
+	kHeldEvents,
 	kInstanceColumns
 };
 const ColumnSpec kInstanceColumnSpecs[kInstanceColumns] = {
@@ -183,7 +184,8 @@ const ColumnSpec kInstanceColumnSpecs[kInstanceColumns] = {
 	{"node", TEXTOID},				  {"wake_at", TIMESTAMPTZOID}, {"waiting_event", TEXTOID},
 	{"last_step_at", TIMESTAMPTZOID}, {"ended_at", TIMESTAMPTZOID}, {"exit_reason", TEXTOID},
 	{"visits", TEXTOID},			  {"error", TEXTOID},			{"event_held_at", TIMESTAMPTZOID},
-	{"context", JSONBOID},			  {"variant", TEXTOID},		{"branches", JSONBOID}};
+	{"context", JSONBOID},			  {"variant", TEXTOID},		{"branches", JSONBOID},
+	{"held_events", JSONBOID}};
 
 // Tells the indexes whether an update leaves their keys as they were (the hint the executor gives nbtree
 // for its bottom-up deletion): an index of no column a step sets (the primary key, the one-active index)
@@ -224,6 +226,8 @@ SetStepColumns(const InstanceUpdate &u, const AttrNumber *att, Datum *values, bo
 	nulls[at(kContext)] = false;
 	values[at(kVariant)] = TextOrNull(u.variant, true, &nulls[at(kVariant)]);
 	values[at(kBranches)] = JsonbOrNull(u.branches, &nulls[at(kBranches)]);
+	values[at(kHeldEvents)] = (Datum)0;
+	nulls[at(kHeldEvents)] = true;
 }
 
 // Whether a deformed row (in the per-row memory) is the instance (user_id, id) of the update.

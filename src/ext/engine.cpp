@@ -428,7 +428,7 @@ Engine::OnEvent(const std::string &user_id, const std::string &name, const Json 
 		if (!WaitForMatches(g, li.state, name, props, at, facts))
 			continue;
 		if (std::find(paused.begin(), paused.end(), v.journey) != paused.end()) {
-			HoldEvent(spi_, li.state, at);	// taken on resume
+			HoldEvent(spi_, li.state, name, props, at);	 // replayed on resume
 			continue;
 		}
 		const InstanceState before = li.state;
@@ -572,6 +572,38 @@ Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 	return StepBatch(as_of, rows);
 }
 
+namespace {
+
+void
+Append(StepResult &all, StepResult &&more)
+{
+	std::move(more.sends.begin(), more.sends.end(), std::back_inserter(all.sends));
+	std::move(more.updates.begin(), more.updates.end(), std::back_inserter(all.updates));
+	std::move(more.history.begin(), more.history.end(), std::back_inserter(all.history));
+	all.node_visits += more.node_visits;
+}
+
+// The events a paused journey held for this instance, each as of its own time (SPEC §2): the branches
+// that accept it take on_event, the others wait on (their deadlines as before the hold); then whatever
+// fell due by as_of meanwhile runs.
+StepResult
+ReplayHeld(const Graph &g, LoadedInstance &li, Timestamp as_of, Facts &facts)
+{
+	InstanceState &state = li.state;
+	state.wake_at = li.wake_at_before_hold;
+	StepResult all;
+	for (const LoadedInstance::HeldEvent &e : li.held_events) {
+		if (state.status != InstanceStatus::Active)
+			break;
+		Append(all, ResumeOnEvent(g, state, e.name, e.props, e.at, facts, kHotPath));
+	}
+	if (state.status == InstanceStatus::Active && state.wake_at && *state.wake_at <= as_of)
+		Append(all, ResumeDue(g, state, as_of, facts, kHotPath));
+	return all;
+}
+
+}	 // namespace
+
 int64_t
 Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 {
@@ -581,7 +613,11 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 		if (instance_batch_ && g.HasCalls())
 			instance_batch_->Flush(spi_);  // a called function sees the instances as the steps left them
 		LoadedInstance li = ReadInstance(row, g);
-		const bool held = li.event_held_at.has_value();
+		if (!li.held_events.empty()) {
+			RunStep(v, li.state, [&](InstanceState &state, PgFacts &facts) { return ReplayHeld(g, li, as_of, facts); });
+			return;
+		}
+		const bool held = li.event_held_at.has_value();	 // held before events were kept (one, untold)
 		RunStep(v, li.state, [&](InstanceState &state, PgFacts &facts) {
 			return held ? ResumeOnEvent(g, state, as_of, facts, kHotPath) : ResumeDue(g, state, as_of, facts, kHotPath);
 		});

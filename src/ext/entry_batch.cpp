@@ -4,6 +4,8 @@
 
 #include "ext/throttle.hpp"
 
+#include <algorithm>
+#include <tuple>
 #include <unordered_set>
 
 namespace journey {
@@ -51,6 +53,13 @@ EntryBatch::Flush(SpiSession &spi, const CountedFn &counted)
 {
 	if (pending_.empty())
 		return 0;
+	// In one order, whoever inserts: the one-active index makes a second insert of a (journey, user, key)
+	// wait for the first's transaction, and two statements taking the same users in opposite orders would
+	// wait for each other (a deadlock).
+	std::stable_sort(pending_.begin(), pending_.end(), [](const Pending &a, const Pending &b) {
+		return std::tie(a.version.journey_id, a.state.user_id, a.state.entry_key) <
+			   std::tie(b.version.journey_id, b.state.user_id, b.state.entry_key);
+	});
 	InstanceInserts inserts;
 	for (const Pending &p : pending_)
 		inserts.Add(p.version, p.state, p.exclusive);

@@ -420,7 +420,7 @@ CountedEntries(TriggerCall call, const Mapping &m, const TransitionReader &reade
 		}
 		Engine &engine = lazy.Get();
 		const EventRules *rules = engine.catalog().Rules(name);
-		if (!rules || rules->counted_versions.empty())
+		if (!rules || (rules->counted_versions.empty() && rules->keyed_counted_versions.empty()))
 			continue;
 		const char *user = ReadUser(call, m, reader.row_context);
 		if (!user)
@@ -436,6 +436,18 @@ CountedEntries(TriggerCall call, const Mapping &m, const TransitionReader &reade
 			if (at < SubtractInterval(now, v.graph->entry.max_event_age))
 				continue;  // a backfill enters no one (Engine::OnEvent): no row to lock
 			pairs.emplace_back(user, v.journey, std::string());
+		}
+		if (rules->keyed_counted_versions.empty())
+			continue;
+		// Keyed journeys: the row is (user, journey, the event's key); an event without the key enters none.
+		const RawEvent raw = ReadEvent(call, m, reader.row_context);
+		const Json props = raw.props ? Json::parse(raw.props) : Json::object();
+		for (int32_t vid : rules->keyed_counted_versions) {
+			const VersionEntry &v = engine.catalog().Version(*lazy.spi, vid);
+			if (at < SubtractInterval(now, v.graph->entry.max_event_age))
+				continue;
+			if (std::optional<std::string> key = EntryKeyOf(*v.graph, props))
+				pairs.emplace_back(user, v.journey, std::move(*key));
 		}
 	}
 	return pairs;

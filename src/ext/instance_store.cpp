@@ -29,10 +29,17 @@ const Statement kConversion{
 	{SqlType::Text, SqlType::Int8, SqlType::Text, SqlType::Int4, SqlType::TimestampTz, SqlType::Text},
 	{}};
 
-const Statement kHoldEvent{"UPDATE journey.instance SET event_held_at = $3, wake_at = least(wake_at, $3) "
-						   "WHERE user_id = $1 AND id = $2 AND event_held_at IS NULL",
-						   {SqlType::Text, SqlType::Int8, SqlType::TimestampTz},
-						   {}};
+// Appends an event to the instance's held events ($4: {"name", "props", "at"}); the first one keeps the
+// instance's wake_at ($5, microseconds, or null) and makes the instance due from the event's time.
+const Statement kHoldEvent{
+	"UPDATE journey.instance SET "
+	"held_events = CASE WHEN held_events IS NULL "
+	"THEN jsonb_build_object('wake_at', $5::int8, 'events', jsonb_build_array($4::jsonb)) "
+	"ELSE jsonb_set(held_events, '{events}', (held_events -> 'events') || jsonb_build_array($4::jsonb)) END, "
+	"event_held_at = least(coalesce(event_held_at, $3), $3), wake_at = least(coalesce(wake_at, $3), $3) "
+	"WHERE user_id = $1 AND id = $2",
+	{SqlType::Text, SqlType::Int8, SqlType::TimestampTz, SqlType::Jsonb, SqlType::Int8},
+	{}};
 
 const Statement kInsertOutbox{
 	"INSERT INTO journey.outbox (journey, version, node, instance_id, user_id, channel, template, payload, "
@@ -153,6 +160,14 @@ ReadInstance(const SqlRow &row, const Graph &graph)
 	li.state.variant = row[14].null ? "" : row[14].s;
 	if (!row[15].null)
 		li.state.other_branches = BranchesFromJson(graph, Json::parse(row[15].s));
+	if (!row[16].null) {
+		const Json held = Json::parse(row[16].s);
+		if (held.contains("wake_at") && held["wake_at"].is_number_integer())
+			li.wake_at_before_hold = held["wake_at"].get<int64_t>();
+		for (const Json &e : held.value("events", Json::array()))
+			li.held_events.push_back({e.value("name", std::string()), e.value("props", Json::object()),
+									  e.value("at", (int64_t)0)});
+	}
 	li.state.status = InstanceStatus::Active;
 	return li;
 }
@@ -296,7 +311,8 @@ const Statement kUpdateMany{
 	"UPDATE journey.instance i SET status = x.s::\"char\", node = nullif(x.n, ''), "
 	"wake_at = x.w, waiting_event = nullif(x.we, ''), last_step_at = x.l, "
 	"ended_at = x.e, exit_reason = nullif(x.r, ''), visits = x.v, "
-	"error = nullif(x.err, ''), event_held_at = NULL, context = x.c::jsonb, variant = nullif(x.var, ''), "
+	"error = nullif(x.err, ''), event_held_at = NULL, held_events = NULL, context = x.c::jsonb, "
+	"variant = nullif(x.var, ''), "
 	"branches = nullif(x.b, '')::jsonb "
 	"FROM journey._batch_rows($1) AS x(u text, id int8, s text, n text, w timestamptz, we text, l timestamptz, "
 	"e timestamptz, r text, v text, err text, c text, var text, b text) "
@@ -358,9 +374,12 @@ RecordConversion(SpiSession &spi, const VersionEntry &version, const std::string
 }
 
 void
-HoldEvent(SpiSession &spi, const InstanceState &state, Timestamp event_at)
+HoldEvent(SpiSession &spi, const InstanceState &state, const std::string &name, const Json &props, Timestamp event_at)
 {
-	spi.Exec(kHoldEvent, {SqlValue::Text(state.user_id), SqlValue::Int(state.id), SqlValue::Timestamp(event_at)});
+	const Json event{{"name", name}, {"props", props}, {"at", event_at}};
+	spi.Exec(kHoldEvent, {SqlValue::Text(state.user_id), SqlValue::Int(state.id), SqlValue::Timestamp(event_at),
+						  SqlValue::Jsonb(event.dump()),
+						  state.wake_at ? SqlValue::Int(*state.wake_at) : SqlValue::Null()});
 }
 
 namespace {

@@ -20,20 +20,29 @@ namespace journey {
 struct LoadedInstance {
 	int32_t version_id = 0;
 	std::optional<std::string> waiting_event;
-	// A wait_for event that arrived while the journey was paused: on resume, on_event is taken as of it.
+	// The first wait_for event that arrived while the journey was paused (the instance is due from then).
 	std::optional<Timestamp> event_held_at;
+	// The events held while paused, in order, and the instance's wake_at before the first (null when it
+	// had none): on resume each is replayed as of its own time (SPEC §2, §10).
+	struct HeldEvent {
+		std::string name;
+		Json props;
+		Timestamp at = 0;
+	};
+	std::vector<HeldEvent> held_events;
+	std::optional<Timestamp> wake_at_before_hold;
 	InstanceState state;
 };
 
 // The columns every instance query selects, in this order (see ReadInstance).
 #define JOURNEY_INSTANCE_COLUMNS                                                                                       \
 	"i.user_id, i.id, i.version_id, i.journey_id, i.node, i.wake_at, i.waiting_event, i.entered_at, i.last_step_at, "  \
-	"i.visits, i.context, i.event, i.event_held_at, i.entry_key, i.variant, i.branches"
+	"i.visits, i.context, i.event, i.event_held_at, i.entry_key, i.variant, i.branches, i.held_events"
 // (inline: statements of other files copy it during static initialization, after this definition)
 inline const std::vector<SqlType> kInstanceColumnTypes{
 	SqlType::Text,		  SqlType::Int8,	  SqlType::Int4,  SqlType::Int4,  SqlType::Text,  SqlType::TimestampTz,
 	SqlType::Text,		  SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Text, SqlType::Jsonb, SqlType::Jsonb,
-	SqlType::TimestampTz, SqlType::Text, SqlType::Text, SqlType::Jsonb};
+	SqlType::TimestampTz, SqlType::Text, SqlType::Text, SqlType::Jsonb, SqlType::Jsonb};
 
 // Builds the in-memory instance of a row of JOURNEY_INSTANCE_COLUMNS, with node ids of `graph`.
 LoadedInstance ReadInstance(const SqlRow &row, const Graph &graph);
@@ -86,8 +95,10 @@ private:
 	std::vector<std::pair<int64_t, Timestamp>> wakes_;	// active rows' (id, wake_at), noted once written
 };
 
-// Remembers a wait_for event that arrived while the journey is paused (the first one counts).
-void HoldEvent(SpiSession &spi, const InstanceState &state, Timestamp event_at);
+// Remembers a wait_for event that arrived while the journey is paused (every one, in order: on resume each
+// is replayed as of its own time).
+void HoldEvent(SpiSession &spi, const InstanceState &state, const std::string &name, const Json &props,
+			   Timestamp event_at);
 
 // Outbox rows collected over a scheduler batch, inserted directly (direct_writes.hpp) or, when that does
 // not apply, by one INSERT … SELECT FROM journey._batch_rows.

@@ -26,6 +26,9 @@ CREATE TABLE journey.instance (
 	variant        text,
 	error          text,
 	branches       jsonb,        -- parallel branches besides the earliest (node, wake_at); null: one branch
+	-- events a wait_for accepted while the journey was paused, replayed on resume as of their own time:
+	-- {"wake_at": the instance's wake_at before the first, "events": [{"name", "props", "at"}, ...]}
+	held_events    jsonb,
 	PRIMARY KEY (user_id, id)
 );
 COMMENT ON TABLE journey.instance IS
