@@ -173,7 +173,7 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 	state.context = std::move(context);
 	state.event = std::move(event);
 	state.entry_key = entry_key;
-	if (rules.throttle && !ThrottleAdmit(version.journey, *rules.throttle, at)) {
+	if (rules.throttle && !ThrottleAdmit(version.journey, *rules.throttle)) {
 		*refusal = "the journey's throttle (" + std::to_string(rules.throttle->max) + " per " +
 				   FormatInterval(rules.throttle->per) + ") is reached";
 		return std::nullopt;
@@ -219,7 +219,7 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 	}
 	if (!inserted) {
 		if (rules.throttle)
-			ThrottleUndo(version.journey, *rules.throttle, at);
+			ThrottleUndo(version.journey, *rules.throttle);
 		*refusal = std::string("the user is already in the journey (reentry ") + ReentryName(rules.reentry) + ")";
 		return std::nullopt;
 	}

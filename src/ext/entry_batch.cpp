@@ -72,7 +72,7 @@ EntryBatch::Flush(SpiSession &spi, const CountedFn &counted)
 			// The one-active index refused it: the user is already in the journey.
 			const auto &throttle = p.version.graph->entry.throttle;
 			if (throttle)
-				ThrottleUndo(p.version.journey, *throttle, p.state.entered_at);
+				ThrottleUndo(p.version.journey, *throttle);
 			continue;
 		}
 		WriteSends(spi, p.version, p.state, p.first_step, &outbox);
