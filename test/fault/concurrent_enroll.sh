@@ -91,7 +91,11 @@ check "control: reentry always lets both sessions create an instance" \
 check "reentry never holds under concurrency when the first instance ended at once: one instance" \
 	"$(q "SELECT count(*) FROM journey.instances WHERE journey = '$JI' AND user_id = 'cc_u4'")" 1
 
-check "the one-active rule is a unique index on instances" \
-	"$(q "SELECT count(*) FROM pg_index i WHERE i.indrelid = 'journey.instance'::regclass AND i.indisunique AND i.indpred IS NOT NULL")" 1
+# The rule holds whoever writes: a second active instance of the user, written directly, is refused (23505).
+out=$(psql -XAtq -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -c "INSERT INTO journey.instance (entered_at, last_step_at,
+	version_id, journey_id, user_id) SELECT entered_at, last_step_at, version_id, journey_id, user_id FROM journey.instance
+	WHERE user_id = 'cc_u2' AND journey_id = (SELECT id FROM journey.journeys WHERE name = '$JN') AND status = 'a'" 2>&1)
+check "a second active instance written directly is refused by the database (23505)" \
+	"$(echo "$out" | sed -nE 's/^ERROR: +([0-9A-Z]{5}):.*/\1/p' | head -n1)" 23505
 
 fault_finish

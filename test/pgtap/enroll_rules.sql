@@ -38,8 +38,25 @@ SELECT pg_temp.def('er_age1h', '{"event": "er_age1h_go"}', '{"max_event_age": "1
 SELECT pg_temp.def('er_manual', '{"manual": true}', '{}', true);
 \o
 
+-- Enrolls and tells what happened: 'entered' when the id returned is that of a new instance of this user
+-- in this journey, entered as of at; 'refused' for null.
+CREATE FUNCTION pg_temp.enrolls(j text, u text, ctx jsonb, at timestamptz) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	new_id bigint;
+BEGIN
+	new_id := journey.enroll(j, u, ctx, at);
+	IF new_id IS NULL THEN
+		RETURN 'refused';
+	END IF;
+	IF EXISTS (SELECT 1 FROM journey.instances i WHERE i.id = new_id AND i.journey = j AND i.user_id = u AND i.entered_at = at) THEN
+		RETURN 'entered';
+	END IF;
+	RETURN 'id ' || new_id || ' is no instance of this user entered at ' || at;
+END
+$$;
+
 -- reentry after_exit (the default).
-SELECT isnt(journey.enroll('er_after', 'er_u1', '{"src": "test"}', pg_temp.t()), NULL, 'enroll returns an id');
+SELECT is(pg_temp.enrolls('er_after', 'er_u1', '{"src": "test"}', pg_temp.t()), 'entered', 'enroll returns an id');
 SELECT is(journey.enroll('er_after', 'er_u1', '{}', pg_temp.t('1 minute')), NULL,
 	'after_exit: enroll while the user is active returns null');
 SELECT is(pg_temp.n('er_after', 'er_u1'), 1, 'after_exit: still one instance');
@@ -49,7 +66,7 @@ SELECT is((SELECT entered_at FROM journey.instances WHERE journey = 'er_after' A
 	'enroll enters as of at');
 SELECT cmp_ok(journey.run_due(pg_temp.t('1 hour')), '>=', 1::bigint, 'run_due ends the wait');
 SELECT is(pg_temp.n('er_after', 'er_u1', 'completed'), 1, 'the first instance completed');
-SELECT isnt(journey.enroll('er_after', 'er_u1', '{}', pg_temp.t('2 hours')), NULL,
+SELECT is(pg_temp.enrolls('er_after', 'er_u1', '{}', pg_temp.t('2 hours')), 'entered',
 	'after_exit: enroll after the instance ended is accepted');
 SELECT is(pg_temp.n('er_after', 'er_u1', 'active'), 1, 'after_exit: one active instance again');
 
@@ -63,36 +80,36 @@ SELECT journey.track('er_u3', 'er_after_go', '{}', pg_temp.t('1 minute')) IS NOT
 SELECT is(pg_temp.n('er_after', 'er_u3'), 1, 'after_exit: a second trigger event while active does not enrol again');
 
 -- reentry never.
-SELECT isnt(journey.enroll('er_never', 'er_u1', '{}', pg_temp.t()), NULL, 'never: the first entry is accepted');
+SELECT is(pg_temp.enrolls('er_never', 'er_u1', '{}', pg_temp.t()), 'entered', 'never: the first entry is accepted');
 SELECT is(pg_temp.n('er_never', 'er_u1', 'completed'), 1, 'never: the journey ended at once');
 SELECT is(journey.enroll('er_never', 'er_u1', '{}', pg_temp.t('1 year')), NULL,
 	'never: a later entry after the end is refused');
 
 -- reentry always: concurrent actives.
-SELECT isnt(journey.enroll('er_always', 'er_u1', '{}', pg_temp.t()), NULL, 'always: first entry');
-SELECT isnt(journey.enroll('er_always', 'er_u1', '{}', pg_temp.t()), NULL, 'always: second entry while active');
+SELECT is(pg_temp.enrolls('er_always', 'er_u1', '{}', pg_temp.t()), 'entered', 'always: first entry');
+SELECT is(pg_temp.enrolls('er_always', 'er_u1', '{}', pg_temp.t()), 'entered', 'always: second entry while active');
 SELECT journey.track('er_u1', 'er_always_go', '{}', pg_temp.t('1 minute')) IS NOT NULL AS tracked \gset
 SELECT is(pg_temp.n('er_always', 'er_u1', 'active'), 3, 'always: three concurrent active instances');
 SELECT is((SELECT count(DISTINCT id)::int FROM journey.instances WHERE journey = 'er_always' AND user_id = 'er_u1'), 3,
 	'always: each with its own id');
 
 -- cooldown of 1 day since the last entry.
-SELECT isnt(journey.enroll('er_cool', 'er_u1', '{}', pg_temp.t()), NULL, 'cooldown: first entry');
+SELECT is(pg_temp.enrolls('er_cool', 'er_u1', '{}', pg_temp.t()), 'entered', 'cooldown: first entry');
 SELECT is(journey.enroll('er_cool', 'er_u1', '{}', pg_temp.t('23 hours')), NULL,
 	'cooldown: an entry before the cooldown passed is refused (the first instance already ended)');
-SELECT isnt(journey.enroll('er_cool', 'er_u1', '{}', pg_temp.t('1 day 1 minute')), NULL,
+SELECT is(pg_temp.enrolls('er_cool', 'er_u1', '{}', pg_temp.t('1 day 1 minute')), 'entered',
 	'cooldown: an entry after the cooldown is accepted');
 SELECT is(journey.enroll('er_cool', 'er_u1', '{}', pg_temp.t('1 day 2 hours')), NULL,
 	'cooldown: counted from the last entry, not the first');
 
 -- max_entries 2 (lifetime).
-SELECT isnt(journey.enroll('er_max', 'er_u1', '{}', pg_temp.t()), NULL, 'max_entries: entry 1');
-SELECT isnt(journey.enroll('er_max', 'er_u1', '{}', pg_temp.t('1 hour')), NULL, 'max_entries: entry 2');
+SELECT is(pg_temp.enrolls('er_max', 'er_u1', '{}', pg_temp.t()), 'entered', 'max_entries: entry 1');
+SELECT is(pg_temp.enrolls('er_max', 'er_u1', '{}', pg_temp.t('1 hour')), 'entered', 'max_entries: entry 2');
 SELECT is(journey.enroll('er_max', 'er_u1', '{}', pg_temp.t('1 year')), NULL, 'max_entries: entry 3 is refused');
 
 -- entry.when.
 INSERT INTO journey.profiles (user_id, attributes) VALUES ('er_pro', '{"plan": "pro"}'), ('er_free', '{"plan": "free"}');
-SELECT isnt(journey.enroll('er_when', 'er_pro', '{}', pg_temp.t()), NULL, 'when: a user for whom it holds enters');
+SELECT is(pg_temp.enrolls('er_when', 'er_pro', '{}', pg_temp.t()), 'entered', 'when: a user for whom it holds enters');
 SELECT is(journey.enroll('er_when', 'er_free', '{}', pg_temp.t()), NULL, 'when: a user for whom it fails is refused');
 SELECT is(journey.enroll('er_when', 'er_nobody', '{}', pg_temp.t()), NULL, 'when: a user without a profile is refused');
 SELECT count(journey.track(u, 'er_when_go', '{}', pg_temp.t('1 minute'))) AS tracked
@@ -121,8 +138,8 @@ SELECT is(pg_temp.n('er_age1h', 'er_recent'), 1, 'max_event_age 1 hour: a 30-min
 SELECT journey.track('er_u1', 'manual', '{}', pg_temp.t()) IS NOT NULL AS tracked \gset
 SELECT journey.track('er_u1', 'er_manual', '{}', pg_temp.t()) IS NOT NULL AS tracked \gset
 SELECT is(pg_temp.n('er_manual', 'er_u1'), 0, 'a manual journey takes no entries from events');
-SELECT isnt(journey.enroll('er_manual', 'er_u1', '{}', pg_temp.t()), NULL, 'a manual journey takes enroll');
-SELECT isnt(journey.enroll('er_age', 'er_u9', '{}', pg_temp.t()), NULL, 'enroll works for an event-triggered journey too');
+SELECT is(pg_temp.enrolls('er_manual', 'er_u1', '{}', pg_temp.t()), 'entered', 'a manual journey takes enroll');
+SELECT is(pg_temp.enrolls('er_age', 'er_u9', '{}', pg_temp.t()), 'entered', 'enroll works for an event-triggered journey too');
 SELECT is(pg_temp.n('er_age', 'er_u9', 'active'), 1, 'the enrolled user is active');
 
 -- unknown, draft, paused, archived journeys.
@@ -141,7 +158,7 @@ SELECT journey.track('er_u2', 'er_draft_go', '{}', pg_temp.t()) IS NOT NULL AS t
 SELECT is((SELECT count(*)::int FROM journey.instances WHERE journey IN ('er_draft', 'er_paused')), 0,
 	'draft and paused journeys took no entries, by enroll or by event');
 SELECT journey.resume('er_paused') IS NULL AS resumed \gset
-SELECT isnt(journey.enroll('er_paused', 'er_u1', '{}', pg_temp.t()), NULL, 'after resume, enroll is accepted');
+SELECT is(pg_temp.enrolls('er_paused', 'er_u1', '{}', pg_temp.t()), 'entered', 'after resume, enroll is accepted');
 SELECT throws_ok($$SELECT journey.pause('er_draft')$$, '55000', NULL, 'pausing a draft journey: 55000');
 
 -- exit_when; the exiting event never also enters.
