@@ -48,6 +48,7 @@ write_conf() {
 			echo "full_page_writes = off"
 		fi
 		echo "max_worker_processes = 16"
+		echo "max_prepared_transactions = 10"
 		echo "logging_collector = off"
 		echo "log_min_messages = warning"
 		echo "timezone = 'UTC'"

@@ -101,6 +101,11 @@ const Statement kDueAll{"SELECT " JOURNEY_INSTANCE_COLUMNS ", i.ctid FROM journe
 						kDueColumnTypes,
 						true};
 
+// The journeys paused now, read from the table at each pass rather than from the rule cache: a backend that
+// resumes a journey wakes the workers before its invalidation reaches them (XACT_EVENT_COMMIT comes before
+// the invalidation messages are sent), and a stale cache would put the held steps back to sleep.
+const Statement kPausedNow{"SELECT id FROM journey.journeys WHERE status = 'paused'", {}, {SqlType::Int4}};
+
 const Statement kNextWake{"SELECT i.wake_at FROM journey.instance i "
 						  "WHERE i.status = 'a' AND i.wake_at IS NOT NULL AND i.journey_id <> ALL ($1) "
 						  "ORDER BY i.wake_at LIMIT 1",
@@ -564,10 +569,19 @@ Engine::BatchContactsOf(const std::vector<SqlRow> &rows)
 	return contacts;
 }
 
+std::vector<int32_t>
+Engine::PausedNow()
+{
+	std::vector<int32_t> ids;
+	for (const SqlRow &r : spi_.Run(kPausedNow, {}))
+		ids.push_back((int32_t)r[0].i);
+	return ids;
+}
+
 int64_t
 Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 {
-	auto rows = spi_.Run(kDue, {SqlValue::Timestamp(as_of), SqlValue::Ints(catalog_.PausedJourneyIds()),
+	auto rows = spi_.Run(kDue, {SqlValue::Timestamp(as_of), SqlValue::Ints(PausedNow()),
 								SqlValue::Int(limit)});
 	return StepBatch(as_of, rows);
 }
@@ -701,7 +715,7 @@ Engine::RunDue(Timestamp as_of, int64_t max_steps, int batch_size)
 	int64_t total = 0;
 	for (;;) {
 		int64_t pass = 0;
-		SpiSession::Cursor due(spi_, kDueAll, {SqlValue::Timestamp(as_of), SqlValue::Ints(catalog_.PausedJourneyIds())});
+		SpiSession::Cursor due(spi_, kDueAll, {SqlValue::Timestamp(as_of), SqlValue::Ints(PausedNow())});
 		for (;;) {
 			int64_t limit = batch_size;
 			if (max_steps > 0)
@@ -724,7 +738,7 @@ Engine::RunDue(Timestamp as_of, int64_t max_steps, int batch_size)
 std::optional<Timestamp>
 Engine::NextWake()
 {
-	auto rows = spi_.Run(kNextWake, {SqlValue::Ints(catalog_.PausedJourneyIds())});
+	auto rows = spi_.Run(kNextWake, {SqlValue::Ints(PausedNow())});
 	if (rows.empty() || rows[0][0].null)
 		return std::nullopt;
 	return rows[0][0].i;

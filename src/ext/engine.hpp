@@ -84,6 +84,8 @@ private:
 	StepResult RunStep(const VersionEntry &version, InstanceState &state,
 					   const std::function<StepResult(InstanceState &, PgFacts &)> &step);
 	void WriteEffects(const VersionEntry &version, const InstanceState &state, const StepResult &result);
+	// The ids of the journeys paused now (from the table, not the rule cache).
+	std::vector<int32_t> PausedNow();
 	// The contacts of the users of a batch of due rows (JOURNEY_INSTANCE_COLUMNS), by one statement.
 	PgFacts::BatchContacts BatchContactsOf(const std::vector<SqlRow> &rows);
 	// Runs work in a subtransaction when the journey can raise (it calls functions); returns the error, or

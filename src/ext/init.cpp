@@ -51,4 +51,5 @@ _PG_init(void)
 	g_prev_shmem_startup = shmem_startup_hook;
 	shmem_startup_hook = ShmemStartup;
 	journey::RegisterSchedulerWorkers();
+	journey::WakeOnCommitPrepared();
 }

@@ -11,6 +11,7 @@ extern "C" {
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
+#include "tcop/utility.h"
 #include "utils/timestamp.h"
 }
 
@@ -50,9 +51,30 @@ OnXactEvent(XactEvent event, void *)
 				SetLatch(to_set[k]);
 		}
 		g_pending = false;
-	} else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
+	} else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE) {
+		// A prepared transaction's steps become visible at COMMIT PREPARED, which wakes the workers then
+		// (WakeOnCommitPrepared); they must not wake at this session's next commit.
 		g_pending = false;
 	}
+}
+
+ProcessUtility_hook_type g_prev_utility = nullptr;
+
+// COMMIT PREPARED: the prepared transaction's steps may be due; the workers look again once it commits.
+void
+OnUtility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree, ProcessUtilityContext context,
+		  ParamListInfo params, QueryEnvironment *query_env, DestReceiver *dest, QueryCompletion *qc)
+{
+	::Node *stmt = pstmt->utilityStmt;
+	if (stmt && stmt->type == T_TransactionStmt && ((TransactionStmt *)stmt)->kind == TRANS_STMT_COMMIT_PREPARED)
+		InvokeCpp([] {
+			NoteWake(DT_NOBEGIN);
+			return (Datum)0;
+		});
+	if (g_prev_utility)
+		g_prev_utility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
 }
 
 }	 // namespace
@@ -93,6 +115,13 @@ NoteWake(Timestamp at)
 }
 
 void
+WakeOnCommitPrepared()
+{
+	g_prev_utility = ProcessUtility_hook;
+	ProcessUtility_hook = OnUtility;
+}
+
+void
 PublishPlannedWake(int slot, Latch *latch, Oid database, Timestamp planned)
 {
 	if (!g_state || slot < 0 || slot >= kMaxSchedulerWorkers)
@@ -103,3 +132,18 @@ PublishPlannedWake(int slot, Latch *latch, Oid database, Timestamp planned)
 }
 
 }	 // namespace journey
+
+extern "C" {
+PG_FUNCTION_INFO_V1(journey_note_wake);
+}
+
+// journey._note_wake(): the workers look again when this transaction commits (journey.resume: held steps
+// are due at once).
+Datum
+journey_note_wake(PG_FUNCTION_ARGS)
+{
+	return journey::InvokeCpp([] {
+		journey::NoteWake(DT_NOBEGIN);
+		return (Datum)0;
+	});
+}

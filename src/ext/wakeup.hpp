@@ -19,6 +19,10 @@ void WakeupShmemStartup();	// from shmem_startup_hook
 // A step of this transaction is due at `at`: wake a sleeping worker at commit if that is earlier.
 void NoteWake(Timestamp at);
 
+// From _PG_init (preloaded): COMMIT PREPARED wakes the workers when it commits (a prepared transaction's
+// steps were not visible at PREPARE).
+void WakeOnCommitPrepared();
+
 // The worker `slot` sleeps until `planned` (or is busy: pass the earliest timestamp).
 void PublishPlannedWake(int slot, Latch *latch, Oid database, Timestamp planned);
 

@@ -163,6 +163,13 @@ $$;
 COMMENT ON FUNCTION journey.publish(text, int, text) IS
 	'makes a version live (default: the latest); in_flight: keep (users finish on their version), migrate (users move to the same-named node; migrated_away when it is gone) or exit';
 
+CREATE FUNCTION journey._note_wake()
+RETURNS void
+AS 'MODULE_PATHNAME', 'journey_note_wake'
+LANGUAGE c VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION journey._note_wake() IS
+	'internal: the scheduler workers look for due steps again when this transaction commits';
+
 CREATE FUNCTION journey._set_status(name text, from_status text, to_status text, action text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
@@ -178,6 +185,9 @@ BEGIN
 		RAISE EXCEPTION 'journey % is %, not %', journey._q(_set_status.name), j.status, from_status USING ERRCODE = '55000';
 	END IF;
 	UPDATE journey.journeys jj SET status = to_status, updated_at = now() WHERE jj.name = _set_status.name;
+	IF to_status = 'live' THEN
+		PERFORM journey._note_wake();  -- held steps and events are due at once
+	END IF;
 	INSERT INTO journey.change_log (action, journey, version) VALUES (action, _set_status.name, j.live_version);
 END
 $$;

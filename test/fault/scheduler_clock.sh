@@ -12,6 +12,7 @@ cd "$fault_top"
 J=sc_clock
 JF=sc_fail
 JR=sc_restart
+JP=sc_pause
 # journey.scheduler as ALTER SYSTEM left it (restored at the end): this test needs the scheduler on.
 saved_scheduler=$(q "SELECT setting FROM pg_file_settings WHERE name = 'journey.scheduler' AND sourcefile LIKE '%postgresql.auto.conf' AND applied" 2>/dev/null)
 restore_settings() {
@@ -26,7 +27,8 @@ restore_settings() {
 cleanup() {
 	q "ALTER TABLE journey.outbox DROP CONSTRAINT IF EXISTS sc_reject_user" >/dev/null 2>&1
 	q "ALTER TABLE journey.instance RENAME COLUMN wake_at_gone TO wake_at" >/dev/null 2>&1
-	forget_journeys "$J" "$JF" "$JR" 2>/dev/null
+	q "ROLLBACK PREPARED 'sc_prep_gid'" >/dev/null 2>&1
+	forget_journeys "$J" "$JF" "$JR" "$JP" 2>/dev/null
 	q "DELETE FROM journey.events WHERE user_id LIKE 'sc\_%'" >/dev/null 2>&1
 }
 trap 'cleanup; restore_settings' EXIT
@@ -74,6 +76,31 @@ check "the instance completed" "$(q "SELECT status FROM journey.instances WHERE 
 check "the step ran as of its due time, not early" \
 	"$(q "SELECT o.created_at >= e.occurred_at + interval '1 second' FROM journey.outbox o, journey.events e
 	      WHERE o.journey = '$J' AND o.user_id = 'sc_u1' AND e.user_id = 'sc_u1' AND e.name = 'sc_clock_go'")" t
+
+# 1b. A step committed by COMMIT PREPARED wakes the worker then (at PREPARE it was not visible yet).
+q "BEGIN; SELECT journey.track('sc_prep', 'sc_clock_go'); PREPARE TRANSACTION 'sc_prep_gid';" >/dev/null ||
+	not_ok "prepare a transaction that tracks an event"
+sleep 1.5 # the step is due now, but not visible
+q "COMMIT PREPARED 'sc_prep_gid'" >/dev/null
+if poll 5 "SELECT EXISTS (SELECT 1 FROM journey.outbox WHERE journey = '$J' AND user_id = 'sc_prep')"; then
+	ok "a step committed by COMMIT PREPARED advances within seconds (naptime 10 minutes)"
+else
+	not_ok "a step committed by COMMIT PREPARED advances within seconds (naptime 10 minutes)"
+	q "ROLLBACK PREPARED 'sc_prep_gid'" >/dev/null 2>&1
+fi
+
+# 1c. Resuming a journey wakes the worker: its held steps are due at once.
+define "$JP" sc_pause_go || not_ok "define $JP"
+q "SELECT journey.track('sc_held', 'sc_pause_go')" >/dev/null
+q "SELECT journey.pause('$JP')" >/dev/null
+sleep 1.5 # due, but paused: the worker goes back to sleep for the naptime
+check "a paused journey's due step waits" "$(q "SELECT count(*) FROM journey.outbox WHERE journey = '$JP'")" 0
+q "SELECT journey.resume('$JP')" >/dev/null
+if poll 5 "SELECT EXISTS (SELECT 1 FROM journey.outbox WHERE journey = '$JP' AND user_id = 'sc_held')"; then
+	ok "after resume the held step advances within seconds (naptime 10 minutes)"
+else
+	not_ok "after resume the held step advances within seconds (naptime 10 minutes)"
+fi
 
 # 2. One user's step fails; the others advance; the worker survives.
 define "$JF" sc_fail_go || { not_ok "define $JF"; fault_finish; }
