@@ -51,8 +51,9 @@ SELECT user_id, status, node, error FROM journey.instances
 SELECT o.user_id, o.node, o.status FROM journey.outbox o JOIN journey.instances i ON i.id = o.instance_id
  WHERE i.journey = 'dw_two' AND i.entered_at = '2031-04-01 00:00+00' ORDER BY o.id;
 
--- A row changed after the batch read it (here by a function a step of the same batch calls) is written
--- by key: the step's writes land on the row's latest version.
+-- A row changed after the batch read it (here by a function a step of the same batch calls) is read again
+-- before its own step, which starts from its latest version: the function's change is kept (it was lost
+-- before), and the write goes by key.
 CREATE SCHEMA dw_fn;
 CREATE FUNCTION dw_fn.touch(user_id text, context jsonb) RETURNS jsonb
 LANGUAGE sql AS $$

@@ -106,6 +106,12 @@ const Statement kDueAll{"SELECT " JOURNEY_INSTANCE_COLUMNS ", i.ctid FROM journe
 // the invalidation messages are sent), and a stale cache would put the held steps back to sleep.
 const Statement kPausedNow{"SELECT id FROM journey.journeys WHERE status = 'paused'", {}, {SqlType::Int4}};
 
+// One active instance by key, locked (a batch row read again after a called function may have changed it).
+const Statement kActiveById{"SELECT " JOURNEY_INSTANCE_COLUMNS " FROM journey.instance i "
+							"WHERE i.user_id = $1 AND i.id = $2 AND i.status = 'a' FOR UPDATE",
+							{SqlType::Text, SqlType::Int8},
+							kInstanceColumnTypes};
+
 const Statement kNextWake{"SELECT i.wake_at FROM journey.instance i "
 						  "WHERE i.status = 'a' AND i.wake_at IS NOT NULL AND i.journey_id <> ALL ($1) "
 						  "ORDER BY i.wake_at LIMIT 1",
@@ -338,8 +344,8 @@ Engine::PrelockEntries(std::vector<EntriesKey> keys)
 std::string
 Engine::Guarded(const Graph &graph, const std::function<void()> &work)
 {
-	if (!graph.HasCalls()) {
-		work();	 // nothing in this journey raises but a bug: no subtransaction on the hot path
+	if (!graph.HasCalls() && !isolate_steps_) {
+		work();	 // the caller's subtransaction (the statement's, the batch's) takes a failure; run again isolated
 		return {};
 	}
 	// A called function may read instances or enter users (journey.enroll, an INSERT of events): the
@@ -621,11 +627,29 @@ ReplayHeld(const Graph &g, LoadedInstance &li, Timestamp as_of, Facts &facts)
 int64_t
 Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 {
-	auto step = [&](const SqlRow &row) {
+	// After a step that called a function, the rows read at the batch's start may be stale: the function may
+	// have changed them (SQL, journey.exit, ...). The later steps read their row again, so that what they write
+	// starts from its latest version and never overwrites the function's change.
+	bool rows_may_be_stale = false;
+	auto step = [&](const SqlRow &read_row) {
+		const SqlRow *row_ptr = &read_row;
+		std::vector<SqlRow> fresh;
+		if (rows_may_be_stale) {
+			fresh = spi_.Run(kActiveById, {SqlValue::Text(read_row[0].s), SqlValue::Int(read_row[1].i)});
+			if (fresh.empty())
+				return;	 // no longer active: nothing is due
+			const SqlRow &now_row = fresh[0];
+			if (now_row[12].null && (now_row[5].null || now_row[5].i > as_of))
+				return;	 // no longer due (its wake moved on), and no event held
+			row_ptr = &fresh[0];
+		}
+		const SqlRow &row = *row_ptr;
 		const VersionEntry &v = catalog_.Version(spi_, (int32_t)row[2].i);
 		const Graph &g = *v.graph;
 		if (instance_batch_ && g.HasCalls())
 			instance_batch_->Flush(spi_);  // a called function sees the instances as the steps left them
+		if (g.HasCalls())
+			rows_may_be_stale = true;
 		LoadedInstance li = ReadInstance(row, g);
 		if (!li.held_events.empty()) {
 			RunStep(v, li.state, [&](InstanceState &state, PgFacts &facts) { return ReplayHeld(g, li, as_of, facts); });

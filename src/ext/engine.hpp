@@ -58,6 +58,10 @@ public:
 	// what was due when it began, and the next pass takes what its steps made due.
 	int64_t RunDue(Timestamp as_of, int64_t max_steps, int batch_size);
 
+	// Every step in a subtransaction of its own (else only journeys that call functions): the trigger path's
+	// second run of a statement one of whose steps failed.
+	void IsolateSteps(bool isolate) { isolate_steps_ = isolate; }
+
 	// Entries made while set are collected in `batch` (the caller flushes it) rather than written one by one;
 	// Enroll then returns the id the instance will have if the one-active index lets it in.
 	void CollectEntries(EntryBatch *batch) { entry_batch_ = batch; }
@@ -101,6 +105,7 @@ private:
 	const PgFacts::BatchContacts *batch_contacts_ = nullptr;  // and its users' contacts, read at its start
 	EventCounter *event_counter_ = nullptr;			// and its open scan of journey.events
 	EntryBatch *entry_batch_ = nullptr;				// set while a statement's events collect their entries
+	bool isolate_steps_ = false;
 	// The journey.entries rows this engine holds locked, by (user, journey, key): entries and last entry.
 	struct EntriesRow {
 		int64_t entries = 0;

@@ -11,7 +11,9 @@
 #include "ext/retain_memory.hpp"
 #include "ext/settings.hpp"
 #include "core/quote.hpp"
+#include "pg/error_kind.hpp"
 #include "pg/guard.hpp"
+#include "pg/subxact.hpp"
 
 #include <cstring>
 #include <initializer_list>
@@ -252,7 +254,16 @@ ReadEvent(const TriggerCall &call, const Mapping &m, MemoryContext context)
 }
 
 // The engine, set up on the first row some journey cares about (none for a statement of page views).
+// The statement's engine work runs in one subtransaction (opened with the engine: events no journey cares
+// about pay nothing), so that a failing step never aborts the application's INSERT (SPEC §9): when a step
+// fails, everything the statement's steps did is rolled back and the statement runs again with every step
+// in a subtransaction of its own (isolated), where only the failing instance is marked failed.
 struct LazyEngine {
+	explicit LazyEngine(bool isolated) : isolated(isolated) {}
+	const bool isolated;
+	// Declared first: destroyed last, after the owner's scope closed (its GUC level is popped before the
+	// subtransaction ends) and the SPI session finished.
+	std::optional<SubTransaction> sub;
 	std::optional<AsOwner> as_owner;
 	std::optional<SpiSession> spi;
 	std::optional<Engine> engine;
@@ -260,11 +271,25 @@ struct LazyEngine {
 	Engine &Get()
 	{
 		if (!engine) {
+			if (!isolated)
+				sub.emplace();
 			as_owner.emplace();
 			spi.emplace();
 			engine.emplace(*spi);
+			engine->IsolateSteps(isolated);
 		}
 		return *engine;
+	}
+
+	// The work is done: the engine, the SPI session and the owner's scope close, then the subtransaction
+	// commits.
+	void Finish()
+	{
+		engine.reset();
+		spi.reset();
+		as_owner.reset();
+		if (sub)
+			sub->Commit();
 	}
 };
 
@@ -281,7 +306,7 @@ HandleRow(const TriggerCall &call, const Mapping &m, LazyEngine &lazy, EntryBatc
 			return;	 // the hot path for events no journey cares about
 	}
 	Engine &engine = lazy.Get();
-	engine.CollectEntries(batch);
+	engine.CollectEntries(lazy.isolated ? nullptr : batch);
 	if (!engine.catalog().Rules(name))
 		return;
 	RawEvent raw = ReadEvent(call, m, row_context);
@@ -453,16 +478,32 @@ CountedEntries(TriggerCall call, const Mapping &m, const TransitionReader &reade
 	return pairs;
 }
 
+// Closes the statement's transition reader when the statement's work ends, failed or not.
+struct ReaderCloser {
+	std::optional<TransitionReader> reader;
+	~ReaderCloser()
+	{
+		if (!reader)
+			return;
+		try {
+			CloseTransition(*reader);
+		} catch (...) {
+			// Its slot and memory go with the trigger's memory context.
+		}
+	}
+};
+
+// The statement's (or the row's) work; isolated: every step in a subtransaction of its own.
 void
-HandleEvent(FunctionCallInfo fcinfo)
+HandleStatement(TriggerCall call, const Mapping &m, bool isolated)
 {
-	TriggerCall call = CheckTriggerCall(fcinfo);
-	const Mapping &m = MappingFor(call);
-	LazyEngine lazy;
+	ReaderCloser closer;  // destroyed after `lazy`: the reader's slot is dropped under the statement's resource owner
+	LazyEngine lazy(isolated);
 	if (call.tuple) {
 		HandleRow(call, m, lazy, nullptr, nullptr);
 		if (lazy.engine)
 			lazy.engine->ReleaseUnusedEntries();
+		lazy.Finish();
 		return;
 	}
 	if (!m.name_att) {
@@ -471,7 +512,8 @@ HandleEvent(FunctionCallInfo fcinfo)
 			return;	 // a table of one event name that no journey cares about: its rows are not even read
 	}
 	EntryBatch batch;
-	TransitionReader reader = OpenTransition(call);
+	closer.reader = OpenTransition(call);
+	const TransitionReader &reader = *closer.reader;
 	const Catalog *catalog = FilterCatalog(lazy);
 	if (!catalog || catalog->AnyCountedEntries()) {	 // else no first pass: no entry reads past entries
 		auto counted = CountedEntries(call, m, reader, lazy);
@@ -487,7 +529,23 @@ HandleEvent(FunctionCallInfo fcinfo)
 		lazy.engine->FlushEntries();
 		lazy.engine->ReleaseUnusedEntries();
 	}
-	CloseTransition(reader);
+	lazy.Finish();
+}
+
+void
+HandleEvent(FunctionCallInfo fcinfo)
+{
+	const TriggerCall call = CheckTriggerCall(fcinfo);
+	const Mapping &m = MappingFor(call);
+	try {
+		HandleStatement(call, m, false);
+		return;
+	} catch (...) {
+		if (CurrentErrorKind() != ErrorKind::Step)
+			throw;	// a cancel, a deadlock: the application's to see
+	}
+	// A step failed; its statement's work was rolled back (with the subtransaction): again, step by step.
+	HandleStatement(call, m, true);
 }
 
 }	 // namespace

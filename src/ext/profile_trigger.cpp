@@ -5,7 +5,9 @@
 #include "ext/as_owner.hpp"
 #include "ext/catalog.hpp"
 #include "ext/engine.hpp"
+#include "pg/error_kind.hpp"
 #include "pg/guard.hpp"
+#include "pg/subxact.hpp"
 
 #include <optional>
 
@@ -86,6 +88,35 @@ ReadProfileRow(FunctionCallInfo fcinfo)
 	});
 }
 
+// The change's attribute_change entries; isolated: every step in a subtransaction of its own.
+void
+EnterOnChange(const ProfileRow &row, bool isolated)
+{
+	std::optional<SubTransaction> sub;	// destroyed last: after the owner's scope and the SPI session
+	if (!isolated)
+		sub.emplace();
+	{
+		AsOwner as_owner;
+		SpiSession spi;
+		Engine engine(spi);
+		engine.IsolateSteps(isolated);
+		Catalog &catalog = engine.catalog();
+		// Only the profile store in use counts.
+		const auto &source = catalog.Sources().Profiles();
+		if (!catalog.AttributeRules().empty() && row.builtin != source.has_value()) {
+			const Json new_profile = Json::parse(row.new_json);
+			std::optional<Json> old_profile;
+			if (row.old_json)
+				old_profile = Json::parse(row.old_json);
+			const Timestamp now = PgCall([] { return (Timestamp)GetCurrentTransactionStartTimestamp(); });
+			engine.OnProfileChange(row.user, old_profile ? &*old_profile : nullptr, new_profile, now);
+			engine.ReleaseUnusedEntries();
+		}
+	}
+	if (sub)
+		sub->Commit();
+}
+
 void
 HandleProfileChange(FunctionCallInfo fcinfo)
 {
@@ -95,23 +126,16 @@ HandleProfileChange(FunctionCallInfo fcinfo)
 	ProfileRow row = ReadProfileRow(fcinfo);
 	if (!row.user)
 		return;
-	AsOwner as_owner;
-	SpiSession spi;
-	Engine engine(spi);
-	Catalog &catalog = engine.catalog();
-	if (catalog.AttributeRules().empty())
+	// A failing step never aborts the application's write (SPEC §9): the entries run in a subtransaction,
+	// and again step by step when one fails.
+	try {
+		EnterOnChange(row, false);
 		return;
-	// Only the profile store in use counts.
-	const auto &source = catalog.Sources().Profiles();
-	if (row.builtin == source.has_value())
-		return;
-	const Json new_profile = Json::parse(row.new_json);
-	std::optional<Json> old_profile;
-	if (row.old_json)
-		old_profile = Json::parse(row.old_json);
-	const Timestamp now = PgCall([] { return (Timestamp)GetCurrentTransactionStartTimestamp(); });
-	engine.OnProfileChange(row.user, old_profile ? &*old_profile : nullptr, new_profile, now);
-	engine.ReleaseUnusedEntries();
+	} catch (...) {
+		if (CurrentErrorKind() != ErrorKind::Step)
+			throw;
+	}
+	EnterOnChange(row, true);
 }
 
 }	 // namespace

@@ -3,7 +3,7 @@
 -- instance failed (run_due leaves it due; on the trigger path the application sees it); an error of the
 -- step's own marks only that instance failed, keeping its context, split label and node.
 BEGIN;
-SELECT plan(14);
+SELECT plan(19);
 
 CREATE FUNCTION public.se_slow(user_id text, context jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 BEGIN
@@ -93,6 +93,24 @@ SELECT throws_ok($$INSERT INTO journey.events (user_id, name) VALUES ('se_u4', '
 	'a deadlock in a trigger-path step reaches the application (40P01), which retries its transaction');
 SELECT lives_ok($$INSERT INTO journey.events (user_id, name) VALUES ('se_u5', 'se_now_broken_go')$$,
 	'an error of the step''s own does not fail the application''s INSERT');
+
+-- A journey that calls no function: one user's send fails (a CHECK constraint refuses it). The statement's
+-- steps are rolled back and run again one by one: the others go on, the application's INSERT of all three
+-- rows commits (SPEC §9).
+\o /dev/null
+SELECT journey.define('{"name": "se_mail", "trigger": {"event": "se_mail_go"}, "start": "s",
+	"nodes": {"s": {"send": {"channel": "in_app", "template": "t"}, "next": "done"}, "done": {"exit": "completed"}}}', true);
+\o
+ALTER TABLE journey.outbox ADD CONSTRAINT se_reject_user CHECK (user_id <> 'se_bad') NOT VALID;
+SELECT lives_ok($$INSERT INTO journey.events (user_id, name) VALUES ('se_ok1', 'se_mail_go'), ('se_bad', 'se_mail_go'),
+	('se_ok2', 'se_mail_go')$$, 'a step failing in a journey without calls does not fail the application''s INSERT');
+SELECT is((SELECT count(*)::int FROM journey.events WHERE name = 'se_mail_go'), 3, 'all three events were stored');
+SELECT is((SELECT array_agg(user_id || ':' || status ORDER BY user_id) FROM journey.instances WHERE journey = 'se_mail'),
+	ARRAY['se_bad:failed', 'se_ok1:completed', 'se_ok2:completed'], 'only the failing user''s instance failed');
+SELECT matches((SELECT error FROM journey.instances WHERE journey = 'se_mail' AND user_id = 'se_bad'), 'se_reject_user',
+	'with its error');
+SELECT is((SELECT array_agg(user_id ORDER BY user_id) FROM journey.outbox WHERE journey = 'se_mail'),
+	ARRAY['se_ok1', 'se_ok2'], 'the others'' messages were written, the failing one''s not');
 
 SELECT * FROM finish();
 ROLLBACK;
