@@ -704,7 +704,6 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 	}
 	int64_t stepped = 0;
 	for (const SqlRow &row : rows) {
-		const Graph &g = *catalog_.Version(spi_, (int32_t)row[2].i).graph;
 		std::string error;
 		{
 			SubTransaction sub;
@@ -723,10 +722,20 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 					continue;  // a deadlock or serialization failure: it stays due, taken again later
 			}
 		}
-		// It failed: as it was when the step began (context, split label, node, branches), with the error.
-		LoadedInstance li = ReadInstance(row, g);
+		// It failed: as it was when the step began (context, split label, node, branches), with the error —
+		// read again when an earlier step's call may have changed it.
+		std::vector<SqlRow> fresh;
+		const SqlRow *failed_row = &row;
+		if (rows_may_be_stale) {
+			fresh = spi_.Run(kActiveById, {SqlValue::Text(row[0].s), SqlValue::Int(row[1].i)});
+			if (fresh.empty())
+				continue;  // no longer active: nothing to mark
+			failed_row = &fresh[0];
+		}
+		const Graph &fg = *catalog_.Version(spi_, (int32_t)(*failed_row)[2].i).graph;
+		LoadedInstance li = ReadInstance(*failed_row, fg);
 		FailInstance(li.state, error, as_of);
-		UpdateInstance(spi_, g, li.state);
+		UpdateInstance(spi_, fg, li.state);
 		++stepped;
 	}
 	return stepped;

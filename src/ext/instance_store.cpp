@@ -167,6 +167,9 @@ ReadInstance(const SqlRow &row, const Graph &graph)
 		for (const Json &e : held.value("events", Json::array()))
 			li.held_events.push_back({e.value("name", std::string()), e.value("props", Json::object()),
 									  e.value("at", (int64_t)0)});
+		// Replayed in time order (an event dated earlier may have arrived later).
+		std::stable_sort(li.held_events.begin(), li.held_events.end(),
+						 [](const LoadedInstance::HeldEvent &a, const LoadedInstance::HeldEvent &b) { return a.at < b.at; });
 	}
 	li.state.status = InstanceStatus::Active;
 	return li;

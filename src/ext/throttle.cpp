@@ -201,6 +201,7 @@ ThrottleAdmit(const std::string &journey, const Throttle &throttle)
 	}
 	const Timestamp now = Now();
 	const Timestamp window = WindowStart(now, per);
+	g_admitted.reserve(g_admitted.size() + 1);	// no allocation after the count below
 	Counters *c = Table();
 	bool admitted = true;
 	bool untracked = false;
@@ -255,6 +256,7 @@ ThrottleStats()
 {
 	Counters *c = Table();
 	std::vector<Slot> copy;
+	copy.reserve(kSlots);  // no allocation while the spinlock is held
 	SpinLockAcquire(&c->mutex);
 	for (const Slot &s : c->slots)
 		if (s.journey[0] != '\0' && s.per > 0 && s.database == MyDatabaseId)

@@ -2,6 +2,10 @@
 
 #include <cstring>
 
+extern "C" {
+#include "access/xact.h"
+}
+
 namespace journey {
 
 const char *
@@ -20,10 +24,19 @@ void
 ThrowCaughtPgError(MemoryContext caller_context)
 {
 	// Called right after PG_CATCH: the error is still in ErrorContext. Copy it out, clear the error state.
-	MemoryContextSwitchTo(caller_context);
+	// The copy lives in the top transaction's memory, not the caller's: the exception may be caught (or
+	// reported) after an SPI session or a subtransaction whose memory was current here has ended.
+	MemoryContextSwitchTo(IsTransactionState() ? TopTransactionContext : caller_context);
 	ErrorData *edata = CopyErrorData();
 	FlushErrorState();
+	MemoryContextSwitchTo(caller_context);
 	throw PgError(edata);
+}
+
+PgError::~PgError()
+{
+	if (edata_)
+		FreeErrorData(edata_);	// handled here (not reported): freed now rather than at transaction end
 }
 
 static void

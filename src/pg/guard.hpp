@@ -18,10 +18,15 @@ extern "C" {
 
 namespace journey {
 
-// A Postgres error caught by PgCall; owns a copy of the ErrorData (palloc'd in the caller's context).
+// A Postgres error caught by PgCall; owns a copy of the ErrorData (in the top transaction's memory, freed
+// with the exception unless Release()d to be reported).
 class PgError : public std::exception {
 public:
 	explicit PgError(ErrorData *edata) : edata_(edata) {}
+	PgError(PgError &&other) noexcept : edata_(std::exchange(other.edata_, nullptr)) {}
+	PgError(const PgError &) = delete;
+	PgError &operator=(const PgError &) = delete;
+	~PgError() override;
 	const char *what() const noexcept override;
 	ErrorData *Release() noexcept { return std::exchange(edata_, nullptr); }
 	int SqlState() const noexcept;
