@@ -143,7 +143,6 @@ Catalog::Load(SpiSession &spi)
 		JourneyEntry j{row[0].s, row[1].s, (int32_t)row[2].i};
 		if (j.status == "paused") {
 			paused_.push_back(j.name);
-			paused_ids_.push_back((int32_t)row[3].i);
 		}
 		journeys_.emplace(j.name, std::move(j));
 	}

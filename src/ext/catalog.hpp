@@ -68,7 +68,6 @@ public:
 	// A version by id (loaded and compiled on demand; throws when it does not exist).
 	const VersionEntry &Version(SpiSession &spi, int32_t id);
 	const std::vector<std::string> &PausedJourneys() const { return paused_; }
-	const std::vector<int32_t> &PausedJourneyIds() const { return paused_ids_; }
 	// Whether some event's rules have counted_versions or keyed_counted_versions.
 	bool AnyCountedEntries() const { return any_counted_entries_; }
 	const std::vector<std::string> &ExtraChannels() const { return extra_channels_; }
@@ -89,7 +88,6 @@ private:
 	std::unordered_map<std::string, std::vector<int32_t>> attribute_rules_;
 	std::unordered_map<int32_t, std::shared_ptr<VersionEntry>> versions_;
 	std::vector<std::string> paused_;
-	std::vector<int32_t> paused_ids_;
 	bool any_counted_entries_ = false;
 	std::vector<std::string> extra_channels_;
 	TrackedSources sources_;

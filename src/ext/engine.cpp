@@ -631,19 +631,22 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 	// have changed them (SQL, journey.exit, ...). The later steps read their row again, so that what they write
 	// starts from its latest version and never overwrites the function's change.
 	bool rows_may_be_stale = false;
+	// The row as read at the batch's start, or read again into `fresh` when it may be stale (null: no longer
+	// active). No copy on the hot path.
+	auto current = [&](const SqlRow &read_row, std::vector<SqlRow> &fresh) -> const SqlRow * {
+		if (!rows_may_be_stale)
+			return &read_row;
+		fresh = spi_.Run(kActiveById, {SqlValue::Text(read_row[0].s), SqlValue::Int(read_row[1].i)});
+		return fresh.empty() ? nullptr : &fresh[0];
+	};
 	auto step = [&](const SqlRow &read_row) {
-		const SqlRow *row_ptr = &read_row;
 		std::vector<SqlRow> fresh;
-		if (rows_may_be_stale) {
-			fresh = spi_.Run(kActiveById, {SqlValue::Text(read_row[0].s), SqlValue::Int(read_row[1].i)});
-			if (fresh.empty())
-				return;	 // no longer active: nothing is due
-			const SqlRow &now_row = fresh[0];
-			if (now_row[12].null && (now_row[5].null || now_row[5].i > as_of))
-				return;	 // no longer due (its wake moved on), and no event held
-			row_ptr = &fresh[0];
-		}
+		const SqlRow *row_ptr = current(read_row, fresh);
+		if (!row_ptr)
+			return;	 // no longer active: nothing is due
 		const SqlRow &row = *row_ptr;
+		if (rows_may_be_stale && row[12].null && (row[5].null || row[5].i > as_of))
+			return;	 // no longer due (its wake moved on), and no event held
 		const VersionEntry &v = catalog_.Version(spi_, (int32_t)row[2].i);
 		const Graph &g = *v.graph;
 		if (instance_batch_ && g.HasCalls())
@@ -725,15 +728,11 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 		// It failed: as it was when the step began (context, split label, node, branches), with the error —
 		// read again when an earlier step's call may have changed it.
 		std::vector<SqlRow> fresh;
-		const SqlRow *failed_row = &row;
-		if (rows_may_be_stale) {
-			fresh = spi_.Run(kActiveById, {SqlValue::Text(row[0].s), SqlValue::Int(row[1].i)});
-			if (fresh.empty())
-				continue;  // no longer active: nothing to mark
-			failed_row = &fresh[0];
-		}
-		const Graph &fg = *catalog_.Version(spi_, (int32_t)(*failed_row)[2].i).graph;
-		LoadedInstance li = ReadInstance(*failed_row, fg);
+		const SqlRow *failed = current(row, fresh);
+		if (!failed)
+			continue;  // no longer active: nothing to mark
+		const Graph &fg = *catalog_.Version(spi_, (int32_t)(*failed)[2].i).graph;
+		LoadedInstance li = ReadInstance(*failed, fg);
 		FailInstance(li.state, error, as_of);
 		UpdateInstance(spi_, fg, li.state);
 		++stepped;

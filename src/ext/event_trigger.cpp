@@ -537,15 +537,8 @@ HandleEvent(FunctionCallInfo fcinfo)
 {
 	const TriggerCall call = CheckTriggerCall(fcinfo);
 	const Mapping &m = MappingFor(call);
-	try {
-		HandleStatement(call, m, false);
-		return;
-	} catch (...) {
-		if (CurrentErrorKind() != ErrorKind::Step)
-			throw;	// a cancel, a deadlock: the application's to see
-	}
-	// A step failed; its statement's work was rolled back (with the subtransaction): again, step by step.
-	HandleStatement(call, m, true);
+	// A step failed: its statement's work was rolled back (with the subtransaction); again, step by step.
+	RetryIsolatedOnStepError([&](bool isolated) { HandleStatement(call, m, isolated); });
 }
 
 }	 // namespace

@@ -128,14 +128,7 @@ HandleProfileChange(FunctionCallInfo fcinfo)
 		return;
 	// A failing step never aborts the application's write (SPEC §9): the entries run in a subtransaction,
 	// and again step by step when one fails.
-	try {
-		EnterOnChange(row, false);
-		return;
-	} catch (...) {
-		if (CurrentErrorKind() != ErrorKind::Step)
-			throw;
-	}
-	EnterOnChange(row, true);
+	RetryIsolatedOnStepError([&](bool isolated) { EnterOnChange(row, isolated); });
 }
 
 }	 // namespace

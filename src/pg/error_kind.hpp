@@ -26,4 +26,20 @@ ErrorKind CurrentErrorKind() noexcept;
 // The message of the exception being handled; call only inside a catch block.
 std::string CurrentErrorMessage();
 
+// Runs work(false); when that fails with an error of a step's own, runs work(true): the same work again,
+// every step isolated in a subtransaction of its own (work(false) rolled its own subtransaction back).
+template <typename F>
+void
+RetryIsolatedOnStepError(F &&work)
+{
+	try {
+		work(false);
+		return;
+	} catch (...) {
+		if (CurrentErrorKind() != ErrorKind::Step)
+			throw;	// a cancel, a deadlock: the caller's to see
+	}
+	work(true);
+}
+
 }	 // namespace journey
