@@ -41,6 +41,7 @@ public:
 	std::string TimeZone() override;
 	const TimeZones &Zones() override;
 	Json Call(const std::string &function, const std::string &user_id, const Json &context) override;
+	std::vector<StoredEvent> EventsAfter(const std::string &name, Timestamp after, Timestamp upto) override;
 
 private:
 	Facts &base_;

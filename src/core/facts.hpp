@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace journey {
 
@@ -35,6 +36,13 @@ public:
 	using std::runtime_error::runtime_error;
 };
 
+// One stored event of the user: what a trigger saw, or would have seen.
+struct StoredEvent {
+	std::string name;
+	Json props = Json::object();
+	Timestamp at = 0;
+};
+
 class Facts {
 public:
 	virtual ~Facts() = default;
@@ -55,6 +63,11 @@ public:
 	// Calls the allowed SQL function `function`(user_id text, context jsonb) returns jsonb (a call node) and
 	// returns its result (null for SQL null). Whatever it throws fails the step. Default: throws StepError.
 	virtual Json Call(const std::string &function, const std::string &user_id, const Json &context);
+	// The user's events named `name` with occurred_at in (after, upto], oldest first: the stored events a step
+	// looks at for those committed while the instance's last step was still open (TakeLateEvents). Events of
+	// an application table without a time column have no time and are not among them. Default: none (a
+	// simulation sees every event in its order).
+	virtual std::vector<StoredEvent> EventsAfter(const std::string &name, Timestamp after, Timestamp upto);
 };
 
 // ts ± interval as Postgres computes it in the user's time zone (SPEC §2): days, weeks and months are

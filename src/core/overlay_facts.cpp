@@ -30,6 +30,12 @@ OverlayFacts::CountEvents(const std::string &name, std::optional<Timestamp> from
 	return base_.CountEvents(name, from, to, filter, stop_after);
 }
 
+std::vector<StoredEvent>
+OverlayFacts::EventsAfter(const std::string &name, Timestamp after, Timestamp upto)
+{
+	return base_.EventsAfter(name, after, upto);
+}
+
 Contact
 OverlayFacts::ContactFor(const std::string &channel)
 {

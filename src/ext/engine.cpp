@@ -3,6 +3,7 @@
 #include "ext/engine.hpp"
 
 #include "core/compile.hpp"
+#include "core/late_events.hpp"
 #include "ext/instance_store.hpp"
 #include "ext/pg_facts.hpp"
 #include "ext/profile_writer.hpp"
@@ -444,9 +445,16 @@ Engine::OnEvent(const std::string &user_id, const std::string &name, const Json 
 		}
 		const InstanceState before = li.state;
 		const std::string error = Guarded(g, [&] {
+			// First the events committed while its last step was still open (an exit among them wins).
+			std::vector<StoredEvent> converted;
 			RunStep(v, li.state, [&](InstanceState &state, PgFacts &step_facts) {
-				return ResumeOnEvent(g, state, name, props, at, step_facts, kHotPath);
+				StepResult all = TakeLateEvents(g, state, at - 1, step_facts, &converted, kHotPath);
+				if (state.status == InstanceStatus::Active && WaitForMatches(g, state, name, props, at, step_facts))
+					AppendEffects(all, ResumeOnEvent(g, state, name, props, at, step_facts, kHotPath));
+				return all;
 			});
+			for (const StoredEvent &e : converted)
+				RecordConversion(spi_, v, user_id, li.state.id, e.name, e.at);
 		});
 		if (!error.empty()) {
 			InstanceState failed = before;
@@ -594,15 +602,6 @@ Engine::RunDueBatch(Timestamp as_of, int64_t limit)
 
 namespace {
 
-void
-Append(StepResult &all, StepResult &&more)
-{
-	std::move(more.sends.begin(), more.sends.end(), std::back_inserter(all.sends));
-	std::move(more.updates.begin(), more.updates.end(), std::back_inserter(all.updates));
-	std::move(more.history.begin(), more.history.end(), std::back_inserter(all.history));
-	all.node_visits += more.node_visits;
-}
-
 // The events a paused journey held for this instance, each as of its own time (SPEC §2): the branches
 // that accept it take on_event, the others wait on (their deadlines as before the hold); then whatever
 // fell due by as_of meanwhile runs.
@@ -615,10 +614,27 @@ ReplayHeld(const Graph &g, LoadedInstance &li, Timestamp as_of, Facts &facts)
 	for (const LoadedInstance::HeldEvent &e : li.held_events) {
 		if (state.status != InstanceStatus::Active)
 			break;
-		Append(all, ResumeOnEvent(g, state, e.name, e.props, e.at, facts, kHotPath));
+		AppendEffects(all, ResumeOnEvent(g, state, e.name, e.props, e.at, facts, kHotPath));
 	}
 	if (state.status == InstanceStatus::Active && state.wake_at && *state.wake_at <= as_of)
-		Append(all, ResumeDue(g, state, as_of, facts, kHotPath));
+		AppendEffects(all, ResumeDue(g, state, as_of, facts, kHotPath));
+	return all;
+}
+
+// A due step: first the events committed while the instance's last step was still open, up to its wake
+// (TakeLateEvents), then the waits that fell due by as_of — unless a late event moved the instance on to a
+// wait that is not due yet, or ended it.
+StepResult
+LateThenDue(const Graph &g, InstanceState &state, Timestamp as_of, Facts &facts, std::vector<StoredEvent> *converted)
+{
+	const Timestamp upto = state.wake_at ? std::min(*state.wake_at, as_of) : as_of;
+	const Timestamp last_step_before = state.last_step_at;
+	StepResult all = TakeLateEvents(g, state, upto, facts, converted, kHotPath);
+	if (state.status != InstanceStatus::Active)
+		return all;
+	const bool moved = state.last_step_at != last_step_before;
+	if (!moved || (state.wake_at && *state.wake_at <= as_of))
+		AppendEffects(all, ResumeDue(g, state, as_of, facts, kHotPath));
 	return all;
 }
 
@@ -659,9 +675,14 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 			return;
 		}
 		const bool held = li.event_held_at.has_value();	 // held before events were kept (one, untold)
+		std::vector<StoredEvent> converted;
 		RunStep(v, li.state, [&](InstanceState &state, PgFacts &facts) {
-			return held ? ResumeOnEvent(g, state, as_of, facts, kHotPath) : ResumeDue(g, state, as_of, facts, kHotPath);
+			if (held)
+				return ResumeOnEvent(g, state, as_of, facts, kHotPath);
+			return LateThenDue(g, state, as_of, facts, &converted);
 		});
+		for (const StoredEvent &e : converted)
+			RecordConversion(spi_, v, li.state.user_id, li.state.id, e.name, e.at);
 	};
 	// Optimistic: the whole batch in one subtransaction. A failing step (rare) rolls the batch back, and
 	// the batch runs again one instance per subtransaction, so that only the failing ones are marked.

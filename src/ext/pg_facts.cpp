@@ -82,6 +82,36 @@ PgFacts::CountEvents(const std::string &name, std::optional<Timestamp> from, Tim
 	return n;
 }
 
+std::vector<StoredEvent>
+PgFacts::EventsAfter(const std::string &name, Timestamp after, Timestamp upto)
+{
+	std::vector<StoredEvent> events;
+	if (upto <= after)
+		return events;
+	const TrackedSources &sources = catalog_.Sources();
+	auto read = [&](const Statement &statement, std::vector<SqlValue> args) {
+		for (const SqlRow &row : spi_.Run(statement, std::move(args)))
+			events.push_back({name, row[1].null ? Json::object() : Json::parse(row[1].s), row[0].i});
+	};
+	// journey.events: a probe of its index first, straight or on the batch's open scan (almost always none).
+	const std::optional<int64_t> any = event_counter_ ? event_counter_->Count(user_id_, name, after + 1, upto, 1)
+													  : CountBuiltinEvents(user_id_, name, after + 1, upto, 1);
+	if (!any || *any > 0)
+		read(sources.EventsAfter(),
+			 {SqlValue::Text(user_id_), SqlValue::Text(name), SqlValue::Timestamp(after), SqlValue::Timestamp(upto)});
+	for (const TrackedTable &t : sources.Tables()) {
+		if (!t.events_after)
+			continue;
+		AsTableOwner as_table_owner(t.owner);
+		read(t.events_after->statement, {SqlValue::Text(user_id_), SqlValue::Text(name), SqlValue::Timestamp(after),
+										 SqlValue::Timestamp(upto), SqlValue::Text(DefaultTimeZone())});
+	}
+	if (!sources.Tables().empty())
+		std::stable_sort(events.begin(), events.end(),
+						 [](const StoredEvent &a, const StoredEvent &b) { return a.at < b.at; });
+	return events;
+}
+
 std::optional<Json>
 PgFacts::Attribute(const std::string &name)
 {

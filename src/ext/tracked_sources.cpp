@@ -11,14 +11,16 @@ namespace {
 const Statement kTrackedTables{
 	"SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), quote_ident(t.user_column), "
 	"format_type(a.atttypid, a.atttypmod), quote_ident(t.name_column), quote_literal(t.event_name), "
-	"quote_ident(t.time_column), quote_ident(t.props_column), c.relowner::int8 "
+	"quote_ident(t.time_column), quote_ident(t.props_column), c.relowner::int8, "
+	"format_type(tc.atttypid, tc.atttypmod) "
 	"FROM journey.tracked_tables t JOIN pg_catalog.pg_class c ON c.oid = t.tbl "
 	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
 	"JOIN pg_catalog.pg_attribute a ON a.attrelid = t.tbl AND a.attname = t.user_column "
+	"LEFT JOIN pg_catalog.pg_attribute tc ON tc.attrelid = t.tbl AND tc.attname = t.time_column "
 	"ORDER BY t.tbl",
 	{},
 	{SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Text,
-	 SqlType::Int8}};
+	 SqlType::Int8, SqlType::Text}};
 
 const Statement kProfileSource{
 	"SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), quote_ident(p.user_column), "
@@ -40,6 +42,12 @@ const Statement kBuiltinProps{
 	"AND e.occurred_at >= coalesce($4, '-infinity')",
 	{SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz},
 	{SqlType::Jsonb}};
+
+const Statement kBuiltinEventsAfter{
+	"SELECT e.occurred_at, e.props FROM journey.events e WHERE e.user_id = $1 AND e.name = $2 "
+	"AND e.occurred_at > $3 AND e.occurred_at <= $4 ORDER BY e.occurred_at, e.id",
+	{SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz},
+	{SqlType::TimestampTz, SqlType::Jsonb}};
 
 std::unique_ptr<OwnedStatement>
 Own(std::string sql, std::vector<SqlType> params, std::vector<SqlType> columns)
@@ -89,6 +97,30 @@ PropsOf(const TrackedTable &t)
 	return t.props_column.empty() ? "to_jsonb(t.*)" : "t." + t.props_column + "::jsonb";
 }
 
+// A tracked table's events of $2 for $1 with their time in ($3, $4], oldest first: a timestamp (without time
+// zone) or a date is read in journey.default_timezone ($5), as the trigger reads it. Null for a table without
+// a time column (its events have no time to compare).
+std::unique_ptr<OwnedStatement>
+EventsAfterOf(const TrackedTable &t)
+{
+	if (t.time_column.empty())
+		return nullptr;
+	std::string at = "t." + t.time_column;
+	if (t.time_type == "timestamp without time zone")
+		at = "(" + at + " AT TIME ZONE $5)";
+	else if (t.time_type == "date")
+		at = "(" + at + "::timestamp AT TIME ZONE $5)";
+	std::string sql = "SELECT " + at + ", " + PropsOf(t) + " FROM " + t.table + " t WHERE t." + t.user_column +
+					  " = " + UserKey(t.user_type);
+	if (!t.name_column.empty())
+		sql += " AND t." + t.name_column + " = $2";
+	else
+		sql += " AND $2 = " + t.event_name_literal;
+	sql += " AND " + at + " > $3 AND " + at + " <= $4 ORDER BY 1";
+	return Own(std::move(sql), {SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Text},
+			   {SqlType::TimestampTz, SqlType::Jsonb});
+}
+
 }	 // namespace
 
 const Statement &
@@ -103,6 +135,12 @@ TrackedSources::EventProps() const
 	return kBuiltinProps;
 }
 
+const Statement &
+TrackedSources::EventsAfter() const
+{
+	return kBuiltinEventsAfter;
+}
+
 void
 TrackedSources::Load(SpiSession &spi)
 {
@@ -110,11 +148,13 @@ TrackedSources::Load(SpiSession &spi)
 	for (auto &r : spi.Run(kTrackedTables, {})) {
 		TrackedTable t{r[0].s, r[1].s, r[2].s, r[3].null ? "" : r[3].s, r[4].null ? "" : r[4].s,
 					   r[5].null ? "" : r[5].s, r[6].null ? "" : r[6].s, (Oid)r[7].i};
+		t.time_type = r[8].null ? "" : r[8].s;
 		t.count_events = Own("SELECT count(*) FROM (" + TrackedBranch(t, "1") + " LIMIT $5) s",
 							 {SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Int8},
 							 {SqlType::Int8});
 		t.event_props = Own(TrackedBranch(t, PropsOf(t)),
 							{SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz}, {SqlType::Jsonb});
+		t.events_after = EventsAfterOf(t);
 		tables_.push_back(std::move(t));
 	}
 	profile_source_.reset();

@@ -24,8 +24,12 @@ struct OwnedStatement {
 struct TrackedTable {
 	std::string table, user_column, user_type, name_column, event_name_literal, time_column, props_column;
 	Oid owner = InvalidOid;
+	std::string time_type;	// format_type of the time column ("" without one)
 	// ($1 user, $2 name, $3 to, $4 from or null, $5 at most) → count; the same without $5 → props (jsonb).
 	std::shared_ptr<const OwnedStatement> count_events, event_props;
+	// ($1 user, $2 name, $3 after, $4 upto, $5 journey.default_timezone) → (time, props) with the time in
+	// (after, upto], oldest first; null for a table without a time column.
+	std::shared_ptr<const OwnedStatement> events_after;
 };
 
 struct ProfileSource {
@@ -42,6 +46,9 @@ public:
 	const Statement &CountEvents() const;
 	// ($1 user, $2 name, $3 to, $4 from or null) → props (jsonb) in journey.events; likewise per table.
 	const Statement &EventProps() const;
+	// ($1 user, $2 name, $3 after, $4 upto) → (occurred_at, props) in journey.events with occurred_at in
+	// (after, upto], oldest first; likewise per table (TrackedTable::events_after).
+	const Statement &EventsAfter() const;
 	// ($1 user) → the profile as a jsonb object: the row of the profile table, or journey.profiles' attributes.
 	// Run as ProfileOwner() when it is valid.
 	const Statement &Profile() const { return profile_->statement; }

@@ -5,6 +5,7 @@
 
 #include "core/facts.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <string>
@@ -74,6 +75,18 @@ public:
 				break;
 		}
 		return count;
+	}
+
+	std::vector<StoredEvent>
+	EventsAfter(const std::string &name, Timestamp after, Timestamp upto) override
+	{
+		std::vector<StoredEvent> found;
+		for (const FakeEvent &event : events)
+			if (event.name == name && event.at > after && event.at <= upto)
+				found.push_back({event.name, event.props, event.at});
+		std::stable_sort(found.begin(), found.end(),
+						 [](const StoredEvent &a, const StoredEvent &b) { return a.at < b.at; });
+		return found;
 	}
 
 	std::optional<Json>
