@@ -7,7 +7,7 @@
 #   make format             clang-format every C++ file
 
 EXTENSION   = pg_journey
-EXTVERSION  = 0.1.0
+EXTVERSION  = 0.2.0
 MODULE_big  = pg_journey
 
 CORE_SRCS   = $(sort $(wildcard src/core/*.cpp))
@@ -16,6 +16,8 @@ OBJS        = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 SQL_PARTS   = $(sort $(wildcard src/sql/*.sql))
 DATA_built  = sql_built/$(EXTENSION)--$(EXTVERSION).sql
+# Earlier versions' scripts: 0.1.0's whole script (so that a database can be made at 0.1.0) and the updates.
+DATA        = $(sort $(wildcard upgrade/$(EXTENSION)--*.sql))
 REGRESS     = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=plpgsql
 
