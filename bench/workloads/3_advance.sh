@@ -2,9 +2,9 @@
 #
 # Measures: journey.run_due('2100-01-01 03:00') over N cart instances due at 2100-01-01 02:00, 10% of
 # the users with a checkout at 01:00 (loaded with session_replication_role = replica, triggers off, in
-# both systems: with exit_when live a checkout exits the user at once and the check node would never
-# see one; this way the exact example journey runs and its `if since entry` sends 10% of the users to
-# done); steps/s = N / time.
+# both systems: with exit_when live a checkout would exit the user at once; since issue 12 our due step
+# applies such late-seen events first, so those 10% exit as of 01:00 where the naive tick's check sends
+# them to done — both read the checkout and write nothing for them); steps/s = N / time.
 # Baseline: bench.naive_tick at the same instant (PL/pgSQL, row by row, naive schema, writing
 # bench.naive_outbox); the two outboxes are compared (row counts and statuses). An info row shows the
 # floor of the schema: the same reads and writes by one set-based SQL statement with no engine (the due
