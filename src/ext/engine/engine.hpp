@@ -1,12 +1,15 @@
 // The journey engine inside Postgres: enrolment, events, due steps. Every path runs the one core
-// evaluator and writes its effects in the caller's transaction.
+// evaluator and writes its effects in the caller's transaction. Its definitions are split by job:
+// engine_events.cpp (an event, a profile change), engine_entries.cpp (Enroll, the entry rules' rows),
+// engine_steps.cpp (one step and its effects), engine_due.cpp (the batch runner of due steps).
 #pragma once
 #include "pg/postgres.hpp"
 
-#include "ext/catalog.hpp"
-#include "ext/entry_batch.hpp"
-#include "ext/instance_store.hpp"
-#include "ext/pg_facts.hpp"
+#include "ext/engine/rule_cache.hpp"
+#include "ext/engine/entry_batch.hpp"
+#include "ext/storage/instance_store.hpp"
+#include "ext/storage/outbox.hpp"
+#include "ext/engine/pg_facts.hpp"
 #include "pg/spi.hpp"
 
 #include <functional>
@@ -18,9 +21,12 @@
 
 namespace journey {
 
+// The hot paths (trigger, scheduler) keep no history.
+inline const StepOptions kHotPath{false};
+
 class Engine {
 public:
-	explicit Engine(SpiSession &spi) : spi_(spi), snapshot_(Catalog::Get(spi)), catalog_(*snapshot_)
+	explicit Engine(SpiSession &spi) : spi_(spi), snapshot_(RuleCache::Get(spi)), rule_cache_(*snapshot_)
 	{
 		active_engines++;
 	}
@@ -28,7 +34,7 @@ public:
 	Engine(const Engine &) = delete;
 	Engine &operator=(const Engine &) = delete;
 
-	Catalog &catalog() { return catalog_; }
+	RuleCache &rule_cache() { return rule_cache_; }
 
 	// Enters a user into a version as of `at` when the entry rules allow it. Returns the instance id, or
 	// nullopt with the rule that refused in *refusal.
@@ -92,13 +98,14 @@ private:
 	std::vector<int32_t> PausedNow();
 	// The contacts of the users of a batch of due rows (JOURNEY_INSTANCE_COLUMNS), by one statement.
 	PgFacts::BatchContacts BatchContactsOf(const std::vector<SqlRow> &rows);
-	// Runs work in a subtransaction when the journey can raise (it calls functions); returns the error, or
-	// "" when it succeeded. The scheduler's batches have their own subtransaction per instance.
-	std::string Guarded(const Graph &graph, const std::function<void()> &work);
+	// Runs work in a subtransaction of its own when the journey can raise (it calls functions) or steps are
+	// isolated; returns the error, or "" when it succeeded. The scheduler's batches have their own
+	// subtransaction per instance.
+	std::string TryInSubTransaction(const Graph &graph, const std::function<void()> &work);
 
 	SpiSession &spi_;
-	std::shared_ptr<Catalog> snapshot_;	// held for the engine's life: a reload elsewhere never frees it
-	Catalog &catalog_;
+	std::shared_ptr<RuleCache> snapshot_;	// held for the engine's life: a reload elsewhere never frees it
+	RuleCache &rule_cache_;
 	OutboxBatch *outbox_batch_ = nullptr;		// set while a scheduler batch collects its outbox rows
 	InstanceBatch *instance_batch_ = nullptr;	// and its instance updates
 	PgFacts::TemplateCache *templates_ = nullptr;	// and the templates its steps read

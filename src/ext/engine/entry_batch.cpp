@@ -1,8 +1,9 @@
 #include "pg/postgres.hpp"
 
-#include "ext/entry_batch.hpp"
+#include "ext/engine/entry_batch.hpp"
 
-#include "ext/throttle.hpp"
+#include "ext/shmem/throttle.hpp"
+#include "ext/storage/outbox.hpp"
 
 #include <algorithm>
 #include <tuple>

@@ -11,8 +11,8 @@
 #include "pg/postgres.hpp"
 
 #include "core/evaluator.hpp"
-#include "ext/catalog.hpp"
-#include "ext/instance_store.hpp"
+#include "ext/engine/rule_cache.hpp"
+#include "ext/storage/instance_store.hpp"
 #include "pg/spi.hpp"
 
 #include <functional>
@@ -51,7 +51,7 @@ public:
 
 private:
 	struct Pending {
-		VersionEntry version;  // a copy: the catalog may be rebuilt before the flush
+		VersionEntry version;  // a copy: the rule cache may be rebuilt before the flush
 		InstanceState state;
 		bool exclusive;
 		StepResult first_step;

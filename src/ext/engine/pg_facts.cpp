@@ -1,12 +1,12 @@
 #include "pg/postgres.hpp"
 
-#include "ext/pg_facts.hpp"
+#include "ext/engine/pg_facts.hpp"
 
 #include "core/quote.hpp"
-#include "ext/as_owner.hpp"
-#include "ext/direct_reads.hpp"
-#include "ext/pg_timezones.hpp"
-#include "ext/settings.hpp"
+#include "ext/entry/as_owner.hpp"
+#include "ext/storage/direct_reads.hpp"
+#include "ext/engine/pg_timezones.hpp"
+#include "ext/entry/settings.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
@@ -47,7 +47,7 @@ int64_t
 PgFacts::CountEvents(const std::string &name, std::optional<Timestamp> from, Timestamp to, const PropsFilter *filter,
 					 int64_t stop_after)
 {
-	const TrackedSources &sources = catalog_.Sources();
+	const TrackedSources &sources = rule_cache_.Sources();
 	const int64_t limit = stop_after > 0 ? stop_after : INT64_MAX;
 	std::vector<SqlValue> args{SqlValue::Text(user_id_), SqlValue::Text(name), SqlValue::Timestamp(to),
 							   SqlValue::OptionalTimestamp(from)};
@@ -86,7 +86,7 @@ std::optional<Json>
 PgFacts::Attribute(const std::string &name)
 {
 	if (!profile_) {
-		const TrackedSources &sources = catalog_.Sources();
+		const TrackedSources &sources = rule_cache_.Sources();
 		std::optional<AsTableOwner> as_table_owner;
 		if (OidIsValid(sources.ProfileOwner()))
 			as_table_owner.emplace(sources.ProfileOwner());
@@ -152,7 +152,7 @@ std::string
 PgFacts::TimeZone()
 {
 	if (!zone_) {
-		const TrackedSources &sources = catalog_.Sources();
+		const TrackedSources &sources = rule_cache_.Sources();
 		std::optional<AsTableOwner> as_table_owner;
 		if (OidIsValid(sources.TimeZoneOwner()))
 			as_table_owner.emplace(sources.TimeZoneOwner());
@@ -174,7 +174,7 @@ PgFacts::Zones()
 Json
 PgFacts::Call(const std::string &function, const std::string &user_id, const Json &context)
 {
-	const AllowedFunction *f = catalog_.Function(function);
+	const AllowedFunction *f = rule_cache_.Function(function);
 	if (!f)
 		throw StepError("function " + Quoted(function) + " is not allowed (journey.allow_function)");
 	const std::string context_text = context.dump();

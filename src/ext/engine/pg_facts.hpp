@@ -4,8 +4,8 @@
 #include "pg/postgres.hpp"
 
 #include "core/facts.hpp"
-#include "ext/catalog.hpp"
-#include "ext/direct_reads.hpp"
+#include "ext/engine/rule_cache.hpp"
+#include "ext/storage/direct_reads.hpp"
 #include "pg/spi.hpp"
 
 #include <map>
@@ -17,8 +17,8 @@ namespace journey {
 
 class PgFacts : public Facts {
 public:
-	PgFacts(SpiSession &spi, const Catalog &catalog, std::string user_id)
-		: spi_(spi), catalog_(catalog), user_id_(std::move(user_id))
+	PgFacts(SpiSession &spi, const RuleCache &rule_cache, std::string user_id)
+		: spi_(spi), rule_cache_(rule_cache), user_id_(std::move(user_id))
 	{
 	}
 
@@ -45,7 +45,7 @@ public:
 
 private:
 	SpiSession &spi_;
-	const Catalog &catalog_;
+	const RuleCache &rule_cache_;
 	std::string user_id_;
 	std::optional<Json> profile_;		 // read once per step
 	std::optional<std::string> zone_;	 // likewise

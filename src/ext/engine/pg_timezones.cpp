@@ -1,7 +1,7 @@
 #include "pg/postgres.hpp"
 
 #include "core/quote.hpp"
-#include "ext/pg_timezones.hpp"
+#include "ext/engine/pg_timezones.hpp"
 
 #include "pg/guard.hpp"
 

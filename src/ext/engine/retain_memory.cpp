@@ -1,6 +1,6 @@
-#include "ext/retain_memory.hpp"
+#include "ext/engine/retain_memory.hpp"
 
-#include "ext/settings.hpp"
+#include "ext/entry/settings.hpp"
 
 #include <algorithm>
 #include <malloc.h>

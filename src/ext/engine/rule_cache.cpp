@@ -1,4 +1,4 @@
-#include "ext/catalog.hpp"
+#include "ext/engine/rule_cache.hpp"
 
 #include "core/compile.hpp"
 #include "pg/guard.hpp"
@@ -15,7 +15,7 @@ namespace journey {
 
 namespace {
 
-std::shared_ptr<Catalog> g_catalog;
+std::shared_ptr<RuleCache> g_rule_cache;
 bool g_valid = false;
 bool g_callback_registered = false;
 Oid g_journeys_oid = InvalidOid;
@@ -95,23 +95,23 @@ InvalidateCatalogEverywhere()
 	});
 }
 
-const Catalog *
-Catalog::IfValid()
+const RuleCache *
+RuleCache::IfValid()
 {
-	return g_valid && g_callback_registered ? g_catalog.get() : nullptr;
+	return g_valid && g_callback_registered ? g_rule_cache.get() : nullptr;
 }
 
-std::shared_ptr<Catalog>
-Catalog::Get(SpiSession &spi)
+std::shared_ptr<RuleCache>
+RuleCache::Get(SpiSession &spi)
 {
 	RegisterCatalogInvalidation();
-	if (!g_valid || !g_catalog) {
+	if (!g_valid || !g_rule_cache) {
 		TableOids t = LookupTables();
-		auto fresh = std::make_shared<Catalog>();
+		auto fresh = std::make_shared<RuleCache>();
 		// Compiled versions are immutable: shared with the new snapshot, unless the extension was dropped
 		// and created again (version ids may have been reused).
-		if (g_catalog && t.journeys == g_journeys_oid)
-			fresh->versions_ = g_catalog->versions_;
+		if (g_rule_cache && t.journeys == g_journeys_oid)
+			fresh->versions_ = g_rule_cache->versions_;
 		g_journeys_oid = t.journeys;
 		g_channels_oid = t.channels;
 		// Valid from here on: an invalidation arriving while loading marks it invalid again.
@@ -122,13 +122,13 @@ Catalog::Get(SpiSession &spi)
 			g_valid = false;
 			throw;
 		}
-		g_catalog = std::move(fresh);  // the previous snapshot lives on while an engine holds it
+		g_rule_cache = std::move(fresh);  // the previous snapshot lives on while an engine holds it
 	}
-	return g_catalog;
+	return g_rule_cache;
 }
 
 void
-Catalog::Load(SpiSession &spi)
+RuleCache::Load(SpiSession &spi)
 {
 	for (auto &row : spi.Run(kExtraChannels, {}))
 		extra_channels_.push_back(row[0].s);
@@ -175,14 +175,14 @@ Catalog::Load(SpiSession &spi)
 }
 
 const EventRules *
-Catalog::Rules(std::string_view event) const
+RuleCache::Rules(std::string_view event) const
 {
 	auto it = rules_.find(event);
 	return it == rules_.end() ? nullptr : &it->second;
 }
 
 const AllowedFunction *
-Catalog::Function(const std::string &name) const
+RuleCache::Function(const std::string &name) const
 {
 	auto it = functions_.find(name);
 	return it == functions_.end() ? nullptr : &it->second;
@@ -196,14 +196,14 @@ EngineNotSupported()
 }
 
 const JourneyEntry *
-Catalog::Journey(const std::string &name) const
+RuleCache::Journey(const std::string &name) const
 {
 	auto it = journeys_.find(name);
 	return it == journeys_.end() ? nullptr : &it->second;
 }
 
 const VersionEntry &
-Catalog::Version(SpiSession &spi, int32_t id)
+RuleCache::Version(SpiSession &spi, int32_t id)
 {
 	auto it = versions_.find(id);
 	if (it != versions_.end())

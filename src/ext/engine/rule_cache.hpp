@@ -4,7 +4,7 @@
 #pragma once
 
 #include "core/graph.hpp"
-#include "ext/tracked_sources.hpp"
+#include "ext/storage/tracked_sources.hpp"
 #include "pg/spi.hpp"
 
 #include <memory>
@@ -53,13 +53,13 @@ const std::vector<std::string> &EngineNotSupported();
 // A snapshot of the rules: immutable once loaded (but for versions compiled on demand), shared by whoever
 // runs an event or a batch with it. An invalidation makes the next Get build a new one; an engine that holds
 // the old one (an update node firing the profile trigger, whose engine reloads) keeps using it safely.
-class Catalog {
+class RuleCache {
 public:
-	// The backend's current catalog, a new one first when invalidated.
-	static std::shared_ptr<Catalog> Get(SpiSession &spi);
-	// The backend's current catalog when it is valid, else null (no SPI: the trigger's fast path). Use it at
+	// The backend's current rule cache, a new one first when invalidated.
+	static std::shared_ptr<RuleCache> Get(SpiSession &spi);
+	// The backend's current rule cache when it is valid, else null (no SPI: the trigger's fast path). Use it at
 	// once: a later Get may replace it.
-	static const Catalog *IfValid();
+	static const RuleCache *IfValid();
 
 	const EventRules *Rules(std::string_view event) const;
 	// Live versions of live journeys entered by a change of the attribute (attribute_change triggers).

@@ -1,6 +1,6 @@
 #include "pg/postgres.hpp"
 
-#include "ext/as_owner.hpp"
+#include "ext/entry/as_owner.hpp"
 
 #include "pg/guard.hpp"
 

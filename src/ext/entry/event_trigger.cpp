@@ -5,11 +5,11 @@
 // (src/ext/entry_batch.hpp).
 #include "pg/postgres.hpp"
 
-#include "ext/as_owner.hpp"
-#include "ext/catalog.hpp"
-#include "ext/engine.hpp"
-#include "ext/retain_memory.hpp"
-#include "ext/settings.hpp"
+#include "ext/entry/as_owner.hpp"
+#include "ext/engine/rule_cache.hpp"
+#include "ext/engine/engine.hpp"
+#include "ext/engine/retain_memory.hpp"
+#include "ext/entry/settings.hpp"
 #include "core/quote.hpp"
 #include "pg/error_kind.hpp"
 #include "pg/guard.hpp"
@@ -301,13 +301,13 @@ HandleRow(const TriggerCall &call, const Mapping &m, LazyEngine &lazy, EntryBatc
 	if (!name)
 		return;	 // an event without a name concerns no journey
 	if (!lazy.engine) {
-		const Catalog *cached = Catalog::IfValid();
+		const RuleCache *cached = RuleCache::IfValid();
 		if (cached && !cached->Rules(name))
 			return;	 // the hot path for events no journey cares about
 	}
 	Engine &engine = lazy.Get();
 	engine.CollectEntries(lazy.isolated ? nullptr : batch);
-	if (!engine.catalog().Rules(name))
+	if (!engine.rule_cache().Rules(name))
 		return;
 	RawEvent raw = ReadEvent(call, m, row_context);
 	if (!raw.user)
@@ -346,7 +346,7 @@ OpenTransition(const TriggerCall &call)
 // as a heap tuple in the row context; null at the end. The other rows' names are compared in place: a
 // statement of events no journey cares about costs a hash lookup per row and no copy.
 HeapTuple
-NextRow(const TransitionReader &r, const Mapping &m, const Catalog *catalog)
+NextRow(const TransitionReader &r, const Mapping &m, const RuleCache *rule_cache)
 {
 	struct Raw {
 		int state;	// 0: end, 1: a row to look at, 2: a row whose name is null
@@ -359,7 +359,7 @@ NextRow(const TransitionReader &r, const Mapping &m, const Catalog *catalog)
 			tuplestore_select_read_pointer(r.rows, r.pointer);
 			if (!tuplestore_gettupleslot(r.rows, true, false, r.slot))
 				return Raw{0, nullptr, 0};
-			if (!m.name_att || !catalog)
+			if (!m.name_att || !rule_cache)
 				return Raw{1, nullptr, 0};
 			bool isnull = false;
 			Datum d = slot_getattr(r.slot, m.name_att, &isnull);
@@ -376,7 +376,7 @@ NextRow(const TransitionReader &r, const Mapping &m, const Catalog *catalog)
 		});
 		if (raw.state == 0)
 			return nullptr;
-		if (raw.state == 2 || (raw.name && !catalog->Rules(std::string_view(raw.name, raw.len))))
+		if (raw.state == 2 || (raw.name && !rule_cache->Rules(std::string_view(raw.name, raw.len))))
 			continue;  // no name, or a name no journey cares about
 		return PgCall([&] {
 			MemoryContext old = MemoryContextSwitchTo(r.row_context);
@@ -387,11 +387,11 @@ NextRow(const TransitionReader &r, const Mapping &m, const Catalog *catalog)
 	}
 }
 
-// The catalog to filter rows with: the engine's once set up, else the cached one when valid.
-const Catalog *
-FilterCatalog(LazyEngine &lazy)
+// The rule cache to filter rows with: the engine's once set up, else the cached one when valid.
+const RuleCache *
+FilterRuleCache(LazyEngine &lazy)
 {
-	return lazy.engine ? &lazy.engine->catalog() : Catalog::IfValid();
+	return lazy.engine ? &lazy.engine->rule_cache() : RuleCache::IfValid();
 }
 
 void
@@ -433,18 +433,18 @@ CountedEntries(TriggerCall call, const Mapping &m, const TransitionReader &reade
 {
 	std::vector<Engine::EntriesKey> pairs;
 	const Timestamp now = PgCall([] { return (Timestamp)GetCurrentTransactionStartTimestamp(); });
-	while (HeapTuple tuple = NextRow(reader, m, FilterCatalog(lazy))) {
+	while (HeapTuple tuple = NextRow(reader, m, FilterRuleCache(lazy))) {
 		call.tuple = tuple;
 		const char *name = ReadName(call, m, reader.row_context);
 		if (!name)
 			continue;
 		if (!lazy.engine) {
-			const Catalog *cached = Catalog::IfValid();
+			const RuleCache *cached = RuleCache::IfValid();
 			if (cached && !cached->Rules(name))
 				continue;
 		}
 		Engine &engine = lazy.Get();
-		const EventRules *rules = engine.catalog().Rules(name);
+		const EventRules *rules = engine.rule_cache().Rules(name);
 		if (!rules || (rules->counted_versions.empty() && rules->keyed_counted_versions.empty()))
 			continue;
 		const char *user = ReadUser(call, m, reader.row_context);
@@ -457,7 +457,7 @@ CountedEntries(TriggerCall call, const Mapping &m, const TransitionReader &reade
 			return t;
 		});
 		for (int32_t vid : rules->counted_versions) {
-			const VersionEntry &v = engine.catalog().Version(*lazy.spi, vid);
+			const VersionEntry &v = engine.rule_cache().Version(*lazy.spi, vid);
 			if (at < SubtractInterval(now, v.graph->entry.max_event_age))
 				continue;  // a backfill enters no one (Engine::OnEvent): no row to lock
 			pairs.emplace_back(user, v.journey, std::string());
@@ -468,7 +468,7 @@ CountedEntries(TriggerCall call, const Mapping &m, const TransitionReader &reade
 		const RawEvent raw = ReadEvent(call, m, reader.row_context);
 		const Json props = raw.props ? Json::parse(raw.props) : Json::object();
 		for (int32_t vid : rules->keyed_counted_versions) {
-			const VersionEntry &v = engine.catalog().Version(*lazy.spi, vid);
+			const VersionEntry &v = engine.rule_cache().Version(*lazy.spi, vid);
 			if (at < SubtractInterval(now, v.graph->entry.max_event_age))
 				continue;
 			if (std::optional<std::string> key = EntryKeyOf(*v.graph, props))
@@ -507,21 +507,21 @@ HandleStatement(TriggerCall call, const Mapping &m, bool isolated)
 		return;
 	}
 	if (!m.name_att) {
-		const Catalog *cached = Catalog::IfValid();
+		const RuleCache *cached = RuleCache::IfValid();
 		if (cached && !cached->Rules(m.constant_name))
 			return;	 // a table of one event name that no journey cares about: its rows are not even read
 	}
 	EntryBatch batch;
 	closer.reader = OpenTransition(call);
 	const TransitionReader &reader = *closer.reader;
-	const Catalog *catalog = FilterCatalog(lazy);
-	if (!catalog || catalog->AnyCountedEntries()) {	 // else no first pass: no entry reads past entries
+	const RuleCache *rule_cache = FilterRuleCache(lazy);
+	if (!rule_cache || rule_cache->AnyCountedEntries()) {	 // else no first pass: no entry reads past entries
 		auto counted = CountedEntries(call, m, reader, lazy);
 		if (!counted.empty())
 			lazy.engine->PrelockEntries(std::move(counted));
 		Rewind(reader);
 	}
-	while (HeapTuple tuple = NextRow(reader, m, FilterCatalog(lazy))) {
+	while (HeapTuple tuple = NextRow(reader, m, FilterRuleCache(lazy))) {
 		call.tuple = tuple;
 		HandleRow(call, m, lazy, &batch, reader.row_context);
 	}

@@ -2,9 +2,9 @@
 #include "pg/postgres.hpp"
 
 #include "core/compile.hpp"
-#include "ext/catalog.hpp"
-#include "ext/pg_timezones.hpp"
-#include "ext/throttle.hpp"
+#include "ext/engine/rule_cache.hpp"
+#include "ext/engine/pg_timezones.hpp"
+#include "ext/shmem/throttle.hpp"
 #include "pg/convert.hpp"
 #include "pg/guard.hpp"
 

@@ -3,8 +3,8 @@
 // an instance whose node the new version no longer has exits with reason migrated_away.
 #include "pg/postgres.hpp"
 
-#include "ext/catalog.hpp"
-#include "ext/instance_store.hpp"
+#include "ext/engine/rule_cache.hpp"
+#include "ext/storage/instance_store.hpp"
 #include "pg/convert.hpp"
 #include "pg/guard.hpp"
 
@@ -34,16 +34,16 @@ int64_t
 Migrate(const std::string &name, int32_t version)
 {
 	SpiSession spi;
-	const std::shared_ptr<Catalog> snapshot = Catalog::Get(spi);
-	Catalog &catalog = *snapshot;
+	const std::shared_ptr<RuleCache> snapshot = RuleCache::Get(spi);
+	RuleCache &rule_cache = *snapshot;
 	auto ids = spi.Run(kVersionId, {SqlValue::Text(name), SqlValue::Int(version)});
 	if (ids.empty())
 		throw UserError("42704", "journey \"" + name + "\" has no version " + std::to_string(version));
-	const VersionEntry &to = catalog.Version(spi, (int32_t)ids[0][0].i);
+	const VersionEntry &to = rule_cache.Version(spi, (int32_t)ids[0][0].i);
 	const Timestamp now = PgCall([] { return (Timestamp)GetCurrentTransactionStartTimestamp(); });
 	int64_t migrated = 0;
 	for (const SqlRow &row : spi.Run(kToMigrate, {SqlValue::Int(to.journey_id), SqlValue::Int(to.id)})) {
-		const VersionEntry &from = catalog.Version(spi, (int32_t)row[2].i);
+		const VersionEntry &from = rule_cache.Version(spi, (int32_t)row[2].i);
 		LoadedInstance li = ReadInstance(row, *from.graph);
 		if (MigrateState(*from.graph, *to.graph, li.state)) {
 			spi.Exec(kSetVersion, {SqlValue::Text(li.state.user_id), SqlValue::Int(li.state.id), SqlValue::Int(to.id)});

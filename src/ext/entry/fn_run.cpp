@@ -2,8 +2,8 @@
 #include "pg/postgres.hpp"
 
 #include "core/quote.hpp"
-#include "ext/engine.hpp"
-#include "ext/settings.hpp"
+#include "ext/engine/engine.hpp"
+#include "ext/entry/settings.hpp"
 #include "pg/convert.hpp"
 #include "pg/guard.hpp"
 
@@ -42,7 +42,7 @@ journey_enroll(PG_FUNCTION_ARGS)
 
 		SpiSession spi;
 		Engine engine(spi);
-		const JourneyEntry *j = engine.catalog().Journey(name);
+		const JourneyEntry *j = engine.rule_cache().Journey(name);
 		if (!j)
 			throw UserError("42704", "journey " + Quoted(name) + " does not exist");
 		if (j->status != "live") {
@@ -51,7 +51,7 @@ journey_enroll(PG_FUNCTION_ARGS)
 			is_null = true;
 			return (Datum)0;
 		}
-		const VersionEntry &version = engine.catalog().Version(spi, j->live_version_id);
+		const VersionEntry &version = engine.rule_cache().Version(spi, j->live_version_id);
 		std::string refusal;
 		std::string key;
 		if (version.graph->entry.key) {

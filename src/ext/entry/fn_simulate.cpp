@@ -5,9 +5,9 @@
 
 #include "core/compile.hpp"
 #include "core/simulate.hpp"
-#include "ext/catalog.hpp"
-#include "ext/pg_facts.hpp"
-#include "ext/pg_timezones.hpp"
+#include "ext/engine/rule_cache.hpp"
+#include "ext/engine/pg_facts.hpp"
+#include "ext/engine/pg_timezones.hpp"
 #include "pg/convert.hpp"
 #include "pg/guard.hpp"
 #include "pg/subxact.hpp"
@@ -46,10 +46,10 @@ RunSimulation(const std::string &definition, const std::string &user_id, const s
 	SubTransaction sub;
 	{
 		SpiSession spi;
-		const std::shared_ptr<Catalog> snapshot = Catalog::Get(spi);
-	Catalog &catalog = *snapshot;
+		const std::shared_ptr<RuleCache> snapshot = RuleCache::Get(spi);
+	RuleCache &rule_cache = *snapshot;
 		CompileOptions options;
-		options.extra_channels = catalog.ExtraChannels();
+		options.extra_channels = rule_cache.ExtraChannels();
 		options.zones = &PostgresTimeZones();
 		options.not_supported = EngineNotSupported();
 		options.check_environment = false;	// the functions are checked when called
@@ -69,7 +69,7 @@ RunSimulation(const std::string &definition, const std::string &user_id, const s
 			throw UserError("22023", std::string("events: ") + e.what());
 		}
 		input.until = until;
-		PgFacts facts(spi, catalog, user_id);
+		PgFacts facts(spi, rule_cache, user_id);
 		const Graph &g = *compiled.graph;
 		for (const HistoryEffect &h : Simulate(g, input, facts))
 			rows.push_back(Row{h.at, h.node == kNoNode ? std::string() : g.nodes[h.node].id, h.what,

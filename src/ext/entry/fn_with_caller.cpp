@@ -5,7 +5,7 @@
 // DEFINER function cannot tell who called it; this one can, and passes it on.)
 #include "pg/postgres.hpp"
 
-#include "ext/as_owner.hpp"
+#include "ext/entry/as_owner.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {

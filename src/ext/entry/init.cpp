@@ -1,10 +1,10 @@
 // _PG_init: settings, shared memory for waking the scheduler, the scheduler workers.
 #include "pg/postgres.hpp"
 
-#include "ext/scheduler.hpp"
-#include "ext/settings.hpp"
-#include "ext/throttle.hpp"
-#include "ext/wakeup.hpp"
+#include "ext/entry/scheduler.hpp"
+#include "ext/entry/settings.hpp"
+#include "ext/shmem/throttle.hpp"
+#include "ext/shmem/wakeup.hpp"
 
 extern "C" {
 #include "miscadmin.h"

@@ -2,9 +2,9 @@
 // journey.track_profiles): attribute_change entries. Without such journeys it costs a hash lookup.
 #include "pg/postgres.hpp"
 
-#include "ext/as_owner.hpp"
-#include "ext/catalog.hpp"
-#include "ext/engine.hpp"
+#include "ext/entry/as_owner.hpp"
+#include "ext/engine/rule_cache.hpp"
+#include "ext/engine/engine.hpp"
 #include "pg/error_kind.hpp"
 #include "pg/guard.hpp"
 #include "pg/subxact.hpp"
@@ -100,10 +100,10 @@ EnterOnChange(const ProfileRow &row, bool isolated)
 		SpiSession spi;
 		Engine engine(spi);
 		engine.IsolateSteps(isolated);
-		Catalog &catalog = engine.catalog();
+		RuleCache &rule_cache = engine.rule_cache();
 		// Only the profile store in use counts.
-		const auto &source = catalog.Sources().Profiles();
-		if (!catalog.AttributeRules().empty() && row.builtin != source.has_value()) {
+		const auto &source = rule_cache.Sources().Profiles();
+		if (!rule_cache.AttributeRules().empty() && row.builtin != source.has_value()) {
 			const Json new_profile = Json::parse(row.new_json);
 			std::optional<Json> old_profile;
 			if (row.old_json)
@@ -120,7 +120,7 @@ EnterOnChange(const ProfileRow &row, bool isolated)
 void
 HandleProfileChange(FunctionCallInfo fcinfo)
 {
-	const Catalog *cached = Catalog::IfValid();
+	const RuleCache *cached = RuleCache::IfValid();
 	if (cached && cached->AttributeRules().empty())
 		return;	 // the hot path: no journey enters on attribute changes
 	ProfileRow row = ReadProfileRow(fcinfo);

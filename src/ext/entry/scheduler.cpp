@@ -3,13 +3,13 @@
 // per batch. An error outside a step is logged and the worker carries on after a backoff.
 #include "pg/postgres.hpp"
 
-#include "ext/scheduler.hpp"
+#include "ext/entry/scheduler.hpp"
 
-#include "ext/as_owner.hpp"
-#include "ext/engine.hpp"
-#include "ext/retain_memory.hpp"
-#include "ext/settings.hpp"
-#include "ext/wakeup.hpp"
+#include "ext/entry/as_owner.hpp"
+#include "ext/engine/engine.hpp"
+#include "ext/engine/retain_memory.hpp"
+#include "ext/entry/settings.hpp"
+#include "ext/shmem/wakeup.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
@@ -148,7 +148,7 @@ journey_scheduler_main(Datum arg)
 				PassResult pass;
 				bool has_extension = false;
 				if (!RunPassInTransaction(&pass, &has_extension)) {
-					// An error outside a step (a lock, a catalog): logged; the worker carries on after a
+					// An error outside a step (a lock, a rule_cache): logged; the worker carries on after a
 					// backoff (1 s doubling up to 32 s, never longer than journey.naptime) instead of
 					// dying and being restarted every second.
 					failures = failures < 6 ? failures + 1 : failures;

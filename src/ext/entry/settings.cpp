@@ -1,8 +1,8 @@
 #include "pg/postgres.hpp"
 
-#include "ext/settings.hpp"
+#include "ext/entry/settings.hpp"
 
-#include "ext/wakeup.hpp"
+#include "ext/shmem/wakeup.hpp"
 
 extern "C" {
 #include "pgtime.h"

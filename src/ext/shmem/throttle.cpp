@@ -1,6 +1,6 @@
 #include "pg/postgres.hpp"
 
-#include "ext/throttle.hpp"
+#include "ext/shmem/throttle.hpp"
 
 #include "core/stable_hash.hpp"
 #include "pg/guard.hpp"

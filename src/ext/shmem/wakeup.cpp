@@ -1,6 +1,6 @@
 #include "pg/postgres.hpp"
 
-#include "ext/wakeup.hpp"
+#include "ext/shmem/wakeup.hpp"
 
 #include "pg/guard.hpp"
 

@@ -1,6 +1,6 @@
 #include "pg/postgres.hpp"
 
-#include "ext/direct_reads.hpp"
+#include "ext/storage/direct_reads.hpp"
 
 #include "pg/guard.hpp"
 

@@ -1,8 +1,8 @@
 #include "pg/postgres.hpp"
 
-#include "ext/instance_store.hpp"
+#include "ext/storage/instance_store.hpp"
 
-#include "ext/wakeup.hpp"
+#include "ext/shmem/wakeup.hpp"
 #include "pg/guard.hpp"
 
 #include <algorithm>
@@ -12,7 +12,6 @@
 extern "C" {
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
-#include "commands/async.h"
 #include "commands/sequence.h"
 #include "utils/lsyscache.h"
 }
@@ -41,30 +40,6 @@ const Statement kHoldEvent{
 	{SqlType::Text, SqlType::Int8, SqlType::TimestampTz, SqlType::Jsonb, SqlType::Int8},
 	{}};
 
-const Statement kInsertOutbox{
-	"INSERT INTO journey.outbox (journey, version, node, instance_id, user_id, channel, template, payload, "
-	"dedup_key, created_at, available_at, status, last_error) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)",
-	{SqlType::Text, SqlType::Int4, SqlType::Text, SqlType::Int8, SqlType::Text, SqlType::Text, SqlType::Text,
-	 SqlType::Jsonb, SqlType::Text, SqlType::TimestampTz, SqlType::Text, SqlType::Text},
-	{}};
-
-const char *
-StatusCode(InstanceStatus status)
-{
-	switch (status) {
-	case InstanceStatus::Active:
-		return "a";
-	case InstanceStatus::Completed:
-		return "c";
-	case InstanceStatus::Exited:
-		return "e";
-	case InstanceStatus::Failed:
-		return "f";
-	}
-	return "f";
-}
-
 std::optional<std::string>
 NodeName(const Graph &graph, NodeId node)
 {
@@ -92,14 +67,6 @@ BranchesValue(const Graph &graph, const InstanceState &state)
 	if (state.other_branches.empty() || state.status != InstanceStatus::Active)
 		return SqlValue::Null();
 	return SqlValue::Jsonb(BranchesToJson(graph, state.other_branches).dump());
-}
-
-std::optional<std::string>
-NonEmpty(const std::string &s)
-{
-	if (s.empty())
-		return std::nullopt;
-	return s;
 }
 
 }	 // namespace
@@ -193,22 +160,65 @@ NextInstanceId(SpiSession &spi)
 
 namespace {
 
-// user_id, id, the step columns (AddStepColumns), version_id, journey_id, exclusive, entry_key, entered_at, event
-const std::vector<SqlType> kInsertColumns{kT, kI8, kT, kT, kTs, kT, kTs, kTs, kT, kT,
-										  kT, kT, kT, kT, kT,	kT, kT, kT, kTs, kT};
-const Statement kInsertMany{
-	"INSERT INTO journey.instance (user_id, id, status, node, wake_at, waiting_event, last_step_at, ended_at, "
-	"exit_reason, visits, error, context, variant, branches, version_id, journey_id, exclusive, entry_key, "
-	"entered_at, event) "
-	"SELECT u, id, s::\"char\", nullif(n, ''), w, nullif(we, ''), l, e, nullif(r, ''), v, nullif(err, ''), "
-	"c::jsonb, nullif(var, ''), nullif(b, '')::jsonb, ver::int, j::int, x::bool, k, ea, ev::jsonb "
-	"FROM journey._batch_rows($1) AS t(u text, id int8, s text, n text, w timestamptz, we text, l timestamptz, "
-	"e timestamptz, r text, v text, err text, c text, var text, b text, ver text, j text, x text, k text, "
-	"ea timestamptz, ev text) "
-	"ON CONFLICT (journey_id, user_id, entry_key) WHERE status = 'a' AND exclusive DO NOTHING RETURNING id",
-	{SqlType::Int8},
-	{SqlType::Int8},
-	true};
+// The fields of a batch row of journey._batch_rows: `first` fields, the step columns, then `last` fields.
+std::string
+BatchRowFields(const char *first, const char *last)
+{
+	std::string fields = first;
+	for (const StepColumn &c : kStepColumns)
+		fields += std::string(c.field) + (c.field_type == kTs ? " timestamptz, " : " text, ");
+	return fields + last;
+}
+
+// A step column's value from its field, qualified with `row` when given.
+std::string
+StepValue(const StepColumn &c, const char *row)
+{
+	std::string value = c.value;
+	const size_t at = value.find('@');
+	return value.replace(at, 1, std::string(row) + c.field);
+}
+
+std::vector<SqlType>
+BatchColumnTypes(std::vector<SqlType> first, const std::vector<SqlType> &last)
+{
+	for (const StepColumn &c : kStepColumns)
+		first.push_back(c.field_type);
+	first.insert(first.end(), last.begin(), last.end());
+	return first;
+}
+
+// New instances: user_id, id, the step columns (AddStepColumns), version_id, journey_id, exclusive, entry_key,
+// entered_at, event. Built at first use, prepared once (the statement's address is its plan's key).
+const std::vector<SqlType> &
+InsertColumns()
+{
+	static const std::vector<SqlType> types = BatchColumnTypes({kT, kI8}, {kT, kT, kT, kT, kTs, kT});
+	return types;
+}
+
+const Statement &
+InsertMany()
+{
+	static const std::string sql = [] {
+		std::string names, values;
+		for (const StepColumn &c : kStepColumns) {
+			names += std::string(c.name) + ", ";
+			values += StepValue(c, "") + ", ";
+		}
+		return "INSERT INTO journey.instance (user_id, id, " + names +
+			   "version_id, journey_id, exclusive, entry_key, entered_at, event) "
+			   "SELECT u, id, " +
+			   values +
+			   "ver::int, j::int, x::bool, k, ea, ev::jsonb "
+			   "FROM journey._batch_rows($1) AS t(" +
+			   BatchRowFields("u text, id int8, ", "ver text, j text, x text, k text, ea timestamptz, ev text") +
+			   ") "
+			   "ON CONFLICT (journey_id, user_id, entry_key) WHERE status = 'a' AND exclusive DO NOTHING RETURNING id";
+	}();
+	static const Statement statement{sql.c_str(), {SqlType::Int8}, {SqlType::Int8}, true};
+	return statement;
+}
 
 // The columns a step sets, of an instance's state ('' for null), computed before anything is added to a
 // batch (a JSON dump may throw: a batch's columns must stay of one length).
@@ -235,8 +245,14 @@ StepColumns(const Graph &graph, const InstanceState &state)
 	return u;
 }
 
-// Adds the columns a step sets from column `first` on: status, node, wake_at, waiting_event, last_step_at,
-// ended_at, exit_reason, visits, error, context, variant, branches.
+// Adds the columns a step sets from column `first` on, in the order of kStepColumns.
+static_assert(kStepColumnCount == 12 && StepColumnIndex("status") == 0 && StepColumnIndex("node") == 1 &&
+				  StepColumnIndex("wake_at") == 2 && StepColumnIndex("waiting_event") == 3 &&
+				  StepColumnIndex("last_step_at") == 4 && StepColumnIndex("ended_at") == 5 &&
+				  StepColumnIndex("exit_reason") == 6 && StepColumnIndex("visits") == 7 &&
+				  StepColumnIndex("error") == 8 && StepColumnIndex("context") == 9 &&
+				  StepColumnIndex("variant") == 10 && StepColumnIndex("branches") == 11,
+			  "AddStepColumns adds the step columns in the order of kStepColumns");
 void
 AddStepColumns(BatchColumns &columns, size_t first, InstanceUpdate u)
 {
@@ -256,7 +272,7 @@ AddStepColumns(BatchColumns &columns, size_t first, InstanceUpdate u)
 
 }	 // namespace
 
-InstanceInserts::InstanceInserts() : columns_(kInsertColumns) {}
+InstanceInserts::InstanceInserts() : columns_(InsertColumns()) {}
 
 void
 InstanceInserts::Add(const VersionEntry &version, const InstanceState &state, bool exclusive)
@@ -282,7 +298,7 @@ InstanceInserts::Flush(SpiSession &spi)
 	std::unordered_set<int64_t> created;
 	if (columns_.Rows() == 0)
 		return created;
-	for (const SqlRow &r : columns_.Run(spi, kInsertMany))
+	for (const SqlRow &r : columns_.Run(spi, InsertMany()))
 		created.insert(r[0].i);
 	for (const auto &[id, wake_at] : wakes_)
 		if (created.count(id))
@@ -309,21 +325,31 @@ UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &state)
 
 namespace {
 
-const std::vector<SqlType> kUpdateColumns{kT, kI8, kT, kT, kTs, kT, kTs, kTs, kT, kT, kT, kT, kT, kT};
-const Statement kUpdateMany{
-	"UPDATE journey.instance i SET status = x.s::\"char\", node = nullif(x.n, ''), "
-	"wake_at = x.w, waiting_event = nullif(x.we, ''), last_step_at = x.l, "
-	"ended_at = x.e, exit_reason = nullif(x.r, ''), visits = x.v, "
-	"error = nullif(x.err, ''), event_held_at = NULL, held_events = NULL, context = x.c::jsonb, "
-	"variant = nullif(x.var, ''), "
-	"branches = nullif(x.b, '')::jsonb "
-	"FROM journey._batch_rows($1) AS x(u text, id int8, s text, n text, w timestamptz, we text, l timestamptz, "
-	"e timestamptz, r text, v text, err text, c text, var text, b text) "
-	"WHERE i.user_id = x.u AND i.id = x.id",
-	{SqlType::Int8},
-	{},
-	true};
+// A step's columns by key: user_id, id, the step columns (AddStepColumns). A step also clears the events held.
+const std::vector<SqlType> &
+UpdateColumns()
+{
+	static const std::vector<SqlType> types = BatchColumnTypes({kT, kI8}, {});
+	return types;
+}
 
+const Statement &
+UpdateMany()
+{
+	static const std::string sql = [] {
+		std::string set;
+		for (const StepColumn &c : kStepColumns)
+			set += std::string(c.name) + " = " + StepValue(c, "x.") + ", ";
+		std::string fields = BatchRowFields("u text, id int8, ", "");
+		fields.resize(fields.size() - 2);  // the last ", "
+		return "UPDATE journey.instance i SET " + set +
+			   "event_held_at = NULL, held_events = NULL "
+			   "FROM journey._batch_rows($1) AS x(" +
+			   fields + ") WHERE i.user_id = x.u AND i.id = x.id";
+	}();
+	static const Statement statement{sql.c_str(), {SqlType::Int8}, {}, true};
+	return statement;
+}
 
 }	 // namespace
 
@@ -356,7 +382,7 @@ InstanceBatch::Flush(SpiSession &spi)
 	if (rows.empty())
 		return;
 	const std::vector<char> written = WriteInstancesInPlace(rows);
-	BatchColumns columns(kUpdateColumns);
+	BatchColumns columns(UpdateColumns());
 	for (size_t k = 0; k < rows.size(); k++) {
 		if (written[k])
 			continue;
@@ -365,7 +391,7 @@ InstanceBatch::Flush(SpiSession &spi)
 		AddStepColumns(columns, 2, std::move(rows[k]));
 	}
 	if (columns.Rows() > 0)
-		columns.Exec(spi, kUpdateMany);
+		columns.Exec(spi, UpdateMany());
 }
 
 void
@@ -383,98 +409,6 @@ HoldEvent(SpiSession &spi, const InstanceState &state, const std::string &name, 
 	spi.Exec(kHoldEvent, {SqlValue::Text(state.user_id), SqlValue::Int(state.id), SqlValue::Timestamp(event_at),
 						  SqlValue::Jsonb(event.dump()),
 						  state.wake_at ? SqlValue::Int(*state.wake_at) : SqlValue::Null()});
-}
-
-namespace {
-
-const std::vector<SqlType> kOutboxColumns{kT, kT, kT, kI8, kT, kT, kT, kT, kT, kTs, kT, kT};
-const Statement kInsertOutboxMany{
-	"INSERT INTO journey.outbox (journey, version, node, instance_id, user_id, channel, template, payload, "
-	"dedup_key, created_at, available_at, status, last_error) "
-	"SELECT j, v::int, n, i, u, c, nullif(t, ''), p::jsonb, d, a, a, s, nullif(e, '') "
-	"FROM journey._batch_rows($1) AS x(j text, v text, n text, i int8, u text, c text, t text, p text, d text, "
-	"a timestamptz, s text, e text)",
-	{SqlType::Int8},
-	{}};
-
-void
-Notify(const std::string &channel)
-{
-	const char *c = channel.c_str();
-	PgCall([&] { Async_Notify("journey_outbox", c); });
-}
-
-}	 // namespace
-
-void
-OutboxBatch::Add(const VersionEntry &version, const InstanceState &state, const SendEffect &s)
-{
-	OutboxRow row;
-	row.payload = s.payload.dump();
-	row.journey = version.journey;
-	row.version = version.version;
-	row.node = version.graph->nodes[s.node].id;
-	row.instance_id = state.id;
-	row.user_id = state.user_id;
-	row.channel = s.channel;
-	row.template_name = s.template_name;
-	row.dedup_key = s.dedup_key;
-	row.at = s.at;
-	row.status = s.suppressed ? "suppressed" : "pending";
-	row.last_error = s.suppress_reason;
-	rows_.push_back(std::move(row));
-	if (!s.suppressed && std::find(channels_.begin(), channels_.end(), s.channel) == channels_.end())
-		channels_.push_back(s.channel);
-}
-
-void
-OutboxBatch::Flush(SpiSession &spi)
-{
-	std::vector<OutboxRow> rows;
-	std::swap(rows, rows_);	 // the batch is empty afterwards, whether the writes succeed or not
-	std::vector<std::string> channels;
-	std::swap(channels, channels_);
-	if (!InsertOutboxRows(rows)) {
-		BatchColumns columns(kOutboxColumns);
-		for (OutboxRow &o : rows) {
-			columns.Text(0, std::move(o.journey));
-			columns.Text(1, std::to_string(o.version));
-			columns.Text(2, std::move(o.node));
-			columns.Int64(3, o.instance_id);
-			columns.Text(4, std::move(o.user_id));
-			columns.Text(5, std::move(o.channel));
-			columns.Text(6, std::move(o.template_name));
-			columns.Text(7, std::move(o.payload));
-			columns.Text(8, std::move(o.dedup_key));
-			columns.Int64(9, o.at);
-			columns.Text(10, std::move(o.status));
-			columns.Text(11, std::move(o.last_error));
-		}
-		columns.Exec(spi, kInsertOutboxMany);
-	}
-	for (const std::string &channel : channels)
-		Notify(channel);
-}
-
-void
-WriteSends(SpiSession &spi, const VersionEntry &version, const InstanceState &state, const StepResult &result,
-		   OutboxBatch *batch)
-{
-	const Graph &g = *version.graph;
-	for (const SendEffect &s : result.sends) {
-		if (batch) {
-			batch->Add(version, state, s);
-			continue;
-		}
-		spi.Exec(kInsertOutbox,
-				 {SqlValue::Text(version.journey), SqlValue::Int(version.version), SqlValue::Text(g.nodes[s.node].id),
-				  SqlValue::Int(state.id), SqlValue::Text(state.user_id), SqlValue::Text(s.channel),
-				  SqlValue::Text(s.template_name), SqlValue::Jsonb(s.payload.dump()), SqlValue::Text(s.dedup_key),
-				  SqlValue::Timestamp(s.at), SqlValue::Text(s.suppressed ? "suppressed" : "pending"),
-				  SqlValue::OptionalText(NonEmpty(s.suppress_reason))});
-		if (!s.suppressed)
-			Notify(s.channel);
-	}
 }
 
 }	 // namespace journey

@@ -1,10 +1,11 @@
-// Reading and writing instance rows and their outbox rows.
+// Reading and writing instance rows (their columns: instance_columns.hpp).
 #pragma once
 #include "pg/postgres.hpp"
 
 #include "core/evaluator.hpp"
-#include "ext/catalog.hpp"
-#include "ext/direct_writes.hpp"
+#include "ext/engine/rule_cache.hpp"
+#include "ext/storage/instance_columns.hpp"
+#include "ext/storage/instance_in_place.hpp"
 #include "pg/batch_columns.hpp"
 #include "pg/spi.hpp"
 
@@ -34,16 +35,6 @@ struct LoadedInstance {
 	InstanceState state;
 };
 
-// The columns every instance query selects, in this order (see ReadInstance).
-#define JOURNEY_INSTANCE_COLUMNS                                                                                       \
-	"i.user_id, i.id, i.version_id, i.journey_id, i.node, i.wake_at, i.waiting_event, i.entered_at, i.last_step_at, "  \
-	"i.visits, i.context, i.event, i.event_held_at, i.entry_key, i.variant, i.branches, i.held_events"
-// (inline: statements of other files copy it during static initialization, after this definition)
-inline const std::vector<SqlType> kInstanceColumnTypes{
-	SqlType::Text,		  SqlType::Int8,	  SqlType::Int4,  SqlType::Int4,  SqlType::Text,  SqlType::TimestampTz,
-	SqlType::Text,		  SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Text, SqlType::Jsonb, SqlType::Jsonb,
-	SqlType::TimestampTz, SqlType::Text, SqlType::Text, SqlType::Jsonb, SqlType::Jsonb};
-
 // Builds the in-memory instance of a row of JOURNEY_INSTANCE_COLUMNS, with node ids of `graph`.
 LoadedInstance ReadInstance(const SqlRow &row, const Graph &graph);
 
@@ -60,16 +51,12 @@ std::vector<int32_t> ParseVisits(const std::string &text);
 // Writes the instance's state after a step.
 void UpdateInstance(SpiSession &spi, const Graph &graph, const InstanceState &state);
 
-// Batched statements' column types, for short.
-constexpr SqlType kT = SqlType::TextArray, kI8 = SqlType::Int8Array, kTs = SqlType::TimestampTzArray;
-
-
 // Instance updates collected over a scheduler batch. Rows whose version the batch read (Locate) are
-// written in place (direct_writes.hpp); the others by one UPDATE … FROM journey._batch_rows, by key.
+// written in place (instance_in_place.hpp); the others by one UPDATE … FROM journey._batch_rows, by key.
 class InstanceBatch {
 public:
 	// The row version (SqlType::Tid) the instance `id` was read at, for its next Add. (Ids are unique only
-	// with the user: a version of another user's instance of the same id is not written, see direct_writes.)
+	// with the user: a version of another user's instance of the same id is not written, see instance_in_place.hpp.)
 	void Locate(int64_t id, int64_t tid);
 	void Reserve(size_t rows) { rows_.reserve(rows); }
 	void Add(const Graph &graph, const InstanceState &state);
@@ -99,23 +86,6 @@ private:
 // is replayed as of its own time).
 void HoldEvent(SpiSession &spi, const InstanceState &state, const std::string &name, const Json &props,
 			   Timestamp event_at);
-
-// Outbox rows collected over a scheduler batch, inserted directly (direct_writes.hpp) or, when that does
-// not apply, by one INSERT … SELECT FROM journey._batch_rows.
-class OutboxBatch {
-public:
-	void Add(const VersionEntry &version, const InstanceState &state, const SendEffect &send);
-	void Reserve(size_t rows) { rows_.reserve(rows); }
-	void Flush(SpiSession &spi);  // writes the rows, notifies idle senders, empties the batch
-
-private:
-	std::vector<OutboxRow> rows_;
-	std::vector<std::string> channels_;	 // to notify
-};
-
-// Writes the outbox rows of a step (and notifies idle senders); into `batch` when one is given.
-void WriteSends(SpiSession &spi, const VersionEntry &version, const InstanceState &state, const StepResult &result,
-				OutboxBatch *batch = nullptr);
 
 // Records a goal conversion of an instance (once).
 void RecordConversion(SpiSession &spi, const VersionEntry &version, const std::string &user_id, int64_t instance_id,

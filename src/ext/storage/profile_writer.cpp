@@ -1,9 +1,9 @@
 #include "pg/postgres.hpp"
 
 #include "core/quote.hpp"
-#include "ext/profile_writer.hpp"
+#include "ext/storage/profile_writer.hpp"
 
-#include "ext/as_owner.hpp"
+#include "ext/entry/as_owner.hpp"
 #include "pg/guard.hpp"
 
 #include <map>
@@ -105,11 +105,11 @@ JourneyUpdatingProfile()
 }
 
 void
-ApplyUpdates(SpiSession &spi, const Catalog &catalog, const std::string &journey, const std::string &user_id,
+ApplyUpdates(SpiSession &spi, const RuleCache &rule_cache, const std::string &journey, const std::string &user_id,
 			 const std::vector<UpdateEffect> &updates)
 {
 	UpdatingJourney updating(journey);
-	const auto &profiles = catalog.Sources().Profiles();
+	const auto &profiles = rule_cache.Sources().Profiles();
 	for (const UpdateEffect &u : updates) {
 		const bool add_number = u.op == UpdateOp::Add && u.operand.is_number();
 		if (profiles) {

@@ -1,6 +1,6 @@
 #include "pg/postgres.hpp"
 
-#include "ext/tracked_sources.hpp"
+#include "ext/storage/tracked_sources.hpp"
 
 namespace journey {
 

@@ -1,6 +1,6 @@
 // Where events and profiles live besides the built-in stores: the application tables registered with
 // journey.track_events and journey.track_profiles, and the statements that read them. Loaded with the
-// catalog; the statements are built once per load.
+// rule cache; the statements are built once per load.
 #pragma once
 #include "pg/postgres.hpp"
 
