@@ -11,7 +11,7 @@ EXTVERSION  = 0.2.0
 MODULE_big  = pg_journey
 
 CORE_SRCS   = $(sort $(wildcard src/core/*.cpp))
-PG_SRCS     = $(sort $(wildcard src/pg/*.cpp) $(wildcard src/ext/*.cpp))
+PG_SRCS     = $(sort $(wildcard src/pg/*.cpp) $(wildcard src/ext/*.cpp) $(wildcard src/ext/*/*.cpp))
 OBJS        = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 SQL_PARTS   = $(sort $(wildcard src/sql/*.sql))
@@ -65,4 +65,4 @@ bench:
 	@scripts/bench.sh
 
 format:
-	clang-format -i $(CORE_SRCS) $(PG_SRCS) $(wildcard src/*/*.hpp) $(wildcard test/unit/*.cpp test/unit/*.hpp)
+	clang-format -i $(CORE_SRCS) $(PG_SRCS) $(wildcard src/*/*.hpp src/ext/*/*.hpp) $(wildcard test/unit/*.cpp test/unit/*.hpp)

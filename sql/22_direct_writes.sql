@@ -1,4 +1,5 @@
--- run_due's batches write their instance updates and outbox rows without statements (direct_writes.cpp):
+-- run_due's batches write their instance updates and outbox rows without statements
+-- (src/ext/storage/instance_in_place.cpp, src/ext/storage/outbox.cpp):
 -- the rows are the ones the statements wrote, every index has their entries, a unique key still refuses a
 -- duplicate, a row changed since the batch read it is written by key, and tables with triggers get the
 -- statements (whose triggers fire).

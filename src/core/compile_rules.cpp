@@ -111,13 +111,13 @@ Compiler::Entry(const Json &value)
 	CheckKeys(value, path, {"reentry", "cooldown", "max_entries", "when", "max_event_age", "key", "throttle"});
 	EntryRules &entry = graph_.entry;
 	if (const Json *reentry = Optional(value, "reentry")) {
-		if (*reentry == "never")
-			entry.reentry = Reentry::Never;
-		else if (*reentry == "after_exit")
-			entry.reentry = Reentry::AfterExit;
-		else if (*reentry == "always")
-			entry.reentry = Reentry::Always;
-		else
+		bool known = false;
+		for (Reentry r : {Reentry::Never, Reentry::AfterExit, Reentry::Always})
+			if (!known && *reentry == ReentryName(r)) {
+				entry.reentry = r;
+				known = true;
+			}
+		if (!known)
 			Error(JoinPath(path, "reentry"), "expected \"never\", \"after_exit\" or \"always\"");
 	}
 	if (const Json *cooldown = Optional(value, "cooldown"))

@@ -23,6 +23,22 @@ StatusName(InstanceStatus status)
 	return "unknown";
 }
 
+const char *
+StatusCode(InstanceStatus status)
+{
+	switch (status) {
+	case InstanceStatus::Active:
+		return "a";
+	case InstanceStatus::Completed:
+		return "c";
+	case InstanceStatus::Exited:
+		return "e";
+	case InstanceStatus::Failed:
+		return "f";
+	}
+	return "f";
+}
+
 namespace {
 
 bool

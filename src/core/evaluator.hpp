@@ -18,6 +18,8 @@ namespace journey {
 
 enum class InstanceStatus : uint8_t { Active, Completed, Exited, Failed };
 const char *StatusName(InstanceStatus status);	// "active", "completed", "exited", "failed"
+// The status as journey.instance stores it (a "char"): "a", "c", "e", "f".
+const char *StatusCode(InstanceStatus status);
 
 // Where one branch of an instance waits. Without parallel nodes an instance has one branch.
 struct Branch {

@@ -31,6 +31,20 @@ UpdateOpName(UpdateOp op)
 	return "?";
 }
 
+const char *
+ReentryName(Reentry reentry)
+{
+	switch (reentry) {
+	case Reentry::Never:
+		return "never";
+	case Reentry::AfterExit:
+		return "after_exit";
+	case Reentry::Always:
+		return "always";
+	}
+	return "?";
+}
+
 std::vector<NodeId>
 Node::Successors() const
 {

@@ -160,6 +160,7 @@ struct Trigger {
 };
 
 enum class Reentry : uint8_t { Never, AfterExit, Always };
+const char *ReentryName(Reentry reentry);  // "never", "after_exit", "always", as a definition spells it
 
 struct Throttle {
 	int64_t max = 0;  // entries ...

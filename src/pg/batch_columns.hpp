@@ -13,6 +13,9 @@
 
 namespace journey {
 
+// A batch's column types, for short.
+constexpr SqlType kT = SqlType::TextArray, kI8 = SqlType::Int8Array, kTs = SqlType::TimestampTzArray;
+
 class BatchColumns {
 public:
 	// Each type is SqlType::TextArray (a text column), Int8Array (int8) or TimestampTzArray (timestamptz).

@@ -1,0 +1,270 @@
+#include "pg/postgres.hpp"
+
+#include "ext/engine/pg_facts.hpp"
+
+#include "core/quote.hpp"
+#include "ext/entry/as_owner.hpp"
+#include "ext/storage/direct_reads.hpp"
+#include "ext/engine/pg_timezones.hpp"
+#include "ext/entry/settings.hpp"
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_proc.h"
+#include "utils/acl.h"
+#include "utils/syscache.h"
+#include "miscadmin.h"
+#include "utils/snapmgr.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+}
+
+namespace journey {
+
+namespace {
+
+// May the role execute the function? (Postgres calls only.)
+bool
+MayExecute(Oid fn, Oid role)
+{
+	return pg_proc_aclcheck(fn, role, ACL_EXECUTE) == ACLCHECK_OK;
+}
+
+const Statement kContact{"SELECT address, opted_in, bounced FROM journey.contacts WHERE user_id = $1 AND channel = $2",
+						 {SqlType::Text, SqlType::Text},
+						 {SqlType::Text, SqlType::Bool, SqlType::Bool}};
+
+const Statement kTemplate{"SELECT subject, body FROM journey.templates WHERE name = $1 AND channel = $2",
+						  {SqlType::Text, SqlType::Text},
+						  {SqlType::Text, SqlType::Text}};
+
+}	 // namespace
+
+int64_t
+PgFacts::CountEvents(const std::string &name, std::optional<Timestamp> from, Timestamp to, const PropsFilter *filter,
+					 int64_t stop_after)
+{
+	const TrackedSources &sources = rule_cache_.Sources();
+	const int64_t limit = stop_after > 0 ? stop_after : INT64_MAX;
+	std::vector<SqlValue> args{SqlValue::Text(user_id_), SqlValue::Text(name), SqlValue::Timestamp(to),
+							   SqlValue::OptionalTimestamp(from)};
+	// journey.events, then each tracked table (as its owner), until `limit` events matched.
+	int64_t n = 0;
+	auto count = [&](const Statement &count_statement, const Statement &props_statement) {
+		if (!filter) {
+			args.push_back(SqlValue::Int(limit - n));
+			n += spi_.Run(count_statement, args)[0][0].i;
+			args.pop_back();
+			return;
+		}
+		for (auto &row : spi_.Run(props_statement, args)) {
+			if ((*filter)(row[0].null ? Json::object() : Json::parse(row[0].s)) && ++n >= limit)
+				return;
+		}
+	};
+	std::optional<int64_t> direct;
+	if (!filter)  // straight from the index of journey.events, no SPI statement
+		direct = event_counter_ ? event_counter_->Count(user_id_, name, from, to, limit)
+								: CountBuiltinEvents(user_id_, name, from, to, limit);
+	if (direct)
+		n = *direct;
+	else
+		count(sources.CountEvents(), sources.EventProps());
+	for (const TrackedTable &t : sources.Tables()) {
+		if (n >= limit)
+			break;
+		AsTableOwner as_table_owner(t.owner);
+		count(t.count_events->statement, t.event_props->statement);
+	}
+	return n;
+}
+
+std::vector<StoredEvent>
+PgFacts::EventsAfter(const std::string &name, Timestamp after, Timestamp upto)
+{
+	std::vector<StoredEvent> events;
+	if (upto <= after)
+		return events;
+	const TrackedSources &sources = rule_cache_.Sources();
+	auto read = [&](const Statement &statement, std::vector<SqlValue> args) {
+		for (const SqlRow &row : spi_.Run(statement, std::move(args)))
+			events.push_back({name, row[1].null ? Json::object() : Json::parse(row[1].s), row[0].i});
+	};
+	// journey.events: a probe of its index first, straight or on the batch's open scan (almost always none).
+	const std::optional<int64_t> any = event_counter_ ? event_counter_->Count(user_id_, name, after + 1, upto, 1)
+													  : CountBuiltinEvents(user_id_, name, after + 1, upto, 1);
+	if (!any || *any > 0)
+		read(sources.EventsAfter(),
+			 {SqlValue::Text(user_id_), SqlValue::Text(name), SqlValue::Timestamp(after), SqlValue::Timestamp(upto)});
+	for (const TrackedTable &t : sources.Tables()) {
+		if (!t.events_after)
+			continue;
+		AsTableOwner as_table_owner(t.owner);
+		read(t.events_after->statement, {SqlValue::Text(user_id_), SqlValue::Text(name), SqlValue::Timestamp(after),
+										 SqlValue::Timestamp(upto), SqlValue::Text(DefaultTimeZone())});
+	}
+	if (!sources.Tables().empty())
+		std::stable_sort(events.begin(), events.end(),
+						 [](const StoredEvent &a, const StoredEvent &b) { return a.at < b.at; });
+	return events;
+}
+
+std::optional<Json>
+PgFacts::Attribute(const std::string &name)
+{
+	if (!profile_) {
+		const TrackedSources &sources = rule_cache_.Sources();
+		std::optional<AsTableOwner> as_table_owner;
+		if (OidIsValid(sources.ProfileOwner()))
+			as_table_owner.emplace(sources.ProfileOwner());
+		auto rows = spi_.Run(sources.Profile(), {SqlValue::Text(user_id_)});
+		profile_ = rows.empty() || rows[0][0].null ? Json::object() : Json::parse(rows[0][0].s);
+	}
+	if (!profile_->is_object())
+		return std::nullopt;
+	auto it = profile_->find(name);
+	if (it == profile_->end() || it->is_null())
+		return std::nullopt;
+	return *it;
+}
+
+Contact
+PgFacts::ContactFor(const std::string &channel)
+{
+	auto cached = contacts_.find(channel);
+	if (cached != contacts_.end())
+		return cached->second;	// a reachable check and the send that follows ask for the same row
+	if (batch_contacts_) {
+		auto user = batch_contacts_->find(user_id_);
+		if (user != batch_contacts_->end()) {
+			auto found = user->second.find(channel);
+			return found == user->second.end() ? Contact{} : found->second;
+		}
+	}
+	if (std::optional<Contact> direct = ReadContact(user_id_, channel)) {
+		contacts_.emplace(channel, *direct);
+		return *direct;
+	}
+	Contact c;
+	auto rows = spi_.Run(kContact, {SqlValue::Text(user_id_), SqlValue::Text(channel)});
+	if (!rows.empty()) {
+		c.exists = true;
+		if (!rows[0][0].null)
+			c.address = rows[0][0].s;
+		c.opted_in = rows[0][1].i != 0;
+		c.bounced = rows[0][2].i != 0;
+	}
+	contacts_.emplace(channel, c);
+	return c;
+}
+
+std::optional<StoredTemplate>
+PgFacts::Template(const std::string &name, const std::string &channel)
+{
+	if (templates_) {
+		auto cached = templates_->find({name, channel});
+		if (cached != templates_->end())
+			return cached->second;
+	}
+	std::optional<StoredTemplate> found;
+	auto rows = spi_.Run(kTemplate, {SqlValue::Text(name), SqlValue::Text(channel)});
+	if (!rows.empty())
+		found = StoredTemplate{rows[0][0].s, rows[0][1].s};
+	if (templates_)
+		templates_->emplace(std::make_pair(name, channel), found);
+	return found;
+}
+
+std::string
+PgFacts::TimeZone()
+{
+	if (!zone_) {
+		const TrackedSources &sources = rule_cache_.Sources();
+		std::optional<AsTableOwner> as_table_owner;
+		if (OidIsValid(sources.TimeZoneOwner()))
+			as_table_owner.emplace(sources.TimeZoneOwner());
+		auto rows = spi_.Run(sources.TimeZone(), {SqlValue::Text(user_id_)});
+		std::string zone = rows.empty() || rows[0][0].null ? "" : rows[0][0].s;
+		if (zone.empty() || !Zones().IsValid(zone))
+			zone = DefaultTimeZone();
+		zone_ = zone;
+	}
+	return *zone_;
+}
+
+const TimeZones &
+PgFacts::Zones()
+{
+	return PostgresTimeZones();
+}
+
+Json
+PgFacts::Call(const std::string &function, const std::string &user_id, const Json &context)
+{
+	const AllowedFunction *f = rule_cache_.Function(function);
+	if (!f)
+		throw StepError("function " + Quoted(function) + " is not allowed (journey.allow_function)");
+	const std::string context_text = context.dump();
+	const char *user = user_id.c_str();
+	const char *ctx = context_text.c_str();
+	const Oid fn = f->fn, run_as = f->run_as;
+	// Checked at every call, not only when allowed: the role that allowed the function still exists and may
+	// still execute it, and whoever may change the function (its owner and the owner's members) holds the
+	// rights it runs with (else a role could put its own code into a function a more privileged role allowed).
+	enum { kOk, kNoRole, kNoExecute, kOwner } verdict = PgCall([&] {
+		if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(run_as)))
+			return kNoRole;
+		if (!MayExecute(fn, run_as))
+			return kNoExecute;
+		HeapTuple tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
+		if (!HeapTupleIsValid(tup))
+			return kNoExecute;
+		const Oid owner = ((Form_pg_proc)GETSTRUCT(tup))->proowner;
+		ReleaseSysCache(tup);
+		return has_privs_of_role(owner, run_as) ? kOk : kOwner;
+	});
+	if (verdict == kNoRole)
+		throw StepError("function " + Quoted(function) + " may not be called: the role that allowed it no longer exists");
+	if (verdict == kNoExecute)
+		throw StepError("function " + Quoted(function) +
+						" may not be called: the role that allowed it may no longer execute it");
+	if (verdict == kOwner)
+		throw StepError("function " + Quoted(function) +
+						" may not be called: its owner does not hold the rights of the role that allowed it");
+	struct Result {
+		bool isnull;
+		const char *json;
+	};
+	// The call runs with the rights of the role that allowed the function; settings it changes end with it.
+	AsRole as_allower(run_as, AsRole::Trust::Trusted);
+	const Result r = PgCall([&] {
+		Result out{true, nullptr};
+		LOCAL_FCINFO(call, 2);
+		FmgrInfo flinfo;
+		fmgr_info(fn, &flinfo);
+		InitFunctionCallInfoData(*call, &flinfo, 2, InvalidOid, NULL, NULL);
+		call->args[0].value = CStringGetTextDatum(user);
+		call->args[0].isnull = false;
+		call->args[1].value = DirectFunctionCall1(jsonb_in, CStringGetDatum(ctx));
+		call->args[1].isnull = false;
+		// The function sees what an SQL statement here would: this transaction's writes so far included
+		// (a STABLE function reads the active snapshot). On an error, the caller's subtransaction
+		// rollback pops the snapshot.
+		CommandCounterIncrement();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		Datum d = FunctionCallInvoke(call);
+		PopActiveSnapshot();
+		if (!call->isnull) {
+			Jsonb *jb = DatumGetJsonbP(d);
+			out.isnull = false;
+			out.json = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+		}
+		return out;
+	});
+	return r.isnull ? Json() : Json::parse(r.json);
+}
+
+}	 // namespace journey

@@ -1,0 +1,59 @@
+// Facts about one user, answered from the stores (built-in and the application's tracked tables)
+// through SPI.
+#pragma once
+#include "pg/postgres.hpp"
+
+#include "core/facts.hpp"
+#include "ext/engine/rule_cache.hpp"
+#include "ext/storage/direct_reads.hpp"
+#include "pg/spi.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace journey {
+
+class PgFacts : public Facts {
+public:
+	PgFacts(SpiSession &spi, const RuleCache &rule_cache, std::string user_id)
+		: spi_(spi), rule_cache_(rule_cache), user_id_(std::move(user_id))
+	{
+	}
+
+	int64_t CountEvents(const std::string &name, std::optional<Timestamp> from, Timestamp to,
+						const PropsFilter *filter, int64_t stop_after) override;
+	std::optional<Json> Attribute(const std::string &name) override;
+	Contact ContactFor(const std::string &channel) override;
+	std::optional<StoredTemplate> Template(const std::string &name, const std::string &channel) override;
+	std::string TimeZone() override;
+	const TimeZones &Zones() override;
+	Json Call(const std::string &function, const std::string &user_id, const Json &context) override;
+	std::vector<StoredEvent> EventsAfter(const std::string &name, Timestamp after, Timestamp upto) override;
+
+	// The contacts of a batch's users, read by one statement before its steps (user → channel → contact);
+	// a user of the batch without a row for a channel has no contact there.
+	using BatchContacts = std::unordered_map<std::string, std::unordered_map<std::string, Contact>>;
+	void ShareContacts(const BatchContacts *contacts) { batch_contacts_ = contacts; }
+
+	// Stored templates read once per batch of steps (by name and channel), kept by the caller.
+	using TemplateCache = std::map<std::pair<std::string, std::string>, std::optional<StoredTemplate>>;
+	void ShareTemplates(TemplateCache *cache) { templates_ = cache; }
+
+	// A batch's open scan of journey.events, for a step that writes no events (no calls).
+	void ShareEventCounter(EventCounter *counter) { event_counter_ = counter; }
+
+private:
+	SpiSession &spi_;
+	const RuleCache &rule_cache_;
+	std::string user_id_;
+	std::optional<Json> profile_;		 // read once per step
+	std::optional<std::string> zone_;	 // likewise
+	std::unordered_map<std::string, Contact> contacts_;  // likewise, by channel
+	TemplateCache *templates_ = nullptr;
+	const BatchContacts *batch_contacts_ = nullptr;
+	EventCounter *event_counter_ = nullptr;
+};
+
+}	 // namespace journey

@@ -1,0 +1,92 @@
+#include "pg/postgres.hpp"
+
+#include "ext/entry/settings.hpp"
+
+#include "ext/shmem/wakeup.hpp"
+
+extern "C" {
+#include "pgtime.h"
+#include "utils/guc.h"
+}
+
+namespace journey {
+
+char *g_database = nullptr;
+bool g_scheduler_enabled = true;
+int g_workers = 1;
+int g_batch_size = 1000;
+int g_naptime_ms = 1000;
+char *g_default_timezone = nullptr;
+int g_max_attempts = 8;
+int g_retain_memory_mb = 32;
+bool g_retain_memory_in_triggers = false;
+
+namespace {
+
+// journey.default_timezone must name a time zone Postgres knows (a bad value is refused when set, not at
+// the first event).
+bool
+CheckTimeZone(char **newval, void **extra, GucSource source)
+{
+	if (*newval == nullptr || (*newval)[0] == '\0' || pg_tzset(*newval) != nullptr)
+		return true;
+	GUC_check_errdetail("time zone \"%s\" is not recognized", *newval);
+	return false;
+}
+
+}	 // namespace
+
+const char *
+DefaultTimeZone()
+{
+	return g_default_timezone && g_default_timezone[0] ? g_default_timezone : "UTC";
+}
+
+// Settings that shape behaviour shared by every role (a user's time zone, a message's retries) are set in
+// the server's configuration (PGC_SIGHUP): no session, an application's or a sender's, decides them for
+// another. Settings of a process's own work (batch size, memory kept) are superuser-only (PGC_SUSET).
+void
+DefineSettings(bool preloading)
+{
+	// Settings read only at server start exist only when the library is preloaded (a backend may not
+	// create them later); without the preload there is no scheduler for them to configure.
+	if (preloading) {
+		DefineCustomStringVariable("journey.database", "Database whose journeys the scheduler runs.", NULL,
+								   &g_database, "postgres", PGC_POSTMASTER, GUC_SUPERUSER_ONLY, NULL, NULL, NULL);
+		DefineCustomIntVariable("journey.workers", "Number of parallel scheduler workers.", NULL, &g_workers, 1, 1,
+								kMaxSchedulerWorkers, PGC_POSTMASTER, 0, NULL, NULL, NULL);
+	}
+	DefineCustomBoolVariable("journey.scheduler", "Runs due journey steps in the background.", NULL,
+							 &g_scheduler_enabled, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("journey.batch_size", "Instances a scheduler pass claims at once.", NULL, &g_batch_size,
+							1000, 1, 1000000, PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("journey.naptime", "Longest sleep of the scheduler when nothing is due.", NULL,
+							&g_naptime_ms, 1000, 1, 24 * 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomStringVariable("journey.default_timezone", "Time zone of users who have none.", NULL,
+							   &g_default_timezone, "UTC", PGC_SIGHUP, 0, CheckTimeZone, NULL, NULL);
+	DefineCustomIntVariable("journey.max_attempts", "Sends before an outbox row is dead.", NULL, &g_max_attempts, 8,
+							1, 1000, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("journey.retain_memory",
+							"Freed memory a process that runs batches keeps for its next batch (0: the C library's own "
+							"thresholds).",
+							"Read at the process's first batch (glibc malloc's trim threshold).", &g_retain_memory_mb,
+							32, 0, 1024, PGC_SUSET, GUC_UNIT_MB, NULL, NULL, NULL);
+	DefineCustomBoolVariable("journey.retain_memory_in_triggers",
+							 "Applies journey.retain_memory in backends that fire the event trigger too.",
+							 "Off: application connections keep the C library's own thresholds (with hundreds of "
+							 "connections, each could otherwise keep up to journey.retain_memory).",
+							 &g_retain_memory_in_triggers, false, PGC_SUSET, 0, NULL, NULL, NULL);
+	MarkGUCPrefixReserved("journey");
+}
+
+}	 // namespace journey
+
+extern "C" {
+PG_FUNCTION_INFO_V1(journey_max_attempts);
+}
+
+Datum
+journey_max_attempts(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(journey::g_max_attempts);
+}

@@ -1,0 +1,331 @@
+#include "pg/postgres.hpp"
+
+#include "ext/storage/outbox.hpp"
+
+#include "pg/batch_columns.hpp"
+#include "pg/guard.hpp"
+#include "pg/heap_writer.hpp"
+
+#include <algorithm>
+#include <array>
+#include <iterator>
+#include <string_view>
+
+extern "C" {
+#include "access/tableam.h"
+#include "catalog/pg_type_d.h"
+#include "commands/async.h"
+#include "executor/executor.h"
+#include "optimizer/optimizer.h"
+#include "rewrite/rewriteHandler.h"
+#include "utils/fmgrprotos.h"
+#include "utils/memutils.h"
+}
+
+namespace journey {
+
+namespace {
+
+// --- The one list of journey.outbox's columns that a send gives (the others take their defaults) ---
+
+// A column, its type (the direct writer checks the table's) and its value from the fields of a batch row
+// (kOutboxFields).
+struct OutboxColumnDef {
+	const char *name;
+	Oid type;
+	const char *value;
+};
+constexpr OutboxColumnDef kOutboxColumnDefs[] = {
+	{"journey", TEXTOID, "j"},
+	{"version", INT4OID, "v::int"},
+	{"node", TEXTOID, "n"},
+	{"instance_id", INT8OID, "i"},
+	{"user_id", TEXTOID, "u"},
+	{"channel", TEXTOID, "c"},
+	{"template", TEXTOID, "nullif(t, '')"},
+	{"payload", JSONBOID, "p::jsonb"},
+	{"dedup_key", TEXTOID, "d"},
+	{"created_at", TIMESTAMPTZOID, "a"},
+	{"available_at", TIMESTAMPTZOID, "a"},
+	{"status", TEXTOID, "s"},
+	{"last_error", TEXTOID, "nullif(e, '')"},
+};
+constexpr int kOutboxColumnCount = (int)std::size(kOutboxColumnDefs);
+
+// An OutboxRow as a batch row of journey._batch_rows carries it, field by field (OutboxBatch::Write).
+struct OutboxField {
+	const char *name;
+	const char *type;
+	SqlType batch_type;
+};
+constexpr OutboxField kOutboxFields[] = {
+	{"j", "text", kT},	{"v", "text", kT}, {"n", "text", kT}, {"i", "int8", kI8},		 {"u", "text", kT}, {"c", "text", kT},
+	{"t", "text", kT},	{"p", "text", kT}, {"d", "text", kT}, {"a", "timestamptz", kTs}, {"s", "text", kT}, {"e", "text", kT},
+};
+
+// The statement that writes the rows the direct path does not (built at first use, prepared once: the
+// statement's address is its plan's key).
+const Statement &
+InsertOutboxMany()
+{
+	static const std::string sql = [] {
+		std::string names, values, fields;
+		for (const OutboxColumnDef &c : kOutboxColumnDefs) {
+			names += std::string(names.empty() ? "" : ", ") + c.name;
+			values += std::string(values.empty() ? "" : ", ") + c.value;
+		}
+		for (const OutboxField &f : kOutboxFields)
+			fields += std::string(fields.empty() ? "" : ", ") + f.name + " " + f.type;
+		return "INSERT INTO journey.outbox (" + names + ") SELECT " + values + " FROM journey._batch_rows($1) AS x(" +
+			   fields + ")";
+	}();
+	static const Statement statement{sql.c_str(), {SqlType::Int8}, {}};
+	return statement;
+}
+
+const std::vector<SqlType> &
+OutboxFieldTypes()
+{
+	static const std::vector<SqlType> types = [] {
+		std::vector<SqlType> t;
+		for (const OutboxField &f : kOutboxFields)
+			t.push_back(f.batch_type);
+		return t;
+	}();
+	return types;
+}
+
+void
+Notify(const std::string &channel)
+{
+	const char *c = channel.c_str();
+	PgCall([&] { Async_Notify("journey_outbox", c); });
+}
+
+// --- The direct path: the rows by table_multi_insert, the columns not given by their defaults ---
+// Everything below runs inside PgCall: Postgres calls only, rows read through plain pointers, no C++
+// object owned.
+
+// The direct writer's columns, by their index in kOutboxColumnDefs.
+enum OutboxColumn : int {
+	kJourney,
+	kVersion,
+	kOutboxNode,
+	kInstanceId,
+	kOutboxUserId,
+	kChannel,
+	kTemplate,
+	kPayload,
+	kDedupKey,
+	kCreatedAt,
+	kAvailableAt,
+	kOutboxStatus,
+	kLastError,
+};
+constexpr bool
+OutboxColumnIs(OutboxColumn c, std::string_view name)
+{
+	return name == kOutboxColumnDefs[c].name;
+}
+static_assert(kOutboxColumnCount == 13 && OutboxColumnIs(kJourney, "journey") && OutboxColumnIs(kVersion, "version") &&
+				  OutboxColumnIs(kOutboxNode, "node") && OutboxColumnIs(kInstanceId, "instance_id") &&
+				  OutboxColumnIs(kOutboxUserId, "user_id") && OutboxColumnIs(kChannel, "channel") &&
+				  OutboxColumnIs(kTemplate, "template") && OutboxColumnIs(kPayload, "payload") &&
+				  OutboxColumnIs(kDedupKey, "dedup_key") && OutboxColumnIs(kCreatedAt, "created_at") &&
+				  OutboxColumnIs(kAvailableAt, "available_at") && OutboxColumnIs(kOutboxStatus, "status") &&
+				  OutboxColumnIs(kLastError, "last_error"),
+			  "the direct writer's columns are kOutboxColumnDefs, in its order");
+
+constexpr std::array<ColumnSpec, kOutboxColumnCount> kOutboxColumnSpecs = [] {
+	std::array<ColumnSpec, kOutboxColumnCount> specs{};
+	for (int c = 0; c < kOutboxColumnCount; c++)
+		specs[c] = {kOutboxColumnDefs[c].name, kOutboxColumnDefs[c].type};
+	return specs;
+}();
+
+// Forms one outbox row (the defaults evaluated, then the row's columns) in `memory`.
+HeapTuple
+FormOutboxRow(HeapWriter *w, ExprState *const *defaults, const OutboxRow &o, MemoryContext memory)
+{
+	const TupleDesc desc = RelationGetDescr(w->rel);
+	ExprContext *econtext = GetPerTupleExprContext(w->estate);
+	Datum values[kMaxWriterColumns];
+	bool nulls[kMaxWriterColumns];
+	for (int a = 0; a < desc->natts; a++) {
+		nulls[a] = true;
+		values[a] = defaults[a] ? ExecEvalExprSwitchContext(defaults[a], econtext, &nulls[a]) : (Datum)0;
+	}
+	const AttrNumber *att = w->att;
+	auto at = [&](OutboxColumn c) { return att[c] - 1; };
+	MemoryContext caller = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
+	values[at(kJourney)] = TextOrNull(o.journey, false, &nulls[at(kJourney)]);
+	values[at(kVersion)] = Int32GetDatum(o.version);
+	nulls[at(kVersion)] = false;
+	values[at(kOutboxNode)] = TextOrNull(o.node, false, &nulls[at(kOutboxNode)]);
+	values[at(kInstanceId)] = Int64GetDatum(o.instance_id);
+	nulls[at(kInstanceId)] = false;
+	values[at(kOutboxUserId)] = TextOrNull(o.user_id, false, &nulls[at(kOutboxUserId)]);
+	values[at(kChannel)] = TextOrNull(o.channel, false, &nulls[at(kChannel)]);
+	values[at(kTemplate)] = TextOrNull(o.template_name, true, &nulls[at(kTemplate)]);
+	values[at(kPayload)] = DirectFunctionCall1(jsonb_in, CStringGetDatum(o.payload.c_str()));
+	nulls[at(kPayload)] = false;
+	values[at(kDedupKey)] = TextOrNull(o.dedup_key, false, &nulls[at(kDedupKey)]);
+	values[at(kCreatedAt)] = Int64GetDatum(o.at);
+	nulls[at(kCreatedAt)] = false;
+	values[at(kAvailableAt)] = Int64GetDatum(o.at);
+	nulls[at(kAvailableAt)] = false;
+	values[at(kOutboxStatus)] = TextOrNull(o.status, false, &nulls[at(kOutboxStatus)]);
+	values[at(kLastError)] = TextOrNull(o.last_error, true, &nulls[at(kLastError)]);
+	MemoryContextSwitchTo(memory);
+	HeapTuple tuple = heap_form_tuple(desc, values, nulls);
+	MemoryContextSwitchTo(caller);
+	return tuple;
+}
+
+void
+InsertAll(const OutboxRow *rows, size_t n, bool *done)
+{
+	HeapWriter w;
+	if (!OpenHeapWriter("journey", "outbox", CMD_INSERT, kOutboxColumnSpecs.data(), kOutboxColumnCount, &w))
+		return;
+	const TupleDesc desc = RelationGetDescr(w.rel);
+	// Rows go in by table_multi_insert, kChunk at a time (one WAL record and one buffer lock per page,
+	// as COPY), then each row's index entries.
+	constexpr int kChunk = 256;
+	const int nslots = (int)std::min<size_t>(kChunk, n);
+	TupleTableSlot *slots[kChunk];
+	ExprState *defaults[kMaxWriterColumns] = {};	// the columns not given (the id's identity sequence, attempts)
+	MemoryContext caller = MemoryContextSwitchTo(w.estate->es_query_cxt);
+	for (int k = 0; k < nslots; k++)
+		slots[k] = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
+	bool given[kMaxWriterColumns] = {};
+	for (int c = 0; c < kOutboxColumnCount; c++)
+		given[w.att[c] - 1] = true;
+	for (int k = 0; k < desc->natts; k++) {
+		if (given[k] || TupleDescAttr(desc, k)->attisdropped)
+			continue;
+		Expr *expr = (Expr *)build_column_default(w.rel, k + 1);
+		if (expr)
+			defaults[k] = ExecInitExpr(expression_planner(expr), NULL);
+	}
+	// The chunk's tuples, and what table_multi_insert leaves in the current context (its tuple array,
+	// toasted copies), freed after each chunk.
+	MemoryContext insert_memory =
+		AllocSetContextCreate(w.estate->es_query_cxt, "journey outbox rows", ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(caller);
+	for (size_t first = 0; first < n; first += kChunk) {
+		const int count = (int)std::min<size_t>(kChunk, n - first);
+		for (int k = 0; k < count; k++) {
+			StoreTuple(&w, slots[k], FormOutboxRow(&w, defaults, rows[first + k], insert_memory));
+			CheckConstraints(&w, slots[k]);
+			ResetPerTupleExprContext(w.estate);
+		}
+		MemoryContextSwitchTo(insert_memory);
+		table_multi_insert(w.rel, slots, count, w.estate->es_output_cid, 0, NULL);
+		MemoryContextSwitchTo(caller);
+		for (int k = 0; k < count; k++) {
+			InsertIndexEntries(&w, slots[k], false);
+			ExecClearTuple(slots[k]);
+			ResetPerTupleExprContext(w.estate);
+		}
+		MemoryContextReset(insert_memory);
+	}
+	for (int k = 0; k < nslots; k++)
+		ExecDropSingleTupleTableSlot(slots[k]);
+	CloseHeapWriter(&w);
+	*done = true;
+}
+
+// Inserts the rows into journey.outbox; false (and nothing written) when the direct path does not apply.
+bool
+InsertOutboxRows(const std::vector<OutboxRow> &rows)
+{
+	if (rows.empty())
+		return true;
+	bool done = false;
+	const OutboxRow *data = rows.data();
+	const size_t n = rows.size();
+	PgCall([&] { InsertAll(data, n, &done); });
+	return done;
+}
+
+}	 // namespace
+
+void
+OutboxBatch::Add(const VersionEntry &version, const InstanceState &state, const SendEffect &s)
+{
+	OutboxRow row;
+	row.payload = s.payload.dump();
+	row.journey = version.journey;
+	row.version = version.version;
+	row.node = version.graph->nodes[s.node].id;
+	row.instance_id = state.id;
+	row.user_id = state.user_id;
+	row.channel = s.channel;
+	row.template_name = s.template_name;
+	row.dedup_key = s.dedup_key;
+	row.at = s.at;
+	row.status = s.suppressed ? "suppressed" : "pending";
+	row.last_error = s.suppress_reason;
+	rows_.push_back(std::move(row));
+	if (!s.suppressed && std::find(channels_.begin(), channels_.end(), s.channel) == channels_.end())
+		channels_.push_back(s.channel);
+}
+
+void
+OutboxBatch::Flush(SpiSession &spi)
+{
+	Write(spi, true);
+}
+
+void
+OutboxBatch::FlushByStatement(SpiSession &spi)
+{
+	Write(spi, false);
+}
+
+void
+OutboxBatch::Write(SpiSession &spi, bool direct)
+{
+	std::vector<OutboxRow> rows;
+	std::swap(rows, rows_);	 // the batch is empty afterwards, whether the writes succeed or not
+	std::vector<std::string> channels;
+	std::swap(channels, channels_);
+	if (!rows.empty() && (!direct || !InsertOutboxRows(rows))) {
+		BatchColumns columns(OutboxFieldTypes());
+		for (OutboxRow &o : rows) {
+			columns.Text(0, std::move(o.journey));
+			columns.Text(1, std::to_string(o.version));
+			columns.Text(2, std::move(o.node));
+			columns.Int64(3, o.instance_id);
+			columns.Text(4, std::move(o.user_id));
+			columns.Text(5, std::move(o.channel));
+			columns.Text(6, std::move(o.template_name));
+			columns.Text(7, std::move(o.payload));
+			columns.Text(8, std::move(o.dedup_key));
+			columns.Int64(9, o.at);
+			columns.Text(10, std::move(o.status));
+			columns.Text(11, std::move(o.last_error));
+		}
+		columns.Exec(spi, InsertOutboxMany());
+	}
+	for (const std::string &channel : channels)
+		Notify(channel);
+}
+
+void
+WriteSends(SpiSession &spi, const VersionEntry &version, const InstanceState &state, const StepResult &result,
+		   OutboxBatch *batch)
+{
+	for (const SendEffect &s : result.sends) {
+		if (batch) {
+			batch->Add(version, state, s);
+			continue;
+		}
+		OutboxBatch one;  // one statement writes outbox rows, one send's or a batch's
+		one.Add(version, state, s);
+		one.FlushByStatement(spi);
+	}
+}
+
+}	 // namespace journey
