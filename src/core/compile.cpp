@@ -101,7 +101,9 @@ Compile(std::string_view json_text, const CompileOptions &options)
 	Json definition;
 	try {
 		definition = Json::parse(json_text.begin(), json_text.end());
-	} catch (const Json::parse_error &error) {
+	} catch (const Json::exception &error) {
+		// A syntax error (parse_error), or a number beyond a double's range (out_of_range, "1e400": jsonb's
+		// numeric holds it).
 		CompileResult result;
 		result.problems.push_back({"", std::string("invalid json: ") + error.what()});
 		return result;
