@@ -1,5 +1,6 @@
 // The limits of a definition: nesting deeper than kMaxJsonDepth / kMaxNesting is refused (22023, with the
-// path where the limit is crossed) before anything recurses over it.
+// path where the limit is crossed) before anything recurses over it; definitions of 10,000 nodes, long or
+// wide, compile in time and memory that grow with their size only.
 #include "core/compile.hpp"
 #include "journey_test_util.hpp"
 
@@ -117,6 +118,72 @@ TEST(Limits, SendDataNestsAtMostkMaxNestingLevels) {
 	ASSERT_EQ(result.problems.size(), 1u);
 	EXPECT_EQ(result.problems[0].sqlstate, "22023");
 	EXPECT_EQ(result.problems[0].path, "nodes.a.send.data.x" + Repeat("[0]", kMaxNesting));
+}
+
+// 10,000 nodes in one chain: wait, send, wait, send, ..., exit.
+Json
+LongJourney(int count) {
+	Json nodes = Json::object();
+	for (int i = 0; i < count - 1; ++i) {
+		const std::string next = "n" + std::to_string(i + 1);
+		if (i % 2 == 0)
+			nodes["n" + std::to_string(i)] = {{"wait", "1 hour"}, {"next", next}};
+		else
+			nodes["n" + std::to_string(i)] = {
+				{"send", {{"channel", "email"}, {"template", "t"}, {"data", {{"step", "{{context.step}}"}}}}},
+				{"next", next}};
+	}
+	nodes["n" + std::to_string(count - 1)] = {{"exit", "completed"}};
+	return JourneyWith("n0", nodes);
+}
+
+TEST(Limits, TenThousandNodesInAChain) {
+	const GraphPtr graph = MustCompile(LongJourney(10000));
+	ASSERT_NE(graph, nullptr);
+	EXPECT_EQ(graph->nodes.size(), 10000u);
+	// The same as text, as define() receives it.
+	EXPECT_TRUE(Compile(LongJourney(10000).dump()).ok());
+}
+
+// 10,000 nodes side by side: a parallel, a switch and a split over 3,333 exits each.
+TEST(Limits, TenThousandNodesSideBySide) {
+	constexpr int kWidth = 3333;
+	Json nodes = Json::object();
+	Json parallel = Json::array(), cases = Json::array(), split = Json::array();
+	for (int i = 0; i < kWidth; ++i) {
+		const std::string id = "e" + std::to_string(i);
+		nodes[id] = {{"exit", "completed"}};
+		parallel.push_back(id);
+		cases.push_back({{"when", {{"attribute", "k"}, {"op", "="}, {"value", i}}}, {"next", id}});
+		split.push_back({{"label", "L" + std::to_string(i)}, {"percent", i == 0 ? 100 : 0}, {"next", id}});
+	}
+	split.push_back({{"label", "hold"}, {"percent", 0}, {"next", nullptr}});
+	nodes["p"] = {{"parallel", parallel}};
+	nodes["s"] = {{"switch", cases}, {"default", "p"}};
+	// The split's first branch waits, then the switch; the switch's default is the parallel.
+	nodes["w"] = {{"wait", "1 day"}, {"next", "s"}};
+	split[0]["next"] = "w";
+	nodes["start"] = {{"split", split}};
+	const GraphPtr graph = MustCompile(JourneyWith("start", nodes));
+	ASSERT_NE(graph, nullptr);
+	EXPECT_EQ(graph->nodes.size(), static_cast<size_t>(kWidth + 4));
+}
+
+// Invalid definitions of 10,000 nodes: every problem is reported, in time and memory that grow with the size
+// of the definition — 9,999 unreachable nodes, and one instantaneous loop through 10,000 nodes.
+TEST(Limits, TenThousandNodeProblems) {
+	Json unreachable = LongJourney(10000);
+	unreachable["start"] = "n9999";
+	EXPECT_EQ(Compile(unreachable).problems.size(), 9999u);
+
+	Json loop = Json::object();
+	for (int i = 0; i < 10000; ++i)
+		loop["n" + std::to_string(i)] = {{"send", {{"channel", "email"}, {"template", "t"}}},
+										 {"next", "n" + std::to_string((i + 1) % 10000)}};
+	const CompileResult result = Compile(JourneyWith("n0", loop));
+	ASSERT_EQ(result.problems.size(), 1u);
+	EXPECT_EQ(result.problems[0].path, "nodes.n0");
+	EXPECT_EQ(result.problems[0].message.rfind("instantaneous loop: n0 -> n1 -> n2 -> ", 0), 0u);
 }
 
 }	 // namespace
