@@ -3,6 +3,7 @@
 #   make test               dependencies, build, private cluster, every suite; ends "N passed, M failed"
 #   make demo / demo-stop   the demo on its own private cluster
 #   make unit               GoogleTest of src/core only (no Postgres)
+#   make fuzz               the libFuzzer targets of src/core, FUZZ_SECONDS (default 300) each (make test: 20)
 #   make bench              the benchmark harness (not part of make test)
 #   make format             clang-format every C++ file
 
@@ -42,7 +43,7 @@ $(DATA_built): $(SQL_PARTS) Makefile
 	@mkdir -p $(dir $@)
 	cat $(SQL_PARTS) > $@
 
-.PHONY: deps test unit demo demo-stop bench format cluster-stop
+.PHONY: deps test unit fuzz demo demo-stop bench format cluster-stop
 deps:
 	@scripts/deps.sh
 
@@ -51,6 +52,10 @@ test:
 
 unit:
 	@scripts/unit.sh
+
+FUZZ_SECONDS ?= 300
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 demo:
 	@scripts/demo.sh

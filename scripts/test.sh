@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make test: dependencies, build, install, private clusters, then every suite:
-#   GoogleTest (src/core), pg_regress (sql/, expected/), pgTAP (test/pgtap, pg_prove),
+#   GoogleTest (src/core), libFuzzer (test/fuzz, 20 s a target), pg_regress (sql/, expected/), pgTAP (test/pgtap, pg_prove),
 #   scripts that need committed data, the worker or other clusters (test/fault).
 # Ends with one line "N passed, M failed"; exits non-zero on any failure.
 set -uo pipefail
@@ -29,6 +29,14 @@ fi
 echo "== unit (GoogleTest)"
 line=$(scripts/unit.sh | tee /dev/stderr | tail -n1)
 count "$(echo "$line" | sed -nE 's/.* ([0-9]+) passed.*/\1/p')" "$(echo "$line" | sed -nE 's/.* ([0-9]+) failed.*/\1/p')"
+
+# 1b. libFuzzer over the definition compiler and the template renderer, briefly (make fuzz runs longer).
+#     Each target that runs clean is one pass; a crash is one failure, with its reproducer's path.
+echo "== fuzz (libFuzzer, ${TEST_FUZZ_SECONDS:-20} s a target)"
+line=$(FUZZ_SECONDS=${TEST_FUZZ_SECONDS:-20} scripts/fuzz.sh | tee /dev/stderr | tail -n1)
+fp=$(echo "$line" | sed -nE 's/.* ([0-9]+) passed.*/\1/p')
+ff=$(echo "$line" | sed -nE 's/.* ([0-9]+) failed.*/\1/p')
+count "${fp:-0}" "${ff:-1}"
 
 scripts/cluster.sh start test || { count 0 1; finish; }
 eval "$(scripts/cluster.sh env test)"

@@ -1,4 +1,5 @@
-// Compile(): parses a definition, validates it completely and builds the graph.
+// Compile(): parses a definition, validates it completely and builds the graph. Parsing (nlohmann's parser)
+// and destroying a document do not recurse, so any depth is safe until PathBeyondDepth has bounded it.
 #include "compile.hpp"
 
 #include "compiler.hpp"
@@ -15,7 +16,11 @@ namespace detail {
 CompileResult
 Compiler::Run(const Json &definition)
 {
-	if (!definition.is_object()) {
+	// Before anything recurses over the document (the checks below, copies and comparisons of its values).
+	if (std::optional<std::string> deep = PathBeyondDepth(definition, kMaxJsonDepth)) {
+		Error(*deep, "json nests too deeply (at most " + std::to_string(kMaxJsonDepth) +
+						 " levels of arrays and objects)");
+	} else if (!definition.is_object()) {
 		Error("", "expected an object (a journey definition)");
 	} else {
 		IndexNodes(definition);
@@ -101,7 +106,9 @@ Compile(std::string_view json_text, const CompileOptions &options)
 	Json definition;
 	try {
 		definition = Json::parse(json_text.begin(), json_text.end());
-	} catch (const Json::parse_error &error) {
+	} catch (const Json::exception &error) {
+		// A syntax error (parse_error), or a number beyond a double's range (out_of_range, "1e400": jsonb's
+		// numeric holds it).
 		CompileResult result;
 		result.problems.push_back({"", std::string("invalid json: ") + error.what()});
 		return result;

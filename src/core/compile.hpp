@@ -5,6 +5,7 @@
 #include "graph.hpp"
 #include "timezone.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,14 @@ namespace journey {
 constexpr const char *kSqlstateInvalidParameter = "22023";	 // invalid definition
 constexpr const char *kSqlstateNotSupported = "0A000";		 // a construct of the contract not built yet
 constexpr const char *kSqlstateNotAllowed = "42501";		 // a call of a function that was not allowed
+
+// The limits of a definition (README, "Definitions and validation"). Deeper input is refused with SQLSTATE
+// 22023 at the path where the limit is crossed, before anything recurses over it.
+// Arrays and objects nested in the whole document (the document itself is level 1).
+constexpr int kMaxJsonDepth = 100;
+// Conditions nested in conditions (all, any, not, an event's where), and arrays and objects nested in a
+// send's data: the evaluator and the renderer recurse over them.
+constexpr int kMaxNesting = 32;
 
 // One problem of a definition. path is dotted with array indexes in brackets, e.g.
 // "nodes.check.then", "exit_when[0].event", "" for the document itself.
@@ -62,6 +71,11 @@ CompileResult Compile(const char *json_text, const CompileOptions &options = {})
 // "journey \"cart\": nodes.check.then: unknown node \"chek\"" — the error text of define().
 // With an empty name: "journey: ..."; with an empty path: "journey \"cart\": message".
 std::string FormatProblem(const std::string &journey_name, const Problem &problem);
+
+// The path (as problems write it, e.g. "nodes.a.data.x[0]") of the first array or object, in document order,
+// nested deeper than max_depth levels (the value itself is level 1); nullopt when there is none. Iterative:
+// any depth is safe.
+std::optional<std::string> PathBeyondDepth(const Json &value, int max_depth);
 
 bool IsValidJourneyName(std::string_view name);	// [a-z][a-z0-9_]*, at most 63 characters
 bool IsValidNodeId(std::string_view id);		// 1-63 of letters, digits, _ - ? !

@@ -2,6 +2,7 @@
 #include "compiler.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace journey::detail {
 
@@ -49,6 +50,7 @@ Compiler::SplitNode(Node &node, const Json &value, const std::string &path)
 	}
 	int64_t sum = 0;
 	bool sum_known = true;
+	std::unordered_set<std::string> labels;	 // a set, not a scan per arm: a split may have thousands of arms
 	for (size_t i = 0; i < list.size(); ++i) {
 		const std::string arm_path = IndexPath(list_path, i);
 		if (!ExpectObject(list[i], arm_path, "{\"label\": L, \"percent\": P, \"next\": NODE or null}")) {
@@ -60,9 +62,7 @@ Compiler::SplitNode(Node &node, const Json &value, const std::string &path)
 		SplitArm arm;
 		if (const Json *label = Required(list[i], "label", arm_path)) {
 			if (std::optional<std::string> name = Name(*label, JoinPath(arm_path, "label"))) {
-				const bool taken = std::any_of(node.arms.begin(), node.arms.end(),
-											   [&](const SplitArm &other) { return other.label == *name; });
-				if (taken)
+				if (!labels.insert(*name).second)
 					Error(JoinPath(arm_path, "label"), "duplicate label " + Quote(*name));
 				arm.label = std::move(*name);
 			}
@@ -106,11 +106,12 @@ Compiler::ParallelNode(Node &node, const Json &value, const std::string &path)
 		edges_complete_ = false;
 		return;
 	}
+	std::unordered_set<NodeId> seen;  // a set, not a scan per branch: a parallel may have thousands of branches
 	for (size_t i = 0; i < list.size(); ++i) {
 		const NodeId branch = TargetValue(list[i], IndexPath(list_path, i));
 		if (branch == kNoNode)
 			continue;
-		if (std::find(node.branches.begin(), node.branches.end(), branch) != node.branches.end())
+		if (!seen.insert(branch).second)
 			Error(IndexPath(list_path, i), "duplicate branch " + Quote(list[i].get<std::string>()));
 		else
 			node.branches.push_back(branch);

@@ -113,11 +113,8 @@ private:
 	// False when some node's edges are unknown (a broken target, an unknown kind): reachability from
 	// start cannot be judged then and is not reported.
 	bool edges_complete_ = true;
-	int condition_depth_ = 0;
-	bool definition_has_key_ = false;  // entry.key is given (checked by attribute_change triggers)  // nesting of the condition being compiled (bounded: no deep recursion later)
+	int condition_depth_ = 0;		   // nesting of the condition being compiled (at most kMaxNesting)
+	bool definition_has_key_ = false;  // entry.key is given (checked by attribute_change triggers)
 };
-
-// How deeply conditions and send data may nest: the evaluator and the renderer recurse over them.
-constexpr int kMaxNesting = 32;
 
 }	 // namespace journey::detail

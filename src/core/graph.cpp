@@ -2,6 +2,7 @@
 #include "graph.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace journey {
 
@@ -49,8 +50,9 @@ std::vector<NodeId>
 Node::Successors() const
 {
 	std::vector<NodeId> out;
+	out.reserve(2 + cases.size() + arms.size() + branches.size());
 	const auto add = [&out](NodeId target) {
-		if (target != kNoNode && std::find(out.begin(), out.end(), target) == out.end())
+		if (target != kNoNode)
 			out.push_back(target);
 	};
 	add(next);
@@ -61,6 +63,21 @@ Node::Successors() const
 		add(arm.next);
 	for (NodeId branch : branches)
 		add(branch);
+	// Without duplicates, first occurrences kept in order; a set for wide nodes (a switch, split or parallel
+	// of thousands of targets), not a scan per target.
+	constexpr size_t kScanUpTo = 16;
+	if (out.size() <= kScanUpTo) {
+		size_t kept = 0;
+		for (NodeId target : out)
+			if (std::find(out.begin(), out.begin() + kept, target) == out.begin() + kept)
+				out[kept++] = target;
+		out.resize(kept);
+	} else {
+		std::unordered_set<NodeId> seen;
+		seen.reserve(out.size());
+		out.erase(std::remove_if(out.begin(), out.end(), [&seen](NodeId target) { return !seen.insert(target).second; }),
+				  out.end());
+	}
 	return out;
 }
 

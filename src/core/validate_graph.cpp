@@ -113,34 +113,78 @@ private:
 	int counter_ = 0;
 };
 
-// A shortest cycle from `from` back to itself inside the component (breadth first).
-std::vector<NodeId>
-CycleThrough(const LoopFinder &finder, NodeId from, const std::vector<NodeId> &component)
-{
-	std::vector<NodeId> parent(*std::max_element(component.begin(), component.end()) + 1, kNoNode);
-	std::deque<NodeId> queue{from};
-	std::vector<bool> seen(parent.size(), false);
-	while (!queue.empty()) {
-		const NodeId v = queue.front();
-		queue.pop_front();
-		for (NodeId w : finder.Edges(v)) {
-			if (std::find(component.begin(), component.end(), w) == component.end())
-				continue;
-			if (w == from) {
-				std::vector<NodeId> cycle{from};
-				for (NodeId u = v; u != from; u = parent[u])
-					cycle.insert(cycle.begin() + 1, u);
-				cycle.push_back(from);
-				return cycle;
-			}
-			if (!seen[w]) {
-				seen[w] = true;
-				parent[w] = v;
-				queue.push_back(w);
+// Shortest cycles through a node inside a component (breadth first). Its buffers are sized once for the
+// graph and cleared per component: O(edges of the component) per search, however many components.
+class CycleSearch {
+public:
+	CycleSearch(const LoopFinder &finder, size_t node_count)
+		: finder_(finder), inside_(node_count, false), seen_(node_count, false), parent_(node_count, kNoNode)
+	{
+	}
+
+	std::vector<NodeId>
+	Through(NodeId from, const std::vector<NodeId> &component)
+	{
+		for (NodeId v : component)
+			inside_[v] = true;
+		std::vector<NodeId> cycle = Search(from);
+		for (NodeId v : component) {
+			inside_[v] = seen_[v] = false;
+			parent_[v] = kNoNode;
+		}
+		return cycle;
+	}
+
+private:
+	std::vector<NodeId>
+	Search(NodeId from)
+	{
+		std::deque<NodeId> queue{from};
+		while (!queue.empty()) {
+			const NodeId v = queue.front();
+			queue.pop_front();
+			for (NodeId w : finder_.Edges(v)) {
+				if (!inside_[w])
+					continue;
+				if (w == from) {
+					std::vector<NodeId> cycle{from};  // built backwards, then turned round
+					for (NodeId u = v; u != from; u = parent_[u])
+						cycle.push_back(u);
+					cycle.push_back(from);
+					std::reverse(cycle.begin(), cycle.end());
+					return cycle;
+				}
+				if (!seen_[w]) {
+					seen_[w] = true;
+					parent_[w] = v;
+					queue.push_back(w);
+				}
 			}
 		}
+		return {from, from};
 	}
-	return {from, from};
+
+	const LoopFinder &finder_;
+	std::vector<bool> inside_;
+	std::vector<bool> seen_;	// only nodes inside the component are ever marked
+	std::vector<NodeId> parent_;
+};
+
+// "a -> b -> a"; a long cycle shows its first nodes and its last: "a -> b -> ... (10000 nodes) -> z -> a".
+std::string
+CycleText(const Graph &graph, const std::vector<NodeId> &cycle)
+{
+	constexpr size_t kShown = 10;
+	std::string text;
+	for (size_t i = 0; i < cycle.size(); ++i) {
+		if (cycle.size() > 2 * kShown && i == kShown) {
+			text += " -> ... (" + std::to_string(cycle.size() - 1) + " nodes)";
+			i = cycle.size() - 3;  // then the last node before the return, and the return
+			continue;
+		}
+		text += (text.empty() ? "" : " -> ") + graph.nodes[cycle[i]].id;
+	}
+	return text;
 }
 
 }	 // namespace
@@ -179,12 +223,11 @@ void
 Compiler::CheckLoops()
 {
 	LoopFinder finder(graph_.nodes);
+	CycleSearch cycles(finder, graph_.nodes.size());
 	for (const std::vector<NodeId> &component : finder.Components()) {
 		// Reported once, at the component's first node in document order.
 		const NodeId first = *std::min_element(component.begin(), component.end());
-		std::string text;
-		for (NodeId v : CycleThrough(finder, first, component))
-			text += (text.empty() ? "" : " -> ") + graph_.nodes[v].id;
+		const std::string text = CycleText(graph_, cycles.Through(first, component));
 		Error(JoinPath("nodes", graph_.nodes[first].id),
 			  "instantaneous loop: " + text + " (every cycle must pass a wait_for or a wait longer than zero; a wait_until or a window may not wait)");
 	}

@@ -13,6 +13,10 @@ extern "C" {
 
 namespace journey {
 
+// Postgres' JsonbToCString walks the jsonb with a JsonbIterator, without recursion, so a jsonb of any depth
+// (jsonb_build_array nests deeper than the text parser's stack check allows) converts; the core's parser
+// does not recurse either, and Compile() refuses a definition deeper than kMaxJsonDepth (22023) before
+// anything recurses over it.
 std::string
 JsonbArgText(FunctionCallInfo fcinfo, int arg)
 {

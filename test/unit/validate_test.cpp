@@ -539,7 +539,23 @@ TEST(Validate, DeepNestingIsRefusedNotRecursedInto)
 	definition["nodes"]["check"]["if"] = std::move(cond);
 	const std::vector<Problem> problems = Problems(definition);
 	ASSERT_EQ(problems.size(), 1u);
-	EXPECT_NE(problems[0].message.find("nest too deeply"), std::string::npos);
+	// 5,000 levels cross the limit of the whole document (kMaxJsonDepth) before the conditions' own.
+	EXPECT_NE(problems[0].message.find("nests too deeply"), std::string::npos);
+	EXPECT_EQ(problems[0].path.rfind("nodes.check.if.not.not.not", 0), 0u);
+}
+
+// Found by the fuzzer (test/fuzz/definition_fuzz.cpp): a number beyond a double's range threw
+// nlohmann's out_of_range out of Compile(text) instead of giving a problem. jsonb's numeric holds 1e400.
+TEST(Limits, NumberBeyondADoubleIsAProblemNotAnException) {
+	for (const char *text :
+		 {R"({"name": 1e400})", R"({"nodes": {"a": {"wait": -2222222222E222222}}})", R"([1e999999999999])"}) {
+		CompileResult result;
+		ASSERT_NO_THROW(result = Compile(text)) << text;
+		ASSERT_EQ(result.problems.size(), 1u) << text;
+		EXPECT_EQ(result.problems[0].path, "");
+		EXPECT_EQ(result.problems[0].sqlstate, "22023");
+		EXPECT_EQ(result.problems[0].message.rfind("invalid json: ", 0), 0u) << result.problems[0].message;
+	}
 }
 
 }	 // namespace
