@@ -53,6 +53,7 @@ SELECT pg_temp.err($q$SELECT journey.define($${"name": "unknown_key", "trigger":
 SELECT pg_temp.err($q$SELECT journey.define($${"name": "later", "trigger": {"event": "a"}, "start": "s",
   "nodes": {"s": {"send": {"channel": "sms", "template": "otp", "ignore_caps": true}, "next": "done"},
             "done": {"exit": "completed"}}}$$)$q$);
+-- Segments that do not exist: 42704, every path in the detail.
 SELECT pg_temp.err($q$SELECT journey.define($${"name": "later", "trigger": {"segment_enter": "vip"}, "start": "s",
   "nodes": {"s": {"if": {"segment": "vip"}, "then": "done", "else": "done"}, "done": {"exit": "completed"}}}$$)$q$);
 -- Several problems: the first in the message, all of them in the detail.

@@ -43,7 +43,10 @@ struct CompileOptions {
 	// Validates the zone names of wait_until/window nodes ("unknown time zones are refused at define").
 	// nullptr: DefaultTimeZones() (only UTC).
 	const TimeZones *zones = nullptr;
-	// false: skip the checks against the environment (allowed functions, zone names) — for a stored
+	// The segments that exist (journey.define_segment). A segment named elsewhere (a segment condition or
+	// trigger, a wait_for or schedule on a segment) is a problem with SQLSTATE 42704 at its path.
+	std::vector<std::string> segments;
+	// false: skip the checks against the environment (allowed functions, zone names, segments) — for a stored
 	// definition that define() already validated, compiled again when a backend loads it.
 	bool check_environment = true;
 	// The salt of split hashes: the journey name and version, "cart:3" (empty: the journey's name).
@@ -51,7 +54,7 @@ struct CompileOptions {
 	// Constructs the caller does not run yet, refused with SQLSTATE 0A000 at their path (SPEC §10: never
 	// accepted and ignored). Names: "goal"; entry rules "key", "throttle"; triggers "attribute_change",
 	// "geofence_enter", "geofence_exit"; nodes "wait_until", "window", "switch", "split", "parallel", "update",
-	// "call". (Segments, schedules and ignore_caps are always refused for now.)
+	// "call". (ignore_caps is always refused for now.)
 	std::vector<std::string> not_supported;
 };
 
@@ -77,7 +80,20 @@ std::string FormatProblem(const std::string &journey_name, const Problem &proble
 // any depth is safe.
 std::optional<std::string> PathBeyondDepth(const Json &value, int max_depth);
 
-bool IsValidJourneyName(std::string_view name);	// [a-z][a-z0-9_]*, at most 63 characters
+bool IsValidJourneyName(std::string_view name);	// [a-z][a-z0-9_]*, at most 63 characters (segment names too)
+constexpr const char *kSqlstateUndefinedObject = "42704";  // a segment that does not exist
+
+// The event a segment refresh records for a user who entered (enter = true) or left the segment:
+// "segment_enter:NAME" / "segment_exit:NAME" (a colon, which no journey's event name can hold). Segment
+// triggers and a wait_for on a segment are rules on these events.
+std::string SegmentEventName(bool enter, std::string_view segment);
+// Whether an event name is one of those (entry rules' max_event_age does not apply to them: a refresh's
+// as_of is the time it chose, not an old event replayed).
+bool IsSegmentEventName(std::string_view name);
+// A pg_cron schedule: five fields (minute hour day-of-month month day-of-week) of numbers, ranges, lists,
+// steps and *, month and weekday names, "@hourly"-like shorthands, or "N seconds" (1 to 59). An empty
+// string when valid, else what is wrong.
+std::string CheckCron(std::string_view cron);
 bool IsValidNodeId(std::string_view id);		// 1-63 of letters, digits, _ - ? !
 bool IsBuiltinChannel(std::string_view channel);
 bool IsAddresslessChannel(std::string_view channel);  // in_app, web_overlay, audience, webhook

@@ -2,6 +2,7 @@
 #include "compiler.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_set>
 
 namespace journey::detail {
@@ -35,7 +36,7 @@ Compiler::SwitchNode(Node &node, const Json &value, const std::string &path)
 	node.alt = Target(value, "default", path);
 }
 
-// {"split": [{"label": L, "percent": P, "next": N | null}, ...]}: percents sum to 100, labels unique.
+// {"split": [{"label": L, "percent": P, "next": N | null}, ...]}: percents (up to two decimals) sum to exactly 100, labels unique.
 void
 Compiler::SplitNode(Node &node, const Json &value, const std::string &path)
 {
@@ -67,17 +68,20 @@ Compiler::SplitNode(Node &node, const Json &value, const std::string &path)
 				arm.label = std::move(*name);
 			}
 		}
-		std::optional<int64_t> percent;
+		std::optional<int64_t> basis_points;
 		if (const Json *p = Required(list[i], "percent", arm_path)) {
-			percent = Integer(*p, JoinPath(arm_path, "percent"), 0, "an integer percent from 0 to 100");
-			if (percent && *percent > 100) {
-				Error(JoinPath(arm_path, "percent"), "expected an integer percent from 0 to 100");
-				percent.reset();
-			}
+			// Up to two decimals: 33.33 is 3333 hundredths (a double's error on x.yz is far below 1e-6).
+			const double scaled = p->is_number() ? p->get<double>() * 100 : -1;
+			const double rounded = std::round(scaled);
+			if (!p->is_number() || !(scaled >= 0 && scaled <= kSplitWhole) || std::fabs(scaled - rounded) > 1e-6)
+				Error(JoinPath(arm_path, "percent"), "expected a percent from 0 to 100 with at most two decimals, got " +
+														 p->dump());
+			else
+				basis_points = static_cast<int64_t>(rounded);
 		}
-		if (percent) {
-			arm.percent = static_cast<int>(*percent);
-			sum += *percent;
+		if (basis_points) {
+			arm.basis_points = static_cast<int>(*basis_points);
+			sum += *basis_points;
 		} else {
 			sum_known = false;
 		}
@@ -89,8 +93,12 @@ Compiler::SplitNode(Node &node, const Json &value, const std::string &path)
 		}
 		node.arms.push_back(std::move(arm));
 	}
-	if (sum_known && sum != 100)
-		Error(list_path, "the percents must sum to 100, not " + std::to_string(sum));
+	if (sum_known && sum != kSplitWhole) {
+		std::string percents = std::to_string(sum / 100);
+		if (sum % 100 != 0)
+			percents += (sum % 100 < 10 ? ".0" : ".") + std::to_string(sum % 100);
+		Error(list_path, "the percents must sum to exactly 100, not " + percents);
+	}
 }
 
 // {"parallel": [N1, N2, ...]}: at least two distinct nodes.

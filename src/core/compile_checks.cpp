@@ -258,6 +258,23 @@ Compiler::Channel(const Json &value, const std::string &path)
 	return channel;
 }
 
+std::optional<std::string>
+Compiler::Segment(const Json &value, const std::string &path)
+{
+	if (!value.is_string() || !IsValidJourneyName(value.get_ref<const std::string &>())) {
+		Error(path, "expected a segment name ([a-z][a-z0-9_]*, at most 63 characters), got " + value.dump());
+		return std::nullopt;
+	}
+	std::string name = value.get<std::string>();
+	const auto &known = options_.segments;
+	if (options_.check_environment && std::find(known.begin(), known.end(), name) == known.end()) {
+		problems_.push_back(Problem{path, "unknown segment " + Quote(name) + " (journey.define_segment defines one)",
+									kSqlstateUndefinedObject});
+		return std::nullopt;
+	}
+	return name;
+}
+
 // Checks every string inside a value (recursively) as a template.
 void
 Compiler::Template(const Json &value, const std::string &path, int depth)

@@ -59,13 +59,9 @@ Compiler::Condition(const Json &value, const std::string &path, CondPlace place)
 		~DepthGuard() { --depth; }
 	} guard(condition_depth_);
 	const std::optional<std::string> kind = KindKey(
-		value, path, "condition", {"attribute", "prop", "event", "reachable", "all", "any", "not"}, {"segment"});
+		value, path, "condition", {"attribute", "prop", "event", "reachable", "segment", "all", "any", "not"}, {});
 	if (!kind)
 		return kNoCond;
-	if (*kind == "segment") {
-		NotSupported(JoinPath(path, "segment"), "segment");
-		return kNoCond;
-	}
 	const bool combinator = *kind == "all" || *kind == "any" || *kind == "not";
 	if (place == CondPlace::Plain && *kind == "prop")
 		Error(JoinPath(path, "prop"), "a prop condition is only allowed inside \"where\"");
@@ -84,6 +80,11 @@ Compiler::Condition(const Json &value, const std::string &path, CondPlace place)
 		cond.kind = CondKind::Reachable;
 		if (std::optional<std::string> channel = Channel(value["reachable"], JoinPath(path, "reachable")))
 			cond.name = std::move(*channel);
+	} else if (*kind == "segment") {
+		CheckKeys(value, path, {"segment"});
+		cond.kind = CondKind::Segment;
+		if (std::optional<std::string> segment = Segment(value["segment"], JoinPath(path, "segment")))
+			cond.name = std::move(*segment);
 	} else if (*kind == "not") {
 		CheckKeys(value, path, {"not"});
 		cond.kind = CondKind::Not;

@@ -87,13 +87,23 @@ Compiler::WaitForNode(Node &node, const Json &value, const std::string &path)
 	node.kind = NodeKind::WaitFor;
 	const std::string awaited_path = JoinPath(path, "wait_for");
 	const Json &awaited = value["wait_for"];
-	if (ExpectObject(awaited, awaited_path, "{\"event\": NAME, \"where\": CONDITION}")) {
-		CheckKeys(awaited, awaited_path, {"event", "where"});
-		if (const Json *event = Required(awaited, "event", awaited_path))
-			if (std::optional<std::string> name = Name(*event, JoinPath(awaited_path, "event")))
-				node.event = std::move(*name);
-		if (const Json *where = Optional(awaited, "where"))
-			node.cond = Condition(*where, JoinPath(awaited_path, "where"), CondPlace::Where);
+	if (ExpectObject(awaited, awaited_path, "{\"event\": NAME, \"where\": CONDITION} or {\"segment\": SEGMENT}")) {
+		if (awaited.contains("segment")) {
+			// Membership: at once when the user is a member on reaching the node, else at the event of the
+			// refresh (or add_to_segment) that adds them.
+			CheckKeys(awaited, awaited_path, {"segment"});
+			if (std::optional<std::string> segment = Segment(awaited["segment"], JoinPath(awaited_path, "segment"))) {
+				node.event = SegmentEventName(true, *segment);
+				node.segment = std::move(*segment);
+			}
+		} else {
+			CheckKeys(awaited, awaited_path, {"event", "where"});
+			if (const Json *event = Required(awaited, "event", awaited_path))
+				if (std::optional<std::string> name = Name(*event, JoinPath(awaited_path, "event")))
+					node.event = std::move(*name);
+			if (const Json *where = Optional(awaited, "where"))
+				node.cond = Condition(*where, JoinPath(awaited_path, "where"), CondPlace::Where);
+		}
 	}
 	if (const Json *timeout = Required(value, "timeout", path))
 		if (std::optional<Interval> duration = Duration(*timeout, JoinPath(path, "timeout"), DurationRule::Positive))

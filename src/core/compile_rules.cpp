@@ -5,18 +5,6 @@
 
 namespace journey::detail {
 
-namespace {
-
-const std::initializer_list<std::string_view> kTriggersNotYet = {"segment_enter", "segment_exit", "schedule"};
-
-bool
-Contains(std::initializer_list<std::string_view> list, std::string_view item)
-{
-	return std::find(list.begin(), list.end(), item) != list.end();
-}
-
-}	 // namespace
-
 void
 Compiler::Triggers(const Json &value)
 {
@@ -36,14 +24,12 @@ Compiler::Trigger(const Json &value, const std::string &path)
 	if (!ExpectObject(value, path, "a trigger"))
 		return;
 	const std::optional<std::string> kind = KindKey(
-		value, path, "trigger", {"event", "attribute_change", "geofence_enter", "geofence_exit", "manual"},
-		kTriggersNotYet);
+		value, path, "trigger",
+		{"event", "attribute_change", "geofence_enter", "geofence_exit", "manual", "segment_enter", "segment_exit",
+		 "schedule"},
+		{});
 	if (!kind)
 		return;
-	if (Contains(kTriggersNotYet, *kind)) {
-		NotSupported(JoinPath(path, *kind), *kind);
-		return;
-	}
 	if (Refused(JoinPath(path, *kind), *kind))
 		return;
 	journey::Trigger trigger;
@@ -59,6 +45,33 @@ Compiler::Trigger(const Json &value, const std::string &path)
 			trigger.event = std::move(*event);
 		if (const Json *where = Optional(value, "where"))
 			trigger.where = Condition(*where, JoinPath(path, "where"), CondPlace::Where);
+	} else if (*kind == "segment_enter" || *kind == "segment_exit") {
+		// An event trigger on the event the segment's refreshes record for the user.
+		CheckKeys(value, path, {*kind});
+		trigger.kind = TriggerKind::Event;
+		if (std::optional<std::string> segment = Segment(value[*kind], JoinPath(path, *kind))) {
+			trigger.event = SegmentEventName(*kind == "segment_enter", *segment);
+			trigger.segment = std::move(*segment);
+		}
+		if (definition_has_key_)
+			Error(JoinPath(path, *kind), "a keyed journey (entry.key) cannot enter on " + *kind + ": no event carries the key");
+	} else if (*kind == "schedule") {
+		// {"schedule": CRON, "segment": SEG}: the layer's pg_cron job enrolls SEG's members at each CRON time.
+		CheckKeys(value, path, {"schedule", "segment"});
+		trigger.kind = TriggerKind::Schedule;
+		const Json &cron = value["schedule"];
+		const std::string cron_path = JoinPath(path, "schedule");
+		if (!cron.is_string())
+			Error(cron_path, "expected a pg_cron schedule such as \"0 9 * * 1\", got " + cron.dump());
+		else if (const std::string problem = CheckCron(cron.get_ref<const std::string &>()); !problem.empty())
+			Error(cron_path, problem);
+		else
+			trigger.cron = cron.get<std::string>();
+		if (const Json *segment = Required(value, "segment", path))
+			if (std::optional<std::string> name = Segment(*segment, JoinPath(path, "segment")))
+				trigger.segment = std::move(*name);
+		if (definition_has_key_)
+			Error(JoinPath(path, "schedule"), "a keyed journey (entry.key) cannot enter on a schedule: no event carries the key");
 	} else if (*kind == "attribute_change") {
 		// The where's prop conditions see {"attribute": A, "old": OLD, "new": NEW}.
 		CheckKeys(value, path, {"attribute_change", "where"});

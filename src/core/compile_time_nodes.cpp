@@ -25,8 +25,8 @@ Compiler::WaitUntilNode(Node &node, const Json &value, const std::string &path)
 	} else if (target.is_object()) {
 		UntilObject(until, target, until_path);
 	} else {
-		Error(until_path, "expected an ISO timestamp, {\"attribute\": A, \"offset\": DURATION} or "
-						  "{\"at\": \"HH:MM\", \"day\": DAY}");
+		Error(until_path, "expected an ISO timestamp, {\"attribute\" | \"event\" | \"context\": NAME, \"offset\": DURATION} "
+						  "or {\"at\": \"HH:MM\", \"day\": DAY}");
 	}
 	node.next = Target(value, "next", path);
 	if (const Json *if_past = Optional(value, "if_past")) {
@@ -41,7 +41,7 @@ Compiler::WaitUntilNode(Node &node, const Json &value, const std::string &path)
 		Error(JoinPath(path, "past_next"), "past_next is only used with \"if_past\": \"skip\"");
 }
 
-// {"attribute": A, "offset": DURATION, "at": "HH:MM", "timezone": Z} or
+// {"attribute"|"event"|"context": NAME, "offset": DURATION, "at": "HH:MM", "timezone": Z} or
 // {"at": "HH:MM", "day": "today"|"tomorrow"|"mon".."sun", "date": "YYYY-MM-DD", "timezone": Z}
 void
 Compiler::UntilObject(WaitUntilSpec &until, const Json &value, const std::string &path)
@@ -49,10 +49,19 @@ Compiler::UntilObject(WaitUntilSpec &until, const Json &value, const std::string
 	if (const Json *zone = Optional(value, "timezone"))
 		if (std::optional<std::string> name = Zone(*zone, JoinPath(path, "timezone")))
 			until.timezone = std::move(*name);
-	if (const Json *attribute = Optional(value, "attribute")) {
-		CheckKeys(value, path, {"attribute", "offset", "at", "timezone"});
-		until.kind = UntilKind::Attribute;
-		if (std::optional<std::string> name = Name(*attribute, JoinPath(path, "attribute")))
+	// A value's instant: a profile attribute, a property of the triggering event, a key of the context.
+	struct Source {
+		const char *key;
+		UntilKind kind;
+	};
+	for (const Source source : {Source{"attribute", UntilKind::Attribute}, Source{"event", UntilKind::EventProp},
+								Source{"context", UntilKind::Context}}) {
+		const Json *name_value = Optional(value, source.key);
+		if (name_value == nullptr)
+			continue;
+		CheckKeys(value, path, {source.key, "offset", "at", "timezone"});
+		until.kind = source.kind;
+		if (std::optional<std::string> name = Name(*name_value, JoinPath(path, source.key)))
 			until.attribute = std::move(*name);
 		if (const Json *offset = Optional(value, "offset"))
 			if (std::optional<Interval> interval = Duration(*offset, JoinPath(path, "offset"), DurationRule::Any))

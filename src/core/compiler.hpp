@@ -53,6 +53,8 @@ private:
 	std::optional<Interval> Duration(const Json &value, const std::string &path, DurationRule rule);
 	std::optional<int64_t> Integer(const Json &value, const std::string &path, int64_t min, std::string_view expected);
 	std::optional<std::string> Channel(const Json &value, const std::string &path);
+	// A segment's name that exists (options.segments, when checking the environment).
+	std::optional<std::string> Segment(const Json &value, const std::string &path);
 	void Template(const Json &value, const std::string &path, int depth = 0);
 	std::optional<double> Number(const Json &value, const std::string &path, double min, double max,
 								 std::string_view expected);

@@ -36,6 +36,8 @@ struct Evaluation {
 			return EventHolds(cond);
 		case CondKind::Reachable:
 			return IsReachable(facts.ContactFor(cond.name), cond.name);
+		case CondKind::Segment:
+			return facts.InSegment(cond.name);
 		case CondKind::All:
 			return std::all_of(cond.children.begin(), cond.children.end(), [this](CondId c) { return Holds(c); });
 		case CondKind::Any:

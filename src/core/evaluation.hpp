@@ -42,6 +42,7 @@ public:
 	const TimeZones &Zones() override;
 	Json Call(const std::string &function, const std::string &user_id, const Json &context) override;
 	std::vector<StoredEvent> EventsAfter(const std::string &name, Timestamp after, Timestamp upto) override;
+	bool InSegment(const std::string &segment) override;
 
 private:
 	Facts &base_;
@@ -51,8 +52,9 @@ private:
 // The zone a node computes in: its own (`zone` non-empty), else the user's; an empty or unknown name is UTC.
 std::string ZoneFor(const std::string &zone, Facts &facts);
 
-// When a wait_until node's wait ends, as of `now`; nullopt when it has no time (a missing attribute): past.
-std::optional<Timestamp> UntilTime(const WaitUntilSpec &until, Timestamp now, Facts &facts);
+// When a wait_until node's wait ends, as of `now`; nullopt when its value is null or missing (past). Throws
+// StepError for a value (attribute, event property, context key) that is not a timestamp.
+std::optional<Timestamp> UntilTime(const WaitUntilSpec &until, Timestamp now, Facts &facts, const InstanceState &state);
 
 // nullopt when `now` is inside the window, else the next opening (after now).
 std::optional<Timestamp> WindowOpening(const WindowSpec &window, Timestamp now, Facts &facts);

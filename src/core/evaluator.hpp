@@ -182,6 +182,9 @@ bool GoalMatches(const Graph &graph, const InstanceState &state, const std::stri
 // Geofence triggers: an event named "location" whose props (lat, lon) cross the circle's edge from
 // `previous_location` (the user's previous location event; nullopt when none). A keyed journey needs the key in
 // the props. Entry rules (reentry, cooldown, max_entries, when, throttle, max_event_age) are the caller's.
+// An event too old to enrol anyone (entry.max_event_age before now: a backfill). The events a segment refresh
+// records never are: their time is the refresh's as_of, chosen by whoever refreshed.
+bool IsBackfill(const Graph &graph, std::string_view event_name, Timestamp at, Timestamp now);
 bool EventEnters(const Graph &graph, const std::string &name, const Json &props,
 				 const std::optional<GeoPoint> &previous_location, Timestamp at, Facts &facts);
 

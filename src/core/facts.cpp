@@ -1,4 +1,4 @@
-// The defaults of Facts: UTC, and no function to call.
+// The defaults of Facts: UTC, no function to call, no segment.
 #include "facts.hpp"
 
 #include "quote.hpp"
@@ -41,6 +41,12 @@ std::vector<StoredEvent>
 Facts::EventsAfter(const std::string &, Timestamp, Timestamp)
 {
 	return {};
+}
+
+bool
+Facts::InSegment(const std::string &segment)
+{
+	throw StepError("cannot tell whether the user is in segment " + Quoted(segment) + ": no segments are known here");
 }
 
 }	 // namespace journey

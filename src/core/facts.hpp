@@ -68,6 +68,9 @@ public:
 	// an application table without a time column have no time and are not among them. Default: none (a
 	// simulation sees every event in its order).
 	virtual std::vector<StoredEvent> EventsAfter(const std::string &name, Timestamp after, Timestamp upto);
+	// Whether the user is a member of the segment, as of its last refresh (the layer: the stored membership,
+	// by an index probe; never the segment's query). Default: throws StepError (no segments are known).
+	virtual bool InSegment(const std::string &segment);
 };
 
 // ts ± interval as Postgres computes it in the user's time zone (SPEC §2): days, weeks and months are

@@ -29,6 +29,7 @@ enum class CondKind : uint8_t {
 	Prop,		  // property of the event in hand (only inside "where")
 	Event,		  // the user has such events
 	Reachable,	  // the user is reachable on a channel
+	Segment,	  // the user is a member of a segment (as of its last refresh)
 	All,
 	Any,
 	Not,
@@ -40,7 +41,7 @@ enum class EventSince : uint8_t { Ever, Entry, Within };
 struct Condition {
 	CondKind kind = CondKind::All;
 	// Attribute / Prop: name (attribute or property), op, value.
-	// Event: name is the event name. Reachable: name is the channel.
+	// Event: name is the event name. Reachable: name is the channel. Segment: name is the segment.
 	std::string name;
 	CompareOp op = CompareOp::Eq;
 	Json value;
@@ -68,19 +69,22 @@ struct SendSpec {
 //   {"attribute": A, "offset": DURATION?, "at": "HH:MM"?}  the instant in profile attribute A (ISO text with an
 //        offset; without one a wall-clock time in the zone; a date "YYYY-MM-DD" is its midnight; a number is unix
 //        seconds) moved by the offset ("-10 days": ten days before, months and days on the wall clock); with
-//        "at", that day at HH:MM. A missing or unreadable attribute counts as past.
+//        "at", that day at HH:MM. A null or missing attribute counts as past; any other value that is not a
+//        timestamp fails the instance.
 //   {"at": "HH:MM", "day": DAY?, "date": "YYYY-MM-DD"?}   a wall-clock time: with no day the next HH:MM (today
 //        if still ahead, else tomorrow); "today" (may be past); "tomorrow"; "mon".."sun" the next such day
 //        (today if still ahead); or on "date".
-enum class UntilKind : uint8_t { Instant, Attribute, Clock };
+//   {"event": PROP, "offset": DURATION?, "at"?}      the same with a property of the triggering event
+//   {"context": KEY, "offset": DURATION?, "at"?}     the same with a key of the instance's context
+enum class UntilKind : uint8_t { Instant, Attribute, Clock, EventProp, Context };
 enum class UntilDay : uint8_t { Next, Today, Tomorrow, Weekday, Date };
 
 struct WaitUntilSpec {
 	UntilKind kind = UntilKind::Instant;
 	Timestamp instant = 0;			  // Instant
-	std::string attribute;			  // Attribute
-	Interval offset;				  // Attribute
-	std::optional<int> clock;		  // minutes since midnight: Clock (always), Attribute ("at", optional)
+	std::string attribute;			  // Attribute: the attribute; EventProp: the property; Context: the key
+	Interval offset;				  // Attribute, EventProp, Context
+	std::optional<int> clock;		  // minutes since midnight: Clock (always), Attribute, EventProp, Context ("at")
 	UntilDay day = UntilDay::Next;	  // Clock
 	int weekday = 0;				  // Clock, day == Weekday: 0 = sunday
 	int year = 0, month = 0, date = 0;	// Clock, day == Date
@@ -102,9 +106,12 @@ struct SwitchCase {
 	NodeId next = kNoNode;
 };
 
+// Split percents have up to two decimals: 33.33 is 3333 basis points; the arms sum to kSplitWhole.
+constexpr int kSplitWhole = 10000;
+
 struct SplitArm {
 	std::string label;
-	int percent = 0;
+	int basis_points = 0;  // hundredths of a percent
 	NodeId next = kNoNode;	// kNoNode: a holdout (the instance, or its branch, ends with reason "holdout")
 };
 
@@ -130,7 +137,8 @@ struct Node {
 	NodeId alt = kNoNode;	 // If: else; WaitFor: on_timeout; WaitUntil: past_next; Switch: default
 	Interval duration;		 // Wait: the wait; WaitFor: the timeout
 	CondId cond = kNoCond;	 // If: the condition; WaitFor: the "where" on the awaited event
-	std::string event;		 // WaitFor: awaited event name
+	std::string event;		 // WaitFor: awaited event name (for a segment: SegmentEventName(true, segment))
+	std::string segment;	 // WaitFor on a segment: its name (resumes at once when the user is a member)
 	SendSpec send;			 // Send
 	std::string reason;		 // Exit: exit reason (default "completed")
 	WaitUntilSpec until;	 // WaitUntil
@@ -149,11 +157,16 @@ struct Node {
 	std::vector<NodeId> Successors() const;	 // every target, without duplicates (holdouts left out)
 };
 
-enum class TriggerKind : uint8_t { Event, Manual, AttributeChange, GeofenceEnter, GeofenceExit };
+// A segment_enter / segment_exit trigger is an Event trigger on the event its refreshes record
+// (SegmentEventName) with `segment` set; a schedule trigger enters nobody by itself: the layer's pg_cron job
+// enrolls the segment's members at each time.
+enum class TriggerKind : uint8_t { Event, Manual, AttributeChange, GeofenceEnter, GeofenceExit, Schedule };
 
 struct Trigger {
 	TriggerKind kind = TriggerKind::Event;
 	std::string event;		  // Event
+	std::string segment;	  // Event from segment_enter / segment_exit, Schedule: the segment
+	std::string cron;		  // Schedule: the pg_cron schedule
 	std::string attribute;	  // AttributeChange
 	CondId where = kNoCond;	  // Event: on the event's props; AttributeChange: on {"attribute", "old", "new"}
 	Geofence fence;			  // GeofenceEnter / GeofenceExit

@@ -1,4 +1,5 @@
 // Which rules an event matches: entry triggers, wait_for branches, exit_when, the goal; keyed journeys.
+#include "compile.hpp"
 #include "evaluation.hpp"
 
 namespace journey {
@@ -105,6 +106,12 @@ GoalMatches(const Graph &graph, const InstanceState &state, const std::string &n
 }
 
 bool
+IsBackfill(const Graph &graph, std::string_view event_name, Timestamp at, Timestamp now)
+{
+	return at < SubtractInterval(now, graph.entry.max_event_age) && !IsSegmentEventName(event_name);
+}
+
+bool
 EventEnters(const Graph &graph, const std::string &name, const Json &props,
 			const std::optional<GeoPoint> &previous_location, Timestamp at, Facts &facts)
 {
@@ -131,6 +138,7 @@ EventEnters(const Graph &graph, const std::string &name, const Json &props,
 		}
 		case TriggerKind::Manual:
 		case TriggerKind::AttributeChange:
+		case TriggerKind::Schedule:
 			break;
 		}
 	}

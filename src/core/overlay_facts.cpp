@@ -36,6 +36,12 @@ OverlayFacts::EventsAfter(const std::string &name, Timestamp after, Timestamp up
 	return base_.EventsAfter(name, after, upto);
 }
 
+bool
+OverlayFacts::InSegment(const std::string &segment)
+{
+	return base_.InSegment(segment);
+}
+
 Contact
 OverlayFacts::ContactFor(const std::string &channel)
 {

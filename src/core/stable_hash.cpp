@@ -27,7 +27,10 @@ StableHash(std::initializer_list<std::string_view> parts)
 int
 SplitBucket(std::string_view salt, std::string_view node_id, std::string_view user_id)
 {
-	return static_cast<int>(StableHash({salt, node_id, user_id}) % 100);
+	// The hundreds are the percent bucket splits of whole percents always used (a user keeps the arm a
+	// whole-percent split gave them); the units split each percent for percents with decimals.
+	const uint64_t hash = StableHash({salt, node_id, user_id});
+	return static_cast<int>(hash % 100 * 100 + hash / 100 % 100);
 }
 
 }	 // namespace journey

@@ -2,6 +2,7 @@
 #include "evaluation.hpp"
 
 #include "iso_time.hpp"
+#include "quote.hpp"
 
 #include <cmath>
 
@@ -53,17 +54,31 @@ ZoneFor(const std::string &zone, Facts &facts)
 }
 
 std::optional<Timestamp>
-UntilTime(const WaitUntilSpec &until, Timestamp now, Facts &facts)
+UntilTime(const WaitUntilSpec &until, Timestamp now, Facts &facts, const InstanceState &state)
 {
 	if (until.kind == UntilKind::Instant)
 		return until.instant;
 	const TimeZones &zones = facts.Zones();
 	const std::string zone = ZoneFor(until.timezone, facts);
-	if (until.kind == UntilKind::Attribute) {
-		const std::optional<Json> value = facts.Attribute(until.attribute);
-		std::optional<Timestamp> at = value ? AttributeInstant(*value, zones, zone) : std::nullopt;
-		if (!at)
+	if (until.kind == UntilKind::Attribute || until.kind == UntilKind::EventProp || until.kind == UntilKind::Context) {
+		std::optional<Json> value;
+		const char *what = "attribute";
+		if (until.kind == UntilKind::Attribute) {
+			value = facts.Attribute(until.attribute);
+		} else {
+			const Json &object = until.kind == UntilKind::EventProp ? state.event : state.context;
+			what = until.kind == UntilKind::EventProp ? "event property" : "context key";
+			if (object.is_object())
+				if (const auto it = object.find(until.attribute); it != object.end())
+					value = *it;
+		}
+		// Null or missing: already past. Anything else must name an instant.
+		if (!value || value->is_null())
 			return std::nullopt;
+		std::optional<Timestamp> at = AttributeInstant(*value, zones, zone);
+		if (!at)
+			throw StepError("wait_until: the " + std::string(what) + " " + Quoted(until.attribute) +
+							" is not a timestamp: " + std::string(CutForMessage(value->dump())));
 		*at = AddIntervalInZone(*at, until.offset, zones, zone);
 		if (until.clock)
 			*at = zones.FromLocal(AtClock(zones.ToLocal(*at, zone), *until.clock), zone);

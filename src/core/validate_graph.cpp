@@ -8,15 +8,15 @@ namespace journey::detail {
 
 namespace {
 
-// Does the node always make time pass? A wait of positive duration and a wait_for do (SPEC §5). A wait of
-// zero does not, nor a wait_until already past or a window already open: a loop through them could run
-// for ever in one step. (A loop that happens anyway at run time, e.g. a wait_for of timeout zero, fails
-// that instance: the evaluator's visit limit.)
+// Does the node always make time pass? A wait of positive duration and a wait_for on an event do (SPEC §5).
+// A wait of zero does not, nor a wait_until already past or a window already open, nor a wait_for on a
+// segment (a member goes on at once): a loop through them could run for ever in one step. (A loop that
+// happens anyway at run time fails that instance: the evaluator's visit limit.)
 bool
 PassesTime(const Node &node)
 {
 	if (node.kind == NodeKind::WaitFor)
-		return true;
+		return node.segment.empty();
 	return node.kind == NodeKind::Wait && !node.duration.IsZero() && !node.duration.IsNegative();
 }
 

@@ -82,7 +82,7 @@ Walker::Split(NodeId node)
 	int upper = 0;
 	const SplitArm *chosen = &current.arms.back();
 	for (const SplitArm &arm : current.arms) {
-		upper += arm.percent;
+		upper += arm.basis_points;
 		if (bucket < upper) {
 			chosen = &arm;
 			break;
@@ -139,10 +139,17 @@ Walker::WalkBranch(NodeId node)
 			Wait(node, AddUserInterval(now_, current.duration, facts_), nullptr);
 			return;
 		case NodeKind::WaitFor:
+			if (!current.segment.empty() && facts_.InSegment(current.segment)) {
+				// Already a member: on at once, as if the refresh's event had arrived.
+				pass(node);
+				Record(node, "resumed", [&] { return Detail("by", "segment", "segment", current.segment); });
+				node = current.next;
+				break;
+			}
 			Wait(node, AddUserInterval(now_, current.duration, facts_), &current.event);
 			return;
 		case NodeKind::WaitUntil: {
-			const std::optional<Timestamp> until = UntilTime(current.until, now_, facts_);
+			const std::optional<Timestamp> until = UntilTime(current.until, now_, facts_, state_);
 			if (until && *until > now_) {
 				Wait(node, *until, nullptr);
 				return;

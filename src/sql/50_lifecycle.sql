@@ -1,11 +1,11 @@
 -- Defining, publishing and running journeys.
 
-CREATE FUNCTION journey._problems(definition jsonb, extra_channels text[], allowed_functions text[])
+CREATE FUNCTION journey._problems(definition jsonb, extra_channels text[], allowed_functions text[], segments text[])
 RETURNS TABLE (path text, message text, sqlstate text)
 AS 'MODULE_PATHNAME', 'journey_problems'
 LANGUAGE c STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION journey._problems(jsonb, text[], text[]) IS
-	'internal: every problem of a definition with its JSON path and SQLSTATE (22023 invalid, 0A000 not built yet, 42501 a call not allowed)';
+COMMENT ON FUNCTION journey._problems(jsonb, text[], text[], text[]) IS
+	'internal: every problem of a definition with its JSON path and SQLSTATE (22023 invalid, 0A000 not built yet, 42501 a call not allowed, 42704 an unknown segment)';
 
 
 

@@ -6,6 +6,7 @@
 REVOKE ALL ON ALL TABLES IN SCHEMA journey FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA journey FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA journey FROM PUBLIC;
+REVOKE ALL ON ALL PROCEDURES IN SCHEMA journey FROM PUBLIC;
 
 -- journey_app: the application. It may insert events (not choose their ids) and call these functions.
 GRANT EXECUTE ON FUNCTION journey.track(text, text, jsonb, timestamptz),

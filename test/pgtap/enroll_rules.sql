@@ -224,7 +224,7 @@ SELECT is((SELECT version FROM journey.instances WHERE id = :p3_id::bigint), 3,
 -- Entry rules of the contract that are not built yet are refused, never ignored (SPEC §10).
 SELECT throws_ok($$SELECT journey.define('{"name": "er_keyed", "trigger": {"event": "x"},
 	"start": "s", "nodes": {"s": {"if": {"segment": "vip"}, "then": "done", "else": "done"}, "done": {"exit": "completed"}}}')$$,
-	'0A000', NULL, 'segment conditions not built yet: 0A000');
+	'42704', NULL, 'a segment condition on a segment that does not exist: 42704');
 SELECT throws_ok($$SELECT journey.define('{"name": "er_thr", "trigger": {"event": "x"}, "start": "s",
 	"nodes": {"s": {"send": {"channel": "sms", "template": "t", "ignore_caps": true}, "next": "done"}, "done": {"exit": "completed"}}}')$$,
 	'0A000', NULL, 'send.ignore_caps (frequency caps) not built yet: 0A000');

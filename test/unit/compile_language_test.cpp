@@ -152,7 +152,7 @@ TEST(CompileLanguage, BranchingAndEffectNodes)
 	const Node &ab = NodeOf(*graph, "ab");
 	ASSERT_EQ(ab.arms.size(), 3u);
 	EXPECT_EQ(ab.arms[2].label, "control");
-	EXPECT_EQ(ab.arms[2].percent, 10);
+	EXPECT_EQ(ab.arms[2].basis_points, 1000);
 	EXPECT_EQ(ab.arms[2].next, kNoNode);
 	EXPECT_EQ(ab.Successors().size(), 2u);	 // the holdout has no successor
 	const Node &both = NodeOf(*graph, "both");

@@ -46,6 +46,8 @@ public:
 	const TimeZones *zones = nullptr;  // nullptr: DefaultTimeZones()
 	std::map<std::string, std::function<Json(const std::string &user_id, const Json &context)>> functions;
 	std::vector<CallRecord> calls;
+	std::vector<std::string> segments;	// the segments the user is a member of
+	int segment_reads = 0;
 
 	void
 	AddEvent(std::string name, Timestamp at, Json props = Json::object())
@@ -87,6 +89,13 @@ public:
 		std::stable_sort(found.begin(), found.end(),
 						 [](const StoredEvent &a, const StoredEvent &b) { return a.at < b.at; });
 		return found;
+	}
+
+	bool
+	InSegment(const std::string &segment) override
+	{
+		++segment_reads;
+		return std::find(segments.begin(), segments.end(), segment) != segments.end();
 	}
 
 	std::optional<Json>

@@ -45,8 +45,9 @@ TEST(StableHash, NeverChanges)
 	// Pinned values: a change of the hash would move users between split arms of running journeys.
 	EXPECT_EQ(StableHash({"a"}), 6228905960580743110ULL);
 	EXPECT_EQ(StableHash({}), 17280346270528514342ULL);
-	EXPECT_EQ(SplitBucket("j:1", "ab", "user-1"), 15);
-	EXPECT_EQ(SplitBucket("j:1", "ab", "user-2"), 13);
+	// Hundredths of a percent since percents have decimals; the whole percents (15, 13) are those users had.
+	EXPECT_EQ(SplitBucket("j:1", "ab", "user-1"), 1521);
+	EXPECT_EQ(SplitBucket("j:1", "ab", "user-2"), 1364);
 	EXPECT_NE(StableHash({"ab", "c"}), StableHash({"a", "bc"}));
 }
 

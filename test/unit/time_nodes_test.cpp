@@ -204,14 +204,47 @@ TEST_F(TimeNodesTest, AttributeWithOffsetAndTime)
 	EXPECT_EQ(WaitsUntil(graph, now), MakeTimestamp(2026, 11, 21, 7, 30));
 	facts.attributes["renewal"] = 1795766400;  // unix seconds: 2026-11-27T08:00:00Z
 	EXPECT_EQ(WaitsUntil(graph, now), MakeTimestamp(2026, 11, 17, 7, 30));
-	// Missing or unreadable: past.
+	// Missing or null: past.
 	facts.attributes.erase("renewal");
 	InstanceState state;
 	Start(*graph, state, now, facts);
 	EXPECT_EQ(state.exit_reason, "other");
+	// Not a timestamp: the step fails (SPEC §5), naming the attribute.
 	facts.attributes["renewal"] = "next week";
-	Start(*graph, state, now, facts);
-	EXPECT_EQ(state.exit_reason, "other");
+	InstanceState failing;
+	try {
+		Start(*graph, failing, now, facts);
+		ADD_FAILURE() << "a value that is not a timestamp must fail the step";
+	} catch (const StepError &e) {
+		EXPECT_STREQ(e.what(), "wait_until: the attribute \"renewal\" is not a timestamp: \"next week\"");
+	}
+}
+
+TEST_F(TimeNodesTest, EventPropertyAndContextKey)
+{
+	// {"event": PROP} reads the triggering event's props, {"context": KEY} the instance's context.
+	const GraphPtr by_event = With(Json::parse(R"({"wait_until": {"event": "appointment", "offset": "-1 day", "at": "09:00"}})"));
+	const GraphPtr by_context = With(Json::parse(R"({"wait_until": {"context": "due", "offset": "2 hours"}})"));
+	ASSERT_NE(by_event, nullptr);
+	ASSERT_NE(by_context, nullptr);
+	const Timestamp now = MakeTimestamp(2026, 11, 1);
+	InstanceState state;
+	state.event = {{"appointment", "2026-11-20T15:30:00Z"}};
+	Start(*by_event, state, now, facts);
+	EXPECT_EQ(state.wake_at, MakeTimestamp(2026, 11, 19, 8, 0));	 // 09:00 in the user's Paris, UTC+1
+	InstanceState in_context;
+	in_context.context = {{"due", "2026-11-05T10:00:00Z"}};
+	Start(*by_context, in_context, now, facts);
+	EXPECT_EQ(in_context.wake_at, MakeTimestamp(2026, 11, 5, 12, 0));
+	// Missing or null: past; a value that is not a timestamp fails the step, naming the property.
+	InstanceState missing;
+	missing.event = {{"appointment", nullptr}};
+	Start(*by_event, missing, now, facts);
+	EXPECT_EQ(missing.status, InstanceStatus::Completed);
+	EXPECT_FALSE(missing.wake_at.has_value());
+	InstanceState wrong;
+	wrong.event = {{"appointment", true}};
+	EXPECT_THROW(Start(*by_event, wrong, now, facts), StepError);
 }
 
 TEST_F(TimeNodesTest, AttributeWithOffsetOnly)

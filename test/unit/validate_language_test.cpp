@@ -45,19 +45,29 @@ TEST(ValidateLanguage, Split)
 	ExpectEach({
 		{R"([{"op": "replace", "path": "/nodes/push?", "value": {"split": [
 			{"label": "A", "percent": 50, "next": "push"}, {"label": "B", "percent": 40, "next": "email"}]}}])",
-		 "nodes.push?.split", "the percents must sum to 100, not 90"},
+		 "nodes.push?.split", "the percents must sum to exactly 100, not 90"},
+		{R"([{"op": "replace", "path": "/nodes/push?", "value": {"split": [
+			{"label": "A", "percent": 33.33, "next": "push"}, {"label": "B", "percent": 33.33, "next": "email"},
+			{"label": "C", "percent": 33.33, "next": "email"}]}}])",
+		 "nodes.push?.split", "the percents must sum to exactly 100, not 99.99"},
+		{R"([{"op": "replace", "path": "/nodes/push?", "value": {"split": [
+			{"label": "A", "percent": 50.05, "next": "push"}, {"label": "B", "percent": 50, "next": "email"}]}}])",
+		 "nodes.push?.split", "the percents must sum to exactly 100, not 100.05"},
 		{R"([{"op": "replace", "path": "/nodes/push?", "value": {"split": [
 			{"label": "A", "percent": 50, "next": "push"}, {"label": "A", "percent": 50, "next": "email"}]}}])",
 		 "nodes.push?.split[1].label", "duplicate label \"A\""},
 		{R"([{"op": "replace", "path": "/nodes/push?", "value": {"split": [
-			{"label": "A", "percent": 50.5, "next": "push"}, {"label": "B", "percent": 50, "next": "email"}]}}])",
-		 "nodes.push?.split[0].percent", "an integer percent from 0 to 100"},
+			{"label": "A", "percent": 50.125, "next": "push"}, {"label": "B", "percent": 49.88, "next": "email"}]}}])",
+		 "nodes.push?.split[0].percent", "a percent from 0 to 100 with at most two decimals, got 50.125"},
+		{R"([{"op": "replace", "path": "/nodes/push?", "value": {"split": [
+			{"label": "A", "percent": "50", "next": "push"}, {"label": "B", "percent": 50, "next": "email"}]}}])",
+		 "nodes.push?.split[0].percent", "a percent from 0 to 100 with at most two decimals, got \"50\""},
 		{R"([{"op": "replace", "path": "/nodes/push?", "value": {"split": [
 			{"label": "A", "percent": 150, "next": "push"}, {"label": "B", "percent": 0, "next": "email"}]}}])",
-		 "nodes.push?.split[0].percent", "an integer percent from 0 to 100"},
+		 "nodes.push?.split[0].percent", "a percent from 0 to 100 with at most two decimals"},
 		{R"([{"op": "replace", "path": "/nodes/push?", "value": {"split": [
 			{"label": "A", "percent": -5, "next": "push"}, {"label": "B", "percent": 100, "next": "email"}]}}])",
-		 "nodes.push?.split[0].percent", "an integer percent from 0 to 100"},
+		 "nodes.push?.split[0].percent", "a percent from 0 to 100 with at most two decimals"},
 		{R"([{"op": "replace", "path": "/nodes/push?", "value": {"split": [
 			{"label": "A", "percent": 50, "next": "psuh"}, {"label": "B", "percent": 50, "next": "email"}]}}])",
 		 "nodes.push?.split[0].next", "unknown node \"psuh\""},

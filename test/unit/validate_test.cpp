@@ -159,16 +159,8 @@ TEST(Validate, ConstructsNotBuiltYetAre0A000)
 		const char *path;
 		const char *construct;
 	};
-	// Segments and frequency caps come later; everything else of SPEC §5 is accepted.
+	// Frequency caps come later; everything else of SPEC §5 is accepted.
 	const Case cases[] = {
-		{R"([{"op": "replace", "path": "/trigger", "value": {"segment_enter": "vip"}}])", "trigger.segment_enter",
-		 "segment_enter"},
-		{R"([{"op": "replace", "path": "/trigger", "value": [{"event": "a"}, {"segment_exit": "vip"}]}])",
-		 "trigger[1].segment_exit", "segment_exit"},
-		{R"([{"op": "replace", "path": "/trigger", "value": {"schedule": "0 9 * * *", "segment": "vip"}}])",
-		 "trigger.schedule", "schedule"},
-		{R"([{"op": "replace", "path": "/nodes/check/if", "value": {"segment": "vip"}}])", "nodes.check.if.segment",
-		 "segment"},
 		{R"([{"op": "add", "path": "/nodes/email/ignore_caps", "value": true}])", "nodes.email.ignore_caps",
 		 "ignore_caps"},
 		{R"([{"op": "add", "path": "/nodes/email/send/ignore_caps", "value": true}])", "nodes.email.send.ignore_caps",
@@ -182,6 +174,43 @@ TEST(Validate, ConstructsNotBuiltYetAre0A000)
 		EXPECT_EQ(problems[0].message, "\"" + std::string(c.construct) + "\" is not supported yet");
 		EXPECT_EQ(problems[0].sqlstate, kSqlstateNotSupported);
 	}
+}
+
+TEST(Validate, SegmentsMustExist)
+{
+	// Segment triggers, conditions, wait_for and schedules name segments the database has (42704 otherwise).
+	const char *patches[] = {
+		R"([{"op": "replace", "path": "/trigger", "value": {"segment_enter": "vip"}}])",
+		R"([{"op": "replace", "path": "/trigger", "value": [{"event": "a"}, {"segment_exit": "vip"}]}])",
+		R"([{"op": "replace", "path": "/trigger", "value": {"schedule": "0 9 * * 1-5", "segment": "vip"}}])",
+		R"([{"op": "replace", "path": "/nodes/check/if", "value": {"segment": "vip"}}])",
+		R"([{"op": "replace", "path": "/nodes/wait", "value": {"wait_for": {"segment": "vip"}, "timeout": "1 day",
+			"on_event": "check", "on_timeout": "check"}}])",
+	};
+	const char *paths[] = {"trigger.segment_enter", "trigger[1].segment_exit", "trigger.segment", "nodes.check.if.segment",
+						   "nodes.wait.wait_for.segment"};
+	CompileOptions known;
+	known.segments = {"vip"};
+	for (size_t i = 0; i < std::size(patches); ++i) {
+		SCOPED_TRACE(patches[i]);
+		const std::vector<Problem> problems = Problems(Cart(patches[i]));
+		ASSERT_EQ(problems.size(), 1u) << Describe(problems);
+		EXPECT_EQ(problems[0].path, paths[i]);
+		EXPECT_EQ(problems[0].message, "unknown segment \"vip\" (journey.define_segment defines one)");
+		EXPECT_EQ(problems[0].sqlstate, kSqlstateUndefinedObject);
+		const CompileResult result = Compile(Cart(patches[i]), known);
+		EXPECT_TRUE(result.ok()) << Describe(result.problems);
+	}
+	// A schedule's cron is checked as pg_cron reads it.
+	const CompileResult bad_cron =
+		Compile(Cart(R"([{"op": "replace", "path": "/trigger", "value": {"schedule": "0 25 * * *", "segment": "vip"}}])"), known);
+	ASSERT_EQ(bad_cron.problems.size(), 1u);
+	EXPECT_EQ(bad_cron.problems[0].path, "trigger.schedule");
+	EXPECT_EQ(bad_cron.problems[0].message, "invalid hour \"25\" (0 to 23) in \"0 25 * * *\"");
+	for (const char *cron : {"@daily", "30 seconds", "*/5 * * * *", "0 9 * jan-mar mon,wed", "0 0 $ * *"})
+		EXPECT_EQ(CheckCron(cron), "") << cron;
+	for (const char *cron : {"", "* * * *", "60 * * * *", "0 0 * * 8", "@sometimes", "0 seconds", "*/0 * * * *"})
+		EXPECT_NE(CheckCron(cron), "") << cron;
 }
 
 TEST(Validate, ConstructsTheCallerDoesNotRunYetAre0A000)

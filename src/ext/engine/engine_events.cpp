@@ -161,7 +161,7 @@ Engine::OnEvent(const std::string &user_id, const std::string &name, const Json 
 		if (exited.count(v.journey))
 			continue;  // one event never both exits and enters the same journey
 		const Graph &g = *v.graph;
-		if (at < SubtractInterval(now, g.entry.max_event_age))
+		if (IsBackfill(g, name, at, now))
 			continue;  // a backfill: too old to enrol anyone
 		std::optional<std::string> key = EntryKeyOf(g, props);
 		if (!key)

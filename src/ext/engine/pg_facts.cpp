@@ -33,6 +33,9 @@ MayExecute(Oid fn, Oid role)
 	return pg_proc_aclcheck(fn, role, ACL_EXECUTE) == ACLCHECK_OK;
 }
 
+const Statement kSegmentMember{"SELECT 1 FROM journey.segment_members WHERE segment = $1 AND user_id = $2",
+							   {SqlType::Text, SqlType::Text},
+							   {SqlType::Int4}};
 const Statement kContact{"SELECT address, opted_in, bounced FROM journey.contacts WHERE user_id = $1 AND channel = $2",
 						 {SqlType::Text, SqlType::Text},
 						 {SqlType::Text, SqlType::Bool, SqlType::Bool}};
@@ -129,6 +132,14 @@ PgFacts::Attribute(const std::string &name)
 	if (it == profile_->end() || it->is_null())
 		return std::nullopt;
 	return *it;
+}
+
+bool
+PgFacts::InSegment(const std::string &segment)
+{
+	if (std::optional<bool> direct = IsSegmentMember(segment, user_id_))
+		return *direct;
+	return !spi_.Run(kSegmentMember, {SqlValue::Text(segment), SqlValue::Text(user_id_)}).empty();
 }
 
 Contact

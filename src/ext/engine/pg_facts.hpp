@@ -31,6 +31,7 @@ public:
 	const TimeZones &Zones() override;
 	Json Call(const std::string &function, const std::string &user_id, const Json &context) override;
 	std::vector<StoredEvent> EventsAfter(const std::string &name, Timestamp after, Timestamp upto) override;
+	bool InSegment(const std::string &segment) override;
 
 	// The contacts of a batch's users, read by one statement before its steps (user → channel → contact);
 	// a user of the batch without a row for a channel has no contact there.

@@ -34,12 +34,12 @@ ExtensionOwner()
 	});
 }
 
-PinnedSearchPath::PinnedSearchPath()
+PinnedSearchPath::PinnedSearchPath(const char *path)
 {
-	nest_level_ = PgCall([] {
+	nest_level_ = PgCall([&] {
 		int level = NewGUCNestLevel();
-		if (!namespace_search_path || strcmp(namespace_search_path, kSafeSearchPath) != 0) {
-			if (set_config_option("search_path", kSafeSearchPath, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true,
+		if (!namespace_search_path || strcmp(namespace_search_path, path) != 0) {
+			if (set_config_option("search_path", path, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true,
 								  0, false) <= 0)
 				elog(ERROR, "pg_journey: could not pin search_path");
 		}

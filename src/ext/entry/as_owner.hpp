@@ -24,9 +24,11 @@ Oid ExtensionOwner();
 // search_path is kSafeSearchPath for the scope of this object, in a GUC nest level of its own (as a
 // function's SET clause makes): whatever code inside changes, search_path or any other setting, even with
 // a session-level SET, is rolled back when the scope ends.
+// With a path: that search_path instead (a segment's query runs with its definer's path).
 class PinnedSearchPath {
 public:
-	PinnedSearchPath();
+	PinnedSearchPath() : PinnedSearchPath(kSafeSearchPath) {}
+	explicit PinnedSearchPath(const char *path);
 	~PinnedSearchPath();
 	PinnedSearchPath(const PinnedSearchPath &) = delete;
 	PinnedSearchPath &operator=(const PinnedSearchPath &) = delete;

@@ -458,7 +458,7 @@ CountedEntries(TriggerCall call, const Mapping &m, const TransitionReader &reade
 		});
 		for (int32_t vid : rules->counted_versions) {
 			const VersionEntry &v = engine.rule_cache().Version(*lazy.spi, vid);
-			if (at < SubtractInterval(now, v.graph->entry.max_event_age))
+			if (IsBackfill(*v.graph, name, at, now))
 				continue;  // a backfill enters no one (Engine::OnEvent): no row to lock
 			pairs.emplace_back(user, v.journey, std::string());
 		}
@@ -469,7 +469,7 @@ CountedEntries(TriggerCall call, const Mapping &m, const TransitionReader &reade
 		const Json props = raw.props ? Json::parse(raw.props) : Json::object();
 		for (int32_t vid : rules->keyed_counted_versions) {
 			const VersionEntry &v = engine.rule_cache().Version(*lazy.spi, vid);
-			if (at < SubtractInterval(now, v.graph->entry.max_event_age))
+			if (IsBackfill(*v.graph, name, at, now))
 				continue;
 			if (std::optional<std::string> key = EntryKeyOf(*v.graph, props))
 				pairs.emplace_back(user, v.journey, std::move(*key));

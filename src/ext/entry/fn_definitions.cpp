@@ -31,6 +31,8 @@ journey_problems(PG_FUNCTION_ARGS)
 			options.extra_channels = TextArrayArg(fcinfo, 1);
 		if (!PG_ARGISNULL(2))
 			options.allowed_functions = TextArrayArg(fcinfo, 2);
+		if (PG_NARGS() > 3 && !PG_ARGISNULL(3))	// 0.1.0 and 0.2.0's _problems had three arguments
+			options.segments = TextArrayArg(fcinfo, 3);
 		options.zones = &PostgresTimeZones();
 		options.not_supported = EngineNotSupported();
 		CompileResult result = Compile(text, options);

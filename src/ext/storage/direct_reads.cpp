@@ -241,4 +241,25 @@ ReadContact(const std::string &user, const std::string &channel)
 	return c;
 }
 
+std::optional<bool>
+IsSegmentMember(const std::string &segment, const std::string &user)
+{
+	const int found = PgCall([&]() -> int {
+		IndexedRead r;
+		if (!OpenIndexed(r, "segment_members", "segment_members_pkey", 2))
+			return -1;
+		ScanKeyData keys[2];
+		TextKey(&keys[0], r, 1, segment.data(), (int)segment.size());
+		TextKey(&keys[1], r, 2, user.data(), (int)user.size());
+		BeginScan(r, 2);
+		index_rescan(r.scan, keys, 2, NULL, 0);
+		const int member = index_getnext_slot(r.scan, ForwardScanDirection, r.slot) ? 1 : 0;
+		EndScan(r);
+		return member;
+	});
+	if (found < 0)
+		return std::nullopt;
+	return found == 1;
+}
+
 }	 // namespace journey

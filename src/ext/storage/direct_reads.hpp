@@ -1,5 +1,5 @@
 // The hot reads of a step straight from the indexes of the built-in stores, without SPI: a user's events
-// of one name in a time range, and a user's contact on a channel. One SPI statement costs ~10-19 µs of
+// of one name in a time range, a user's contact on a channel, and whether a user is in a segment. One SPI statement costs ~10-19 µs of
 // executor set-up around an index probe of three buffers; these cost 1-2 µs (issue 4). Each returns
 // nullopt when the table or its index is not there as expected, and the caller falls back to SQL.
 #pragma once
@@ -48,5 +48,8 @@ private:
 
 // The journey.contacts row of (user, channel); a Contact with exists = false when there is none.
 std::optional<Contact> ReadContact(const std::string &user, const std::string &channel);
+
+// Whether (segment, user) is in journey.segment_members (the segment condition's index probe).
+std::optional<bool> IsSegmentMember(const std::string &segment, const std::string &user);
 
 }	 // namespace journey
