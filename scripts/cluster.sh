@@ -55,6 +55,10 @@ write_conf() {
 		if [ "$profile" != plain ]; then
 			echo "shared_preload_libraries = 'pg_journey,pg_cron'"
 			echo "cron.database_name = '$db'"
+			# pg_cron runs jobs in background workers: no TCP connection back to the server (which
+			# listens on its socket under /tmp only).
+			echo "cron.use_background_workers = on"
+			echo "cron.max_running_jobs = 4"
 			echo "journey.database = '$db'"
 		fi
 	} >"$data/pg_journey_cluster.conf"

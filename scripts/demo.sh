@@ -44,6 +44,10 @@ psql -Xq -v ON_ERROR_STOP=1 -v users="$users" \
 	-v cart_by_cart="$(cat examples/cart_by_cart.json)" -v lead_up="$(cat examples/lead_score_up.json)" \
 	-v lead_down="$(cat examples/lead_score_down.json)" -v courses="$(cat examples/course_recommendations.json)" \
 	-f scripts/demo_playbooks.sql
+echo "== segments: inactivity scoring, cold-user reactivation, free to paid (a pg_cron job each Monday)"
+psql -Xq -v ON_ERROR_STOP=1 -v scoring="$(cat examples/inactivity_scoring.json)" \
+	-v cold="$(cat examples/cold_reactivation.json)" -v ftp="$(cat examples/free_to_paid.json)" \
+	-f scripts/demo_segments.sql
 # Some of the course students start a course while the journey waits for it (the goal).
 (sleep 6 && psql -Xq -c "INSERT INTO school.course_activity (user_id, course_id, kind)
 	SELECT 'user' || i, 2, 'started' FROM generate_series(1, 30, 5) i") &
@@ -62,6 +66,12 @@ SELECT journey, status, exit_reason, count(*) FROM journey.instances GROUP BY 1,
 SELECT journey, channel, template, status, count(*) FROM journey.outbox GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
 \echo '== lead scores (examples/lead_score_up.json, lead_score_down.json): the distribution'
 SELECT lead_score, count(*) AS users FROM media.users GROUP BY 1 ORDER BY 1;
+\echo '== segments (journey.segments) and their pg_cron jobs'
+SELECT name, members, entered_at_last_refresh AS entered, exited_at_last_refresh AS exited, last_refresh_duration, cron_job
+  FROM journey.segments ORDER BY name;
+SELECT jobname, schedule, command FROM cron.job WHERE jobname LIKE 'journey:%' ORDER BY jobname;
+\echo '== lead scores after the inactivity segments (examples/inactivity_scoring.json)'
+SELECT count(*) FILTER (WHERE lead_score < 0) AS below_zero, min(lead_score), max(lead_score) FROM media.users;
 \echo '== goal conversions'
 SELECT journey, count(*) AS converted FROM journey.conversions GROUP BY 1 ORDER BY 1;
 \echo '== one outbox row of each journey and template'
