@@ -17,6 +17,7 @@
 #   BENCH_RESULTS=path  where to append the results (default bench/RESULTS.md)
 #   BENCH_PROFILE=1     load pg_stat_statements and record the statements of pg_journey's runs
 #   BENCH_WORKERS=2     journey.workers of the scheduler (default: one per core)
+#   BENCH_SEG_N=1000000 profiles of workload 8's segment
 #
 # Workloads (targets from issue 4):
 #   1 ingest, enrolling: INSERT … SELECT of N add_to_cart events into journey.events with the cart
@@ -29,6 +30,9 @@
 #   5 peer: graphile-worker running the same step; our advance rate ≥ 20x its tuned jobs/s
 #   6 memory and size: bytes per active instance ≤ 250; scheduler and backend RSS flat (within 10%)
 #   7 Google Benchmark of src/core: node visits/s ≥ 2,000,000
+#   8 segment refresh: BENCH_SEG_N profiles (1,000,000), 10% changing, < 30 s; application inserts
+#     meanwhile p99 ≤ 100 ms; the first entered users' outbox rows committed before it ends (issue 13)
+#   9 run_due through a segment condition vs an attribute condition ≤ 1.05x (issue 13)
 #
 # The harness: this driver reads the settings and runs the steps in order; bench/lib.sh holds the
 # helpers they share, bench/harness.sh the set-up and the record, bench/workloads/N_*.sh one workload
@@ -39,7 +43,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 N=${BENCH_N:-100000}
-ONLY=${BENCH_ONLY:-1,2,3,4,5,6,7}
+ONLY=${BENCH_ONLY:-1,2,3,4,5,6,7,8,9}
 REPEAT=${BENCH_REPEAT:-3}
 BUILD=${BENCH_BUILD:-1}
 TRIGGER_CALLS=${BENCH_TRIGGER_CALLS:-1000000}
@@ -47,7 +51,7 @@ RESULTS=${BENCH_RESULTS:-$top/bench/RESULTS.md}
 [[ "$N" =~ ^[0-9]+$ ]] && [ "$N" -ge 1000 ] && [ "$N" -le 1000000 ] ||
 	{ echo "bench: BENCH_N must be an integer in 1000..1000000, not $N" >&2; exit 2; }
 [[ "$REPEAT" =~ ^[0-9]+$ ]] && [ "$REPEAT" -ge 1 ] || { echo "bench: BENCH_REPEAT must be >= 1" >&2; exit 2; }
-[[ "$ONLY" =~ ^[1-7](,[1-7])*$ ]] || { echo "bench: BENCH_ONLY is a list of workloads 1..7, e.g. 1,3" >&2; exit 2; }
+[[ "$ONLY" =~ ^[1-9](,[1-9])*$ ]] || { echo "bench: BENCH_ONLY is a list of workloads 1..9, e.g. 1,3" >&2; exit 2; }
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
 PROFILE=${BENCH_PROFILE:-0}
 
@@ -61,7 +65,7 @@ T0="timestamptz '2100-01-01 00:00:00+00'"
 
 . bench/lib.sh
 . bench/harness.sh
-for f in bench/workloads/[1-7]_*.sh; do . "$f"; done
+for f in bench/workloads/[1-9]_*.sh; do . "$f"; done
 
 # ---------------------------------------------------------------------------------------------- set-up
 say "== bench: N=$N, workloads $ONLY, repeat $REPEAT"
@@ -77,5 +81,7 @@ want 4 && workload_4
 want 5 && workload_5
 want 6 && workload_6
 want 7 && workload_7
+want 8 && workload_8
+want 9 && workload_9
 
 write_record

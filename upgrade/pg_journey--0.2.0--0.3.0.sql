@@ -906,7 +906,7 @@ BEGIN
 		INSERT INTO journey.segment_changes (segment, user_id, entered, at)
 		SELECT _refresh_diff.segment, x.user_id, x.entered, as_of
 		  FROM (SELECT g.user_id, false AS entered FROM gone g UNION ALL SELECT c.user_id, true FROM came c) x
-		 ORDER BY x.entered, x.user_id
+		 ORDER BY x.entered DESC, x.user_id
 		RETURNING segment_changes.entered
 	)
 	SELECT count(*) FILTER (WHERE q.entered), count(*) FILTER (WHERE NOT q.entered), (SELECT count(*) FROM cur)

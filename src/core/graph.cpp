@@ -125,6 +125,19 @@ Graph::ChangeAttributes() const
 	return SortedUnique(std::move(names));
 }
 
+std::vector<std::string>
+Graph::MembershipSegments() const
+{
+	std::vector<std::string> names;
+	for (const Condition &cond : conditions)
+		if (cond.kind == CondKind::Segment)
+			names.push_back(cond.name);
+	for (const Node &node : nodes)
+		if (node.kind == NodeKind::WaitFor && !node.segment.empty())
+			names.push_back(node.segment);
+	return SortedUnique(std::move(names));
+}
+
 bool
 Graph::HasGeofenceTriggers() const
 {

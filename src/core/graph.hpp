@@ -228,6 +228,8 @@ struct Graph {
 	std::vector<std::string> EntryEventNames() const;
 	// The attributes of attribute_change triggers. Sorted, unique.
 	std::vector<std::string> ChangeAttributes() const;
+	// The segments whose membership a step may ask (segment conditions, wait_for on a segment), sorted.
+	std::vector<std::string> MembershipSegments() const;
 	bool HasGeofenceTriggers() const;
 	bool HasManualTrigger() const;
 	// Does some node call a function (the only construct whose step may raise an error of the database)?

@@ -84,7 +84,8 @@ COMMENT ON FUNCTION journey._fire_segment_changes(text, int) IS
 	'internal: records up to max_rows queued entries and exits of a segment as events (segment_enter:S, segment_exit:S), which run the journeys; returns how many';
 
 -- One set-based diff of the query's rows against the stored members: stores the new membership and queues
--- who entered and who left (exits first, then entries, each by user id). Locks the segment's row.
+-- who entered and who left (entries first, so that the first batches bring the first messages, then exits,
+-- each by user id). Locks the segment's row.
 CREATE FUNCTION journey._refresh_diff(segment text, as_of timestamptz, OUT entered bigint, OUT exited bigint)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
 AS $$
@@ -117,7 +118,7 @@ BEGIN
 		INSERT INTO journey.segment_changes (segment, user_id, entered, at)
 		SELECT _refresh_diff.segment, x.user_id, x.entered, as_of
 		  FROM (SELECT g.user_id, false AS entered FROM gone g UNION ALL SELECT c.user_id, true FROM came c) x
-		 ORDER BY x.entered, x.user_id
+		 ORDER BY x.entered DESC, x.user_id
 		RETURNING segment_changes.entered
 	)
 	SELECT count(*) FILTER (WHERE q.entered), count(*) FILTER (WHERE NOT q.entered), (SELECT count(*) FROM cur)

@@ -1,5 +1,5 @@
 // libFuzzer target: the parse, validation and compilation of a journey definition — Compile(text), the
-// entry point journey.define and journey.validate use. Problems (SQLSTATE 22023, 0A000, 42501) are the
+// entry point journey.define and journey.validate use. Problems (SQLSTATE 22023, 0A000, 42501, 42704) are the
 // expected outcome of bad input; an exception, a sanitizer report, a crash or a hang is a finding.
 #include "core/compile.hpp"
 #include "core/graph.hpp"
@@ -26,8 +26,8 @@ CheckResult(const journey::CompileResult &result) {
 	for (const journey::Problem &problem : result.problems) {
 		if (problem.message.empty())
 			Fail("a problem without a message");
-		if (problem.sqlstate != journey::kSqlstateInvalidParameter &&
-			problem.sqlstate != journey::kSqlstateNotSupported && problem.sqlstate != journey::kSqlstateNotAllowed)
+		if (problem.sqlstate != journey::kSqlstateInvalidParameter && problem.sqlstate != journey::kSqlstateNotSupported &&
+			problem.sqlstate != journey::kSqlstateNotAllowed && problem.sqlstate != journey::kSqlstateUndefinedObject)
 			Fail("a problem with an unexpected sqlstate");
 		(void)journey::FormatProblem(result.graph ? result.graph->name : "", problem);
 	}
@@ -48,10 +48,12 @@ extern "C" int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	const std::string_view text(reinterpret_cast<const char *>(data), size);
 	try {
-		// As define() compiles: every construct of the language on, one added channel, one allowed function.
+		// As define() compiles: every construct of the language on, one added channel, one allowed function,
+		// the segments of the examples.
 		journey::CompileOptions options;
 		options.extra_channels = {"custom"};
 		options.allowed_functions = {"public.score", "score"};
+		options.segments = {"inactive_30", "inactive_60", "inactive_90", "trial_ending", "vip"};
 		CheckResult(journey::Compile(text, options));
 		// As a backend compiles a stored definition again: no checks against the environment.
 		options.check_environment = false;

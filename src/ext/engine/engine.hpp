@@ -98,6 +98,9 @@ private:
 	std::vector<int32_t> PausedNow();
 	// The contacts of the users of a batch of due rows (JOURNEY_INSTANCE_COLUMNS), by one statement.
 	PgFacts::BatchContacts BatchContactsOf(const std::vector<SqlRow> &rows);
+	// The memberships the steps of a batch of due rows may ask (their journeys' segment conditions and
+	// wait_for on segments), by one statement; none read when no journey of the batch tests a segment.
+	PgFacts::BatchMemberships BatchMembershipsOf(const std::vector<SqlRow> &rows);
 	// Runs work in a subtransaction of its own when the journey can raise (it calls functions) or steps are
 	// isolated; returns the error, or "" when it succeeded. The scheduler's batches have their own
 	// subtransaction per instance.
@@ -110,6 +113,7 @@ private:
 	InstanceBatch *instance_batch_ = nullptr;	// and its instance updates
 	PgFacts::TemplateCache *templates_ = nullptr;	// and the templates its steps read
 	const PgFacts::BatchContacts *batch_contacts_ = nullptr;  // and its users' contacts, read at its start
+	const PgFacts::BatchMemberships *batch_memberships_ = nullptr;  // and their segment memberships
 	EventCounter *event_counter_ = nullptr;			// and its open scan of journey.events
 	EntryBatch *entry_batch_ = nullptr;				// set while a statement's events collect their entries
 	bool isolate_steps_ = false;

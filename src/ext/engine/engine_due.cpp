@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <iterator>
 #include <string>
+#include <unordered_set>
 
 extern "C" {
 #include "access/xact.h"
@@ -59,6 +60,14 @@ const Statement kBatchContacts{"SELECT user_id, channel, address, opted_in, boun
 							   {SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Bool, SqlType::Bool},
 							   true};
 
+// The members among a batch's users of the segments its journeys test (generic plan: index probes of the
+// primary key, segment by user).
+const Statement kBatchMembers{"SELECT segment, user_id FROM journey.segment_members "
+							  "WHERE segment = ANY ($1) AND user_id = ANY ($2)",
+							  {SqlType::TextArray, SqlType::TextArray},
+							  {SqlType::Text, SqlType::Text},
+							  true};
+
 // The journeys paused now, read from the table at each pass rather than from the rule cache: a backend that
 // resumes a journey wakes the workers before its invalidation reaches them (XACT_EVENT_COMMIT comes before
 // the invalidation messages are sent), and a stale cache would put the held steps back to sleep.
@@ -102,6 +111,31 @@ Engine::BatchContactsOf(const std::vector<SqlRow> &rows)
 		contacts[r[0].s][r[1].s] = std::move(c);
 	}
 	return contacts;
+}
+
+PgFacts::BatchMemberships
+Engine::BatchMembershipsOf(const std::vector<SqlRow> &rows)
+{
+	PgFacts::BatchMemberships memberships;
+	std::unordered_set<int32_t> versions;
+	for (const SqlRow &row : rows)
+		if (versions.insert((int32_t)row[2].i).second)
+			for (std::string &segment : rule_cache_.Version(spi_, (int32_t)row[2].i).graph->MembershipSegments())
+				memberships.segments.push_back(std::move(segment));
+	if (memberships.segments.empty())
+		return memberships;
+	std::sort(memberships.segments.begin(), memberships.segments.end());
+	memberships.segments.erase(std::unique(memberships.segments.begin(), memberships.segments.end()),
+							   memberships.segments.end());
+	std::vector<std::string> users;
+	for (const SqlRow &row : rows)
+		if (memberships.users.insert(row[0].s).second)
+			users.push_back(row[0].s);
+	std::sort(users.begin(), users.end());	// in the index's order (see BatchContactsOf)
+	for (const SqlRow &r :
+		 spi_.Run(kBatchMembers, {SqlValue::Texts(memberships.segments), SqlValue::Texts(std::move(users))}))
+		memberships.members.insert(r[0].s + '\x1f' + r[1].s);
+	return memberships;
 }
 
 std::vector<int32_t>
@@ -209,6 +243,7 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 	// the batch runs again one instance per subtransaction, so that only the failing ones are marked.
 	{
 		const PgFacts::BatchContacts contacts = BatchContactsOf(rows);
+		const PgFacts::BatchMemberships memberships = BatchMembershipsOf(rows);
 		SubTransaction batch;
 		OutboxBatch outbox;		 // the batch's outbox rows, written together
 		InstanceBatch instances;	 // and its instance updates
@@ -217,6 +252,7 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 		try {
 			templates_ = &templates;
 			batch_contacts_ = &contacts;
+			batch_memberships_ = &memberships;
 			event_counter_ = &events;
 			outbox_batch_ = &outbox;
 			instance_batch_ = &instances;
@@ -230,6 +266,7 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 			instance_batch_ = nullptr;
 			templates_ = nullptr;
 			batch_contacts_ = nullptr;
+			batch_memberships_ = nullptr;
 			event_counter_ = nullptr;
 			events.Close();
 			instances.Flush(spi_);
@@ -241,6 +278,7 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 			instance_batch_ = nullptr;
 			templates_ = nullptr;
 			batch_contacts_ = nullptr;
+			batch_memberships_ = nullptr;
 			event_counter_ = nullptr;
 			if (CurrentErrorKind() == ErrorKind::Interrupt)
 				throw;	// a cancel or statement_timeout: nothing is marked, the steps stay due

@@ -22,8 +22,9 @@ Engine::RunStep(const VersionEntry &version, InstanceState &state,
 	PgFacts facts(spi_, rule_cache_, state.user_id);
 	facts.ShareTemplates(templates_);
 	if (!version.graph->HasCalls()) {
-		// A called function might change contacts or insert events during the batch.
+		// A called function might change contacts, memberships or insert events during the batch.
 		facts.ShareContacts(batch_contacts_);
+		facts.ShareMemberships(batch_memberships_);
 		facts.ShareEventCounter(event_counter_);
 	}
 	StepResult result = step(state, facts);

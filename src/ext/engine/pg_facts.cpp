@@ -2,6 +2,8 @@
 
 #include "ext/engine/pg_facts.hpp"
 
+#include <algorithm>
+
 #include "core/quote.hpp"
 #include "ext/entry/as_owner.hpp"
 #include "ext/storage/direct_reads.hpp"
@@ -137,6 +139,9 @@ PgFacts::Attribute(const std::string &name)
 bool
 PgFacts::InSegment(const std::string &segment)
 {
+	if (batch_memberships_ && batch_memberships_->users.count(user_id_) &&
+		std::binary_search(batch_memberships_->segments.begin(), batch_memberships_->segments.end(), segment))
+		return batch_memberships_->members.count(segment + '\x1f' + user_id_) != 0;
 	if (std::optional<bool> direct = IsSegmentMember(segment, user_id_))
 		return *direct;
 	return !spi_.Run(kSegmentMember, {SqlValue::Text(segment), SqlValue::Text(user_id_)}).empty();

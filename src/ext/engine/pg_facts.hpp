@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace journey {
 
@@ -38,6 +39,15 @@ public:
 	using BatchContacts = std::unordered_map<std::string, std::unordered_map<std::string, Contact>>;
 	void ShareContacts(const BatchContacts *contacts) { batch_contacts_ = contacts; }
 
+	// The memberships a batch's steps may ask, read by one statement before its steps: for the segments
+	// `segments` (those the batch's journeys test) and every user of the batch, the pairs that are members.
+	struct BatchMemberships {
+		std::vector<std::string> segments;				 // sorted
+		std::unordered_set<std::string> users;			 // the batch's users
+		std::unordered_set<std::string> members;		 // segment + '\x1f' + user
+	};
+	void ShareMemberships(const BatchMemberships *memberships) { batch_memberships_ = memberships; }
+
 	// Stored templates read once per batch of steps (by name and channel), kept by the caller.
 	using TemplateCache = std::map<std::pair<std::string, std::string>, std::optional<StoredTemplate>>;
 	void ShareTemplates(TemplateCache *cache) { templates_ = cache; }
@@ -54,6 +64,7 @@ private:
 	std::unordered_map<std::string, Contact> contacts_;  // likewise, by channel
 	TemplateCache *templates_ = nullptr;
 	const BatchContacts *batch_contacts_ = nullptr;
+	const BatchMemberships *batch_memberships_ = nullptr;
 	EventCounter *event_counter_ = nullptr;
 };
 
