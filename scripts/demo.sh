@@ -67,7 +67,7 @@ SELECT journey, channel, template, status, count(*) FROM journey.outbox GROUP BY
 \echo '== lead scores (examples/lead_score_up.json, lead_score_down.json): the distribution'
 SELECT lead_score, count(*) AS users FROM media.users GROUP BY 1 ORDER BY 1;
 \echo '== segments (journey.segments) and their pg_cron jobs'
-SELECT name, members, entered_at_last_refresh AS entered, exited_at_last_refresh AS exited, last_refresh_duration, cron_job
+SELECT name, members, entered, exited, last_refresh_duration, cron_job
   FROM journey.segments ORDER BY name;
 SELECT jobname, schedule, command FROM cron.job WHERE jobname LIKE 'journey:%' ORDER BY jobname;
 \echo '== lead scores after the inactivity segments (examples/inactivity_scoring.json)'

@@ -51,7 +51,7 @@ SELECT journey, user_id, converted_at FROM journey.conversions WHERE journey = '
 --    have been inactive for 30 days too: they enter for the first time.
 UPDATE saas.users SET last_active_at = '2030-10-02 10:00+00' WHERE id = 2;
 SELECT * FROM journey.refresh_segment('inactive_30', '2030-10-03 00:00+00');
-SELECT name, members, entered_at_last_refresh, exited_at_last_refresh, pending_changes FROM journey.segments
+SELECT name, members, entered, exited, pending_changes FROM journey.segments
  WHERE name = 'inactive_30';
 UPDATE saas.today SET t = '2030-11-05 00:00+00';
 SELECT * FROM journey.refresh_segment('inactive_30', '2030-11-05 00:00+00');

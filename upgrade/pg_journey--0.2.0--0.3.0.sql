@@ -1207,7 +1207,7 @@ SELECT i.id, v.journey, v.version, i.user_id,
 CREATE OR REPLACE VIEW journey.segments AS
 SELECT d.name, d.query, d.query IS NULL AS static, d.run_as AS defined_by, d.members,
        d.refreshed_at AS last_refresh, d.refresh_as_of AS last_refresh_as_of, d.refresh_duration AS last_refresh_duration,
-       d.entered AS entered_at_last_refresh, d.exited AS exited_at_last_refresh,
+       d.entered, d.exited,
        (SELECT count(*) FROM journey.segment_changes c WHERE c.segment = d.name) AS pending_changes,
        d.cron_job, d.cron_schedule
   FROM journey.segment_defs d;
@@ -1321,6 +1321,10 @@ COMMENT ON COLUMN journey.segments.static IS 'true for a segment without a query
 COMMENT ON COLUMN journey.segments.defined_by IS 'the journey_admin whose rights the query runs with';
 
 COMMENT ON COLUMN journey.segments.members IS 'members as of the last refresh';
+
+COMMENT ON COLUMN journey.segments.entered IS 'users who entered the segment at the last refresh (or add_to_segment)';
+
+COMMENT ON COLUMN journey.segments.exited IS 'users who left it at the last refresh (or remove_from_segment)';
 
 COMMENT ON COLUMN journey.segments.pending_changes IS 'entries and exits found by a refresh and not yet fired (a scheduled refresh fires them a batch per transaction)';
 

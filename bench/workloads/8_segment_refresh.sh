@@ -66,7 +66,7 @@ SQL
 		refresh_t="$refresh_t $(calc "$T_MS / 1000" 2)"
 		p99_t="$p99_t $(p99_between seg_during "$start" "$end")"
 		local entered exited first
-		read -r entered exited first < <(q "SELECT entered_at_last_refresh, exited_at_last_refresh,
+		read -r entered exited first < <(q "SELECT entered, exited,
 			(SELECT round(extract(epoch FROM min(pg_xact_commit_timestamp(o.xmin)))::numeric - $start, 2) FROM journey.outbox o)
 			FROM journey.segments WHERE name = 'bench_seg'" | tr '|' ' ')
 		first_t="$first_t $first"

@@ -51,7 +51,7 @@ SELECT pg_catalog.pg_extension_config_dump('journey.segment_changes_id_seq', '')
 CREATE VIEW journey.segments AS
 SELECT d.name, d.query, d.query IS NULL AS static, d.run_as AS defined_by, d.members,
        d.refreshed_at AS last_refresh, d.refresh_as_of AS last_refresh_as_of, d.refresh_duration AS last_refresh_duration,
-       d.entered AS entered_at_last_refresh, d.exited AS exited_at_last_refresh,
+       d.entered, d.exited,
        (SELECT count(*) FROM journey.segment_changes c WHERE c.segment = d.name) AS pending_changes,
        d.cron_job, d.cron_schedule
   FROM journey.segment_defs d;
@@ -60,5 +60,7 @@ COMMENT ON VIEW journey.segments IS
 COMMENT ON COLUMN journey.segments.static IS 'true for a segment without a query, changed by add_to_segment and remove_from_segment';
 COMMENT ON COLUMN journey.segments.defined_by IS 'the journey_admin whose rights the query runs with';
 COMMENT ON COLUMN journey.segments.members IS 'members as of the last refresh';
+COMMENT ON COLUMN journey.segments.entered IS 'users who entered the segment at the last refresh (or add_to_segment)';
+COMMENT ON COLUMN journey.segments.exited IS 'users who left it at the last refresh (or remove_from_segment)';
 COMMENT ON COLUMN journey.segments.pending_changes IS 'entries and exits found by a refresh and not yet fired (a scheduled refresh fires them a batch per transaction)';
 COMMENT ON COLUMN journey.segments.cron_job IS 'the pg_cron job of journey.schedule_segment (named journey:<segment>)';

@@ -57,7 +57,7 @@ fi
 check "the scheduled refresh entered the cold users into the segment_enter journey" \
 	"$(q "SELECT string_agg(user_id, ',' ORDER BY user_id) FROM journey.instances WHERE journey = 'sc_enter'")" "sc_1,sc_2,sc_3"
 check "and wrote their messages" "$(q "SELECT count(*) FROM journey.outbox WHERE template = 'sc_hello'")" 3
-check "the refresh is recorded" "$(q "SELECT members || ' ' || entered_at_last_refresh || ' ' || exited_at_last_refresh || ' ' ||
+check "the refresh is recorded" "$(q "SELECT members || ' ' || entered || ' ' || exited || ' ' ||
 	(last_refresh_duration IS NOT NULL) || ' ' || pending_changes FROM journey.segments WHERE name = 'sc_cold'")" "3 3 0 true 0"
 check "the scheduled journey enrolled the static segment's members" \
 	"$(q "SELECT string_agg(DISTINCT user_id, ',' ORDER BY user_id) FROM journey.instances WHERE journey = 'sc_weekly'")" "sc_a,sc_b"

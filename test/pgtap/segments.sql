@@ -66,7 +66,7 @@ SELECT results_eq($$SELECT * FROM journey.refresh_segment('sg_cold', '2026-06-02
 SELECT is((SELECT array_agg(user_id ORDER BY user_id) FROM journey.instances WHERE journey = 'sg_goodbye'), ARRAY['35', '36'],
 	'who left entered the segment_exit journey');
 SELECT is((SELECT count(*)::int FROM journey.instances WHERE journey = 'sg_winback' AND user_id = '3'), 1, 'who entered, the enter journey');
-SELECT is((SELECT exited_at_last_refresh || '/' || entered_at_last_refresh FROM journey.segments WHERE name = 'sg_cold'), '2/1',
+SELECT is((SELECT exited || '/' || entered FROM journey.segments WHERE name = 'sg_cold'), '2/1',
 	'journey.segments shows the last refresh''s entries and exits');
 SELECT is((SELECT count(*)::int FROM journey.refresh_segment('sg_cold', '2026-06-02 13:00+00') WHERE entered = 0 AND exited = 0), 1,
 	'a refresh that changes nothing fires nothing');
