@@ -337,6 +337,7 @@ DECLARE
 	v int;
 	moved int := 0;
 	problem text;
+	problem_state text;
 BEGIN
 	SELECT * INTO j FROM journey.journeys jj WHERE jj.name = publish.name FOR UPDATE;
 	IF NOT FOUND THEN
@@ -353,14 +354,16 @@ BEGIN
 	IF NOT EXISTS (SELECT 1 FROM journey.versions ver WHERE ver.journey = publish.name AND ver.version = v) THEN
 		RAISE EXCEPTION 'journey % has no version %', journey._q(publish.name), v USING ERRCODE = '42704';
 	END IF;
-	-- A function called by the version may have been disallowed since it was defined.
-	SELECT p.path || ': ' || p.message INTO problem
+	-- A function called by the version may have been disallowed, or a segment it names dropped, since it was
+	-- defined.
+	SELECT p.path || ': ' || p.message, p.sqlstate INTO problem, problem_state
 	  FROM journey.versions ver, journey._problems(ver.definition) p
-	 WHERE ver.journey = publish.name AND ver.version = v AND p.sqlstate = '42501'
+	 WHERE ver.journey = publish.name AND ver.version = v AND p.sqlstate IN ('42501', '42704')
 	 LIMIT 1;
 	IF problem IS NOT NULL THEN
-		RAISE EXCEPTION 'journey %: %', journey._q(publish.name), problem USING ERRCODE = '42501',
-			HINT = 'journey.allow_function(fn) allows a function for call nodes';
+		RAISE EXCEPTION 'journey %: %', journey._q(publish.name), problem USING ERRCODE = problem_state,
+			HINT = CASE problem_state WHEN '42501' THEN 'journey.allow_function(fn) allows a function for call nodes'
+			            ELSE 'journey.define_segment(name, query) defines a segment' END;
 	END IF;
 	IF in_flight = 'exit' THEN
 		UPDATE journey.instance i
@@ -1063,6 +1066,33 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE PROCEDURE journey._enroll_segment_job(journey_name text, segment_name text)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	at timestamptz;
+	batch int;
+	after text := '';
+	last_seen text;
+	n bigint;
+BEGIN
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+	at := now();
+	batch := journey._batch_size();
+	LOOP
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+		PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);  -- enroll's NOTICE per refusal
+		SELECT max(b.user_id), count(e.id) INTO last_seen, n
+		  FROM (SELECT m.user_id FROM journey.segment_members m
+		         WHERE m.segment = segment_name AND m.user_id > after ORDER BY m.user_id LIMIT batch) b
+		  LEFT JOIN LATERAL journey.enroll(journey_name, b.user_id, '{}'::jsonb, at) AS e(id) ON true;
+		EXIT WHEN last_seen IS NULL;
+		after := last_seen;
+		COMMIT;
+	END LOOP;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION journey._require_pg_cron()
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
@@ -1157,7 +1187,7 @@ DECLARE
 	j journey.journeys;
 	def jsonb;
 	t record;
-	ours text := 'SELECT journey.enroll_segment(' || quote_literal(name) || ',%';
+	ours text := 'CALL journey._enroll_segment_job(' || quote_literal(name) || ',%';
 BEGIN
 	SELECT * INTO j FROM journey.journeys jj WHERE jj.name = _sync_journey_schedules.name;
 	IF j.status = 'live' THEN
@@ -1179,7 +1209,7 @@ BEGIN
 		  FROM jsonb_path_query(def, '$.trigger ? (exists(@.schedule))') AS tr
 	LOOP
 		PERFORM journey._cron_schedule(CASE WHEN t.k = 1 THEN 'journey:' || name ELSE 'journey:' || name || ':' || t.k END,
-		                               t.cron, format('SELECT journey.enroll_segment(%L, %L)', name, t.segment), ours);
+		                               t.cron, format('CALL journey._enroll_segment_job(%L, %L)', name, t.segment), ours);
 	END LOOP;
 END
 $$;
@@ -1510,6 +1540,9 @@ COMMENT ON FUNCTION journey.remove_from_segment(text, text[], timestamptz) IS
 
 COMMENT ON FUNCTION journey.enroll_segment(text, text, timestamptz) IS
 	'enters every current member of a segment into a live journey as of at (entry rules apply per user); returns how many entered';
+
+COMMENT ON PROCEDURE journey._enroll_segment_job(text, text) IS
+	'internal: a schedule trigger''s pg_cron job: every member of the segment enters the journey, a transaction per batch';
 
 COMMENT ON FUNCTION journey._require_pg_cron() IS 'internal: 55000, saying how to install pg_cron, when it is not installed';
 

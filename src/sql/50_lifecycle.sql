@@ -116,6 +116,7 @@ DECLARE
 	v int;
 	moved int := 0;
 	problem text;
+	problem_state text;
 BEGIN
 	SELECT * INTO j FROM journey.journeys jj WHERE jj.name = publish.name FOR UPDATE;
 	IF NOT FOUND THEN
@@ -132,14 +133,16 @@ BEGIN
 	IF NOT EXISTS (SELECT 1 FROM journey.versions ver WHERE ver.journey = publish.name AND ver.version = v) THEN
 		RAISE EXCEPTION 'journey % has no version %', journey._q(publish.name), v USING ERRCODE = '42704';
 	END IF;
-	-- A function called by the version may have been disallowed since it was defined.
-	SELECT p.path || ': ' || p.message INTO problem
+	-- A function called by the version may have been disallowed, or a segment it names dropped, since it was
+	-- defined.
+	SELECT p.path || ': ' || p.message, p.sqlstate INTO problem, problem_state
 	  FROM journey.versions ver, journey._problems(ver.definition) p
-	 WHERE ver.journey = publish.name AND ver.version = v AND p.sqlstate = '42501'
+	 WHERE ver.journey = publish.name AND ver.version = v AND p.sqlstate IN ('42501', '42704')
 	 LIMIT 1;
 	IF problem IS NOT NULL THEN
-		RAISE EXCEPTION 'journey %: %', journey._q(publish.name), problem USING ERRCODE = '42501',
-			HINT = 'journey.allow_function(fn) allows a function for call nodes';
+		RAISE EXCEPTION 'journey %: %', journey._q(publish.name), problem USING ERRCODE = problem_state,
+			HINT = CASE problem_state WHEN '42501' THEN 'journey.allow_function(fn) allows a function for call nodes'
+			            ELSE 'journey.define_segment(name, query) defines a segment' END;
 	END IF;
 	IF in_flight = 'exit' THEN
 		UPDATE journey.instance i

@@ -297,6 +297,38 @@ $$;
 COMMENT ON FUNCTION journey.enroll_segment(text, text, timestamptz) IS
 	'enters every current member of a segment into a live journey as of at (entry rules apply per user); returns how many entered';
 
+-- pg_cron's run of a journey's schedule trigger: every member enters as of the job's start, a transaction
+-- per journey.batch_size members (in user id order), so that a segment of a million users never holds one
+-- long transaction. Not SECURITY DEFINER (it commits): pg_cron runs it as the extension's owner.
+CREATE PROCEDURE journey._enroll_segment_job(journey_name text, segment_name text)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	at timestamptz;
+	batch int;
+	after text := '';
+	last_seen text;
+	n bigint;
+BEGIN
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+	at := now();
+	batch := journey._batch_size();
+	LOOP
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+		PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);  -- enroll's NOTICE per refusal
+		SELECT max(b.user_id), count(e.id) INTO last_seen, n
+		  FROM (SELECT m.user_id FROM journey.segment_members m
+		         WHERE m.segment = segment_name AND m.user_id > after ORDER BY m.user_id LIMIT batch) b
+		  LEFT JOIN LATERAL journey.enroll(journey_name, b.user_id, '{}'::jsonb, at) AS e(id) ON true;
+		EXIT WHEN last_seen IS NULL;
+		after := last_seen;
+		COMMIT;
+	END LOOP;
+END
+$$;
+COMMENT ON PROCEDURE journey._enroll_segment_job(text, text) IS
+	'internal: a schedule trigger''s pg_cron job: every member of the segment enters the journey, a transaction per batch';
+
 CREATE FUNCTION journey._require_pg_cron()
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
@@ -402,7 +434,7 @@ DECLARE
 	j journey.journeys;
 	def jsonb;
 	t record;
-	ours text := 'SELECT journey.enroll_segment(' || quote_literal(name) || ',%';
+	ours text := 'CALL journey._enroll_segment_job(' || quote_literal(name) || ',%';
 BEGIN
 	SELECT * INTO j FROM journey.journeys jj WHERE jj.name = _sync_journey_schedules.name;
 	IF j.status = 'live' THEN
@@ -424,7 +456,7 @@ BEGIN
 		  FROM jsonb_path_query(def, '$.trigger ? (exists(@.schedule))') AS tr
 	LOOP
 		PERFORM journey._cron_schedule(CASE WHEN t.k = 1 THEN 'journey:' || name ELSE 'journey:' || name || ':' || t.k END,
-		                               t.cron, format('SELECT journey.enroll_segment(%L, %L)', name, t.segment), ours);
+		                               t.cron, format('CALL journey._enroll_segment_job(%L, %L)', name, t.segment), ours);
 	END LOOP;
 END
 $$;

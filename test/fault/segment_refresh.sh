@@ -9,8 +9,8 @@ set -uo pipefail
 cd "$fault_top"
 
 cleanup() {
-	forget_journeys sr_j 2>/dev/null
-	q "SELECT journey.drop_segment('sr_seg')" >/dev/null 2>&1
+	forget_journeys sr_j sr_k 2>/dev/null
+	q "SELECT journey.drop_segment('sr_seg'), journey.drop_segment('sr_list')" >/dev/null 2>&1
 	q "DELETE FROM journey.events WHERE user_id LIKE 'sr\_%'" >/dev/null 2>&1
 	q "DROP TABLE IF EXISTS public.sr_users" >/dev/null 2>&1
 }
@@ -83,4 +83,16 @@ check "so does the scheduled refresh" "$(echo "$out" | grep -c '22012: segment "
 check "members, events and messages are as they were" \
 	"$(q "SELECT (SELECT members FROM journey.segments WHERE name = 'sr_seg') || ' ' || (SELECT count(*) FROM journey.segment_members WHERE segment = 'sr_seg')
 	|| ' ' || (SELECT count(*) FROM journey.events WHERE user_id LIKE 'sr\_%') || ' ' || $(outbox)")" "$before"
+
+# 6. A schedule trigger's job enrolls a segment's members a transaction per batch (entry rules apply).
+q "SELECT journey.define_segment('sr_list', NULL)" >/dev/null
+q "SELECT journey.add_to_segment('sr_list', ARRAY(SELECT 'sr_k' || g FROM generate_series(1, 120) g))" >/dev/null
+q "SELECT journey.define('{\"name\": \"sr_k\", \"trigger\": {\"manual\": true}, \"entry\": {\"reentry\": \"never\"}, \"start\": \"s\",
+	\"nodes\": {\"s\": {\"send\": {\"channel\": \"in_app\", \"template\": \"sr_k\"}, \"next\": \"d\"}, \"d\": {\"exit\": \"completed\"}}}', true)" >/dev/null
+for run in 1 2; do
+	psql -XAtq -v ON_ERROR_STOP=1 -c "SET journey.batch_size = 50" -c "CALL journey._enroll_segment_job('sr_k', 'sr_list')" >/dev/null ||
+		not_ok "the enrolling job runs ($run)"
+done
+check "every member entered once, in 3 transactions of at most 50 (the second run: reentry never)" \
+	"$(q "SELECT count(*) || ' ' || count(DISTINCT xmin::text) FROM journey.outbox WHERE journey = 'sr_k'")" "120 3"
 fault_finish

@@ -36,7 +36,7 @@ q "SELECT journey.define('{\"name\": \"sc_enter\", \"trigger\": {\"segment_enter
 
 check "publishing a scheduled journey installs its pg_cron job" \
 	"$(q "SELECT schedule || ' | ' || command FROM cron.job WHERE jobname = 'journey:sc_weekly'")" \
-	"* * * * * | SELECT journey.enroll_segment('sc_weekly', 'sc_list')"
+	"* * * * * | CALL journey._enroll_segment_job('sc_weekly', 'sc_list')"
 job=$(q "SELECT journey.schedule_segment('sc_cold', '* * * * *')")
 check "schedule_segment installs journey:sc_cold and returns its id" \
 	"$(q "SELECT jobid || ' ' || command FROM cron.job WHERE jobname = 'journey:sc_cold'")" \

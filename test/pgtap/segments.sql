@@ -3,7 +3,7 @@
 -- segment condition and wait_for on a segment, wait_until on the event and the context, split percents with
 -- decimals, drop_segment refused while used, and who may define segments.
 BEGIN;
-SELECT plan(48);
+SELECT plan(49);
 
 CREATE TABLE public.sg_users (id bigint PRIMARY KEY, last_seen timestamptz NOT NULL, plan text NOT NULL);
 INSERT INTO public.sg_users
@@ -154,6 +154,14 @@ SELECT is((SELECT count(*)::int FROM journey.validate('{"name": "sg_split", "tri
 SELECT throws_ok($$SELECT journey.drop_segment('sg_cold')$$, '2BP01',
 	'segment "sg_cold" is used by journey "sg_goodbye", "sg_late", "sg_winback"', 'drop_segment names the journeys that use it');
 SELECT lives_ok($$SELECT journey.drop_segment('sg_div')$$, 'an unused segment is dropped');
+\o /dev/null
+SELECT journey.define_segment('sg_gone', NULL);
+SELECT journey.define('{"name": "sg_draft", "trigger": {"segment_enter": "sg_gone"}, "start": "d", "nodes": {"d": {"exit": "completed"}}}');
+SELECT journey.drop_segment('sg_gone');
+\o
+SELECT throws_ok($$SELECT journey.publish('sg_draft')$$, '42704',
+	'journey "sg_draft": trigger.segment_enter: unknown segment "sg_gone" (journey.define_segment defines one)',
+	'a draft whose segment was dropped is not published');
 CREATE ROLE sg_app_role;
 GRANT journey_app TO sg_app_role;
 SET LOCAL ROLE sg_app_role;
