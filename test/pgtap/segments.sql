@@ -3,7 +3,7 @@
 -- segment condition and wait_for on a segment, wait_until on the event and the context, split percents with
 -- decimals, drop_segment refused while used, and who may define segments.
 BEGIN;
-SELECT plan(49);
+SELECT plan(52);
 
 CREATE TABLE public.sg_users (id bigint PRIMARY KEY, last_seen timestamptz NOT NULL, plan text NOT NULL);
 INSERT INTO public.sg_users
@@ -142,6 +142,28 @@ SELECT is((SELECT wake_at FROM journey.instances WHERE journey = 'sg_remind' AND
 SELECT is((SELECT status FROM journey.instances WHERE journey = 'sg_remind' AND user_id = 'r2'), 'completed', 'a missing property is past');
 SELECT is((SELECT status || ': ' || error FROM journey.instances WHERE journey = 'sg_remind' AND user_id = 'r3'),
 	'failed: wait_until: the event property "at" is not a timestamp: "soon"', 'a property that is not a timestamp fails the instance');
+-- A reminder one day before *this* appointment, in a keyed journey; a context key given to enroll.
+\o /dev/null
+SELECT journey.define('{"name": "sg_appt_k", "trigger": {"event": "sg_booked"}, "entry": {"key": "appointment_id"}, "start": "w",
+	"nodes": {"w": {"wait_until": {"event": "at", "offset": "-1 day"}, "next": "r"},
+	          "r": {"send": {"channel": "in_app", "template": "reminder", "data": {"id": "{{event.appointment_id}}"}}, "next": "d"},
+	          "d": {"exit": "completed"}}}', true);
+SELECT journey.define('{"name": "sg_ctx", "trigger": {"manual": true}, "start": "w",
+	"nodes": {"w": {"wait_until": {"context": "due", "offset": "-2 hours"}, "next": "d"}, "d": {"exit": "completed"}}}', true);
+SELECT journey.track('k1', 'sg_booked', '{"appointment_id": "a1", "at": "2027-08-10T09:00:00Z"}', '2027-08-01 00:00+00'),
+       journey.track('k1', 'sg_booked', '{"appointment_id": "a2", "at": "2027-08-20T09:00:00Z"}', '2027-08-01 00:00+00');
+SELECT journey.enroll('sg_ctx', 'c1', '{"due": "2027-09-01T12:00:00Z"}', '2027-08-01 00:00+00');
+\o
+SELECT is((SELECT array_agg(wake_at ORDER BY wake_at) FROM journey.instances WHERE journey = 'sg_appt_k' AND user_id = 'k1'),
+	ARRAY['2027-08-09 09:00+00', '2027-08-19 09:00+00']::timestamptz[], 'each appointment of a keyed journey waits for its own date');
+\o /dev/null
+SELECT journey.run_due('2027-08-09 09:00+00');
+\o
+SELECT is((SELECT array_agg(i.status || ' ' || coalesce(o.payload -> 'data' ->> 'id', '-') ORDER BY i.wake_at NULLS FIRST)
+             FROM journey.instances i LEFT JOIN journey.outbox o ON o.instance_id = i.id
+            WHERE i.journey = 'sg_appt_k'), ARRAY['completed a1', 'active -'], 'the first reminder falls due alone');
+SELECT is((SELECT wake_at FROM journey.instances WHERE journey = 'sg_ctx' AND user_id = 'c1'), '2027-09-01 10:00+00'::timestamptz,
+	'wait_until a context key with an offset');
 SELECT lives_ok($$SELECT journey.validate('{"name": "sg_split", "trigger": {"event": "x"}, "start": "s",
 	"nodes": {"s": {"split": [{"label": "A", "percent": 33.33, "next": "d"}, {"label": "B", "percent": 33.33, "next": "d"},
 	                          {"label": "C", "percent": 33.34, "next": "d"}]}, "d": {"exit": "completed"}}}')$$, 'validate');
