@@ -52,7 +52,7 @@ Compiler::IndexNodes(const Json &definition)
 void
 Compiler::TopLevel(const Json &definition)
 {
-	CheckKeys(definition, "", {"name", "description", "trigger", "entry", "exit_when", "goal", "start", "nodes"});
+	CheckKeys(definition, "", {"name", "description", "trigger", "entry", "exit_when", "goal", "start", "nodes"}, {"send_rate"});
 	if (const Json *entry = Optional(definition, "entry"))
 		definition_has_key_ = entry->is_object() && entry->contains("key");
 	if (const Json *name = Required(definition, "name", "")) {

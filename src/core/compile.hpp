@@ -46,6 +46,8 @@ struct CompileOptions {
 	// The segments that exist (journey.define_segment). A segment named elsewhere (a segment condition or
 	// trigger, a wait_for or schedule on a segment) is a problem with SQLSTATE 42704 at its path.
 	std::vector<std::string> segments;
+	// The topics that exist (journey.add_topic). A send naming another is a problem with SQLSTATE 42704.
+	std::vector<std::string> topics;
 	// false: skip the checks against the environment (allowed functions, zone names, segments) — for a stored
 	// definition that define() already validated, compiled again when a backend loads it.
 	bool check_environment = true;
@@ -81,7 +83,7 @@ std::string FormatProblem(const std::string &journey_name, const Problem &proble
 std::optional<std::string> PathBeyondDepth(const Json &value, int max_depth);
 
 bool IsValidJourneyName(std::string_view name);	// [a-z][a-z0-9_]*, at most 63 characters (segment names too)
-constexpr const char *kSqlstateUndefinedObject = "42704";  // a segment that does not exist
+constexpr const char *kSqlstateUndefinedObject = "42704";  // a segment or topic that does not exist
 
 // The event a segment refresh records for a user who entered (enter = true) or left the segment:
 // "segment_enter:NAME" / "segment_exit:NAME" (a colon, which no journey's event name can hold). Segment

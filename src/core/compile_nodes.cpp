@@ -122,7 +122,7 @@ Compiler::SendNode(Node &node, const Json &value, const std::string &path)
 	const Json &send = value["send"];
 	if (!ExpectObject(send, send_path, "{\"channel\": C, \"template\": T, \"data\": {..}, \"to\": ADDRESS}"))
 		return;
-	CheckKeys(send, send_path, {"channel", "template", "data", "to"}, {"ignore_caps"});
+	CheckKeys(send, send_path, {"channel", "template", "data", "to", "topic"}, {"ignore_caps"});
 	SendSpec &spec = node.send;
 	if (const Json *channel = Required(send, "channel", send_path))
 		if (std::optional<std::string> name = Channel(*channel, JoinPath(send_path, "channel")))
@@ -144,6 +144,17 @@ Compiler::SendNode(Node &node, const Json &value, const std::string &path)
 		} else {
 			Template(*to, JoinPath(send_path, "to"));
 			spec.to = to->get<std::string>();
+		}
+	}
+	if (const Json *topic = Optional(send, "topic")) {
+		const std::string topic_path = JoinPath(send_path, "topic");
+		if (std::optional<std::string> name = Name(*topic, topic_path)) {
+			const auto &known = options_.topics;
+			if (options_.check_environment && std::find(known.begin(), known.end(), *name) == known.end())
+				problems_.push_back(Problem{topic_path, "unknown topic " + Quote(*name) + " (journey.add_topic declares one)",
+											kSqlstateUndefinedObject});
+			else
+				spec.topic = std::move(*name);
 		}
 	}
 }

@@ -43,6 +43,7 @@ public:
 	Json Call(const std::string &function, const std::string &user_id, const Json &context) override;
 	std::vector<StoredEvent> EventsAfter(const std::string &name, Timestamp after, Timestamp upto) override;
 	bool InSegment(const std::string &segment) override;
+	TopicStanding Topic(const std::string &topic, const std::string &channel) override;
 
 private:
 	Facts &base_;

@@ -68,8 +68,9 @@ struct SendEffect {
 	std::string template_name;
 	Json payload;			  // {"to": address|null, "template": T, "data": {...}, ["subject", "body"]}
 	std::string dedup_key;	  // "<instance id>:<node id>:<visit number>"
-	bool suppressed = false;  // the user is not reachable on the channel
+	bool suppressed = false;  // the user is not reachable on the channel, or unsubscribed from the topic
 	std::string suppress_reason;
+	std::string topic;		  // the send's topic ("" when none): the outbox row's topic
 	Timestamp at = 0;		  // the step's time: the row's created_at and available_at
 };
 

@@ -43,6 +43,12 @@ Facts::EventsAfter(const std::string &, Timestamp, Timestamp)
 	return {};
 }
 
+TopicStanding
+Facts::Topic(const std::string &, const std::string &)
+{
+	return {};
+}
+
 bool
 Facts::InSegment(const std::string &segment)
 {

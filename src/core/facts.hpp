@@ -28,6 +28,13 @@ struct StoredTemplate {
 	std::string body;
 };
 
+// A send's topic as the user stands with it (SPEC §6): a critical topic ignores preferences (and caps and
+// quiet hours); otherwise an unsubscription on the send's channel, or on every channel, suppresses the send.
+struct TopicStanding {
+	bool critical = false;
+	bool subscribed = true;
+};
+
 using PropsFilter = std::function<bool(const Json &props)>;
 
 // Raised for a failure of one instance's step (the caller marks that instance failed).
@@ -71,6 +78,9 @@ public:
 	// Whether the user is a member of the segment, as of its last refresh (the layer: the stored membership,
 	// by an index probe; never the segment's query). Default: throws StepError (no segments are known).
 	virtual bool InSegment(const std::string &segment);
+	// The user's standing with a topic on a channel (journey.topics, journey.preferences). Default: subscribed,
+	// not critical.
+	virtual TopicStanding Topic(const std::string &topic, const std::string &channel);
 };
 
 // ts ± interval as Postgres computes it in the user's time zone (SPEC §2): days, weeks and months are

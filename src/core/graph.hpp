@@ -61,7 +61,8 @@ struct SendSpec {
 	std::string channel;
 	std::string template_name;
 	Json data = Json::object();	 // values may hold {{...}} templates
-	std::optional<std::string> to;  // address override, may hold templates
+	std::optional<std::string> to;  // address override, may hold templates (rendering empty: unreachable)
+	std::string topic;				 // "" when none: preferences of journey.set_preference apply to it
 };
 
 // wait_until forms (the time zone is the user's unless `timezone` names one):

@@ -42,6 +42,12 @@ OverlayFacts::InSegment(const std::string &segment)
 	return base_.InSegment(segment);
 }
 
+TopicStanding
+OverlayFacts::Topic(const std::string &topic, const std::string &channel)
+{
+	return base_.Topic(topic, channel);
+}
+
 Contact
 OverlayFacts::ContactFor(const std::string &channel)
 {

@@ -41,12 +41,12 @@ BuildSend(const Graph &graph, NodeId node, const InstanceState &state, int32_t v
 	if (contact.address && !contact.address->empty())
 		to = *contact.address;
 	bool address_override = false;
+	bool to_empty = false;	// a "to" that renders empty: the user is unreachable for this send (SPEC §6)
 	if (spec.to) {
 		std::string address = RenderString(*spec.to, scope);
-		if (!address.empty()) {
-			to = std::move(address);
-			address_override = true;
-		}
+		to_empty = address.empty();
+		to = to_empty ? Json() : Json(std::move(address));
+		address_override = !to_empty;
 	}
 
 	SendEffect effect;
@@ -63,10 +63,17 @@ BuildSend(const Graph &graph, NodeId node, const InstanceState &state, int32_t v
 		effect.payload["subject"] = RenderString(stored->subject, scope);
 		effect.payload["body"] = RenderString(stored->body, scope);
 	}
-	const std::string reason = UnreachableReason(contact, spec.channel, address_override);
+	effect.topic = spec.topic;
+	const std::string reason = to_empty ? "\"to\" rendered empty" : UnreachableReason(contact, spec.channel, address_override);
 	if (!reason.empty()) {
 		effect.suppressed = true;
 		effect.suppress_reason = "not reachable on channel " + spec.channel + ": " + reason;
+	} else if (!spec.topic.empty()) {
+		const TopicStanding standing = facts.Topic(spec.topic, spec.channel);
+		if (!standing.critical && !standing.subscribed) {
+			effect.suppressed = true;
+			effect.suppress_reason = "unsubscribed from topic " + spec.topic + " on channel " + spec.channel;
+		}
 	}
 	return effect;
 }

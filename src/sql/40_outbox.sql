@@ -140,7 +140,7 @@ $$;
 COMMENT ON FUNCTION journey.fail(bigint, text, interval, bigint) IS
 	'takes a claimed message back: pending again after retry_in (null: exponential backoff with jitter), dead after journey.max_attempts; with lease_id, a lease no longer held changes nothing (a NOTICE says so)';
 
-CREATE FUNCTION journey.report_delivery(id bigint, status text, at timestamptz DEFAULT now())
+CREATE FUNCTION journey.report_delivery(id bigint, status text, at timestamptz DEFAULT now(), response jsonb DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -151,22 +151,35 @@ BEGIN
 		RAISE EXCEPTION 'unknown delivery status %', journey._q(status) USING ERRCODE = '22023',
 			HINT = 'one of delivered, opened, clicked, bounced, complained, unsubscribed';
 	END IF;
+	IF response IS NOT NULL AND jsonb_typeof(response) <> 'object' THEN
+		RAISE EXCEPTION 'response must be a JSON object, not %', jsonb_typeof(response) USING ERRCODE = '22023';
+	END IF;
 	SELECT * INTO row FROM journey.outbox o WHERE o.id = report_delivery.id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'outbox row % does not exist', report_delivery.id USING ERRCODE = '22023';
 	END IF;
+	-- What was never sent was never delivered, opened or bounced.
+	IF row.status <> 'sent' THEN
+		RAISE EXCEPTION 'outbox row % was never sent (it is %)', report_delivery.id, row.status USING ERRCODE = '55000',
+			HINT = 'a sender acks a row (journey.ack) once its provider accepted it; delivery reports come after';
+	END IF;
+	-- The provider's response is the event's props (a journey may branch on its fields); the row's own
+	-- facts are added under their names.
 	INSERT INTO journey.events (user_id, name, props, occurred_at)
 	VALUES (row.user_id, row.channel || '_' || status,
-	        jsonb_build_object('outbox_id', row.id, 'journey', row.journey, 'version', row.version,
-	                           'node', row.node, 'template', row.template),
+	        coalesce(response, '{}') ||
+	        jsonb_strip_nulls(jsonb_build_object('outbox_id', row.id, 'journey', row.journey, 'version', row.version,
+	                                             'node', row.node, 'template', row.template, 'topic', row.topic)),
 	        coalesce(at, now()));
 	IF status = 'bounced' THEN
 		UPDATE journey.contacts c SET bounced = true, updated_at = now()
 		 WHERE c.user_id = row.user_id AND c.channel = row.channel;
+	ELSIF status = 'unsubscribed' AND row.topic IS NOT NULL THEN
+		PERFORM journey.set_preference(row.user_id, row.topic, NULL, false);
 	ELSIF status IN ('unsubscribed', 'complained') THEN
 		PERFORM journey.unsubscribe(row.user_id, row.channel);
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION journey.report_delivery(bigint, text, timestamptz) IS
-	'records what became of a message as the event <channel>_<status> (e.g. email_opened); bounces and complaints make the contact unreachable';
+COMMENT ON FUNCTION journey.report_delivery(bigint, text, timestamptz, jsonb) IS
+	'records what became of a sent message as the event <channel>_<status> (e.g. email_opened) whose props are the provider''s response and the row''s journey, node, template and topic; bounces and complaints make the contact unreachable; an unsubscription unsubscribes from the row''s topic (every channel), else from the channel; 55000 for a row never sent';

@@ -1,11 +1,12 @@
 -- Defining, publishing and running journeys.
 
-CREATE FUNCTION journey._problems(definition jsonb, extra_channels text[], allowed_functions text[], segments text[])
+CREATE FUNCTION journey._problems(definition jsonb, extra_channels text[], allowed_functions text[], segments text[],
+                                  topics text[])
 RETURNS TABLE (path text, message text, sqlstate text)
 AS 'MODULE_PATHNAME', 'journey_problems'
 LANGUAGE c STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION journey._problems(jsonb, text[], text[], text[]) IS
-	'internal: every problem of a definition with its JSON path and SQLSTATE (22023 invalid, 0A000 not built yet, 42501 a call not allowed, 42704 an unknown segment)';
+COMMENT ON FUNCTION journey._problems(jsonb, text[], text[], text[], text[]) IS
+	'internal: every problem of a definition with its JSON path and SQLSTATE (22023 invalid, 0A000 not built yet, 42501 a call not allowed, 42704 an unknown segment or topic)';
 
 
 
@@ -142,7 +143,7 @@ BEGIN
 	IF problem IS NOT NULL THEN
 		RAISE EXCEPTION 'journey %: %', journey._q(publish.name), problem USING ERRCODE = problem_state,
 			HINT = CASE problem_state WHEN '42501' THEN 'journey.allow_function(fn) allows a function for call nodes'
-			            ELSE 'journey.define_segment(name, query) defines a segment' END;
+			            ELSE 'journey.define_segment(name, query) defines a segment, journey.add_topic(name) a topic' END;
 	END IF;
 	IF in_flight = 'exit' THEN
 		UPDATE journey.instance i

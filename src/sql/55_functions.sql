@@ -37,10 +37,11 @@ RETURNS TABLE (path text, message text, sqlstate text)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT * FROM journey._problems($1, ARRAY(SELECT c.name FROM journey.channels c WHERE NOT c.builtin),
-	                                journey._allowed_function_names(), ARRAY(SELECT s.name FROM journey.segment_defs s));
+	                                journey._allowed_function_names(), ARRAY(SELECT s.name FROM journey.segment_defs s),
+	                                ARRAY(SELECT t.name FROM journey.topics t));
 $$;
 COMMENT ON FUNCTION journey._problems(jsonb) IS
-	'internal: every problem of a definition, with the channels, allowed functions and segments of this database';
+	'internal: every problem of a definition, with the channels, allowed functions, segments and topics of this database';
 
 -- allowed_by is always the role that called journey.allow_function (journey_with_caller passes it): nobody
 -- writes journey.allowed_functions directly, so no role can name another as the one a call runs as.

@@ -180,7 +180,7 @@ SELECT function_returns('journey', 'run_due', ARRAY['timestamp with time zone', 
 SELECT function_returns('journey', 'claim', ARRAY['text', 'integer', 'interval'], 'setof journey.outbox');
 SELECT function_returns('journey', 'ack', ARRAY['bigint[]', 'bigint'], 'integer');
 SELECT function_returns('journey', 'fail', ARRAY['bigint', 'text', 'interval', 'bigint'], 'void');
-SELECT function_returns('journey', 'report_delivery', ARRAY['bigint', 'text', 'timestamp with time zone'], 'void');
+SELECT function_returns('journey', 'report_delivery', ARRAY['bigint', 'text', 'timestamp with time zone', 'jsonb'], 'void');
 SELECT function_returns('journey', 'add_channel', ARRAY['text'], 'void');
 SELECT function_returns('journey', 'schedule_scheduler', ARRAY['text'], 'bigint');
 SELECT is((SELECT pg_catalog.pg_get_function_arguments('journey.track(text,text,jsonb,timestamptz)'::regprocedure)),

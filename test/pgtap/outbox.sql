@@ -3,7 +3,7 @@
 -- Rows to be claimed are written by events dated a few hours in the past (claim works on now());
 -- work driven by run_due is dated ten years ahead so the real-clock worker can never race it.
 BEGIN;
-SELECT plan(92);
+SELECT plan(96);
 
 -- A private channel: only this file's rows can be claimed on it.
 \o /dev/null
@@ -264,7 +264,14 @@ SELECT is((SELECT array_agg(c.user_id ORDER BY c.user_id) FROM journey.claim('in
 	ARRAY['ob_s_bounce', 'ob_s_noaddr', 'ob_s_none', 'ob_s_ok', 'ob_s_ok2', 'ob_s_unsub'],
 	'claim takes the pending in_app rows and never a suppressed one');
 
--- report_delivery
+-- report_delivery: reports come for rows a sender acked (status sent); here the acks are simulated.
+SELECT throws_ok(format('SELECT journey.report_delivery(%s, %L)', (SELECT id FROM journey.outbox
+	WHERE journey = 'ob_sup' AND user_id = 'ob_s_ok' AND channel = 'email'), 'opened'),
+	'55000', NULL, 'report_delivery of a row never sent: 55000');
+SELECT is((SELECT count(*)::int FROM journey.events WHERE user_id = 'ob_s_ok' AND name = 'email_opened'), 0,
+	'and no event');
+UPDATE journey.outbox SET status = 'sent'
+ WHERE journey = 'ob_sup' AND ((user_id IN ('ob_s_ok', 'ob_s_ok2') AND channel = 'email') OR (user_id = 'ob_s_ok2' AND channel = 'in_app'));
 \o /dev/null
 SELECT journey.report_delivery((SELECT id FROM journey.outbox WHERE journey = 'ob_sup' AND user_id = 'ob_s_ok'
 	AND channel = 'email'), 'opened', now() - interval '7 minutes');
@@ -273,8 +280,12 @@ SELECT journey.report_delivery((SELECT id FROM journey.outbox WHERE journey = 'o
 SELECT journey.report_delivery((SELECT id FROM journey.outbox WHERE journey = 'ob_sup' AND user_id = 'ob_s_ok2'
 	AND channel = 'email'), 'unsubscribed', now() - interval '2 minutes');
 SELECT journey.report_delivery((SELECT id FROM journey.outbox WHERE journey = 'ob_sup' AND user_id = 'ob_s_ok2'
-	AND channel = 'in_app'), 'clicked', now() - interval '1 minute');
+	AND channel = 'in_app'), 'clicked', now() - interval '1 minute', '{"link": "https://example.com/a", "journey": "spoofed"}');
 \o
+SELECT is((SELECT props - 'outbox_id' - 'version' FROM journey.events WHERE user_id = 'ob_s_ok2' AND name = 'in_app_clicked'),
+	'{"link": "https://example.com/a", "journey": "ob_sup", "node": "app", "template": "ob_app"}'::jsonb,
+	'the response is the event''s props, with the row''s journey, node and template (which the response cannot replace)');
+SELECT throws_ok($$SELECT journey.report_delivery(1, 'opened', now(), '[1]')$$, '22023', NULL, 'a response that is not an object: 22023');
 
 SELECT is((SELECT occurred_at FROM journey.events WHERE user_id = 'ob_s_ok' AND name = 'email_opened'),
 	now() - interval '7 minutes', 'report_delivery opened: event email_opened with occurred_at = at');

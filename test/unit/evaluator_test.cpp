@@ -445,19 +445,30 @@ TEST(Evaluator, AddressOverride)
 	EXPECT_EQ(result.sends[0].suppress_reason, "not reachable on channel email: opted out");
 }
 
-TEST(Evaluator, EmptyOverrideCountsAsNoAddress)
+TEST(Evaluator, EmptyOverrideMakesTheUserUnreachable)
 {
+	// SPEC §6: a "to" that renders empty makes the user unreachable for that send, even with a contact.
 	Json definition = CartJourney();
 	definition["nodes"]["email"]["send"]["to"] = "{{ context.work_email }}";
 	const GraphPtr graph = MustCompile(definition);
 	ASSERT_NE(graph, nullptr);
 	FakeFacts facts;
+	facts.SetContact("email", "home@example.com");
 	InstanceState state;
 	Start(*graph, state, 0, facts);
 	const StepResult result = ResumeDue(*graph, state, *state.wake_at, facts);
 	ASSERT_EQ(result.sends.size(), 1u);
 	EXPECT_TRUE(result.sends[0].suppressed);
-	EXPECT_EQ(result.sends[0].suppress_reason, "not reachable on channel email: no contact");
+	EXPECT_EQ(result.sends[0].suppress_reason, "not reachable on channel email: \"to\" rendered empty");
+	EXPECT_TRUE(result.sends[0].payload["to"].is_null());
+	// Rendered, it is the address.
+	InstanceState with_context;
+	with_context.context = {{"work_email", "work@example.com"}};
+	Start(*graph, with_context, 0, facts);
+	const StepResult sent = ResumeDue(*graph, with_context, *with_context.wake_at, facts);
+	ASSERT_EQ(sent.sends.size(), 1u);
+	EXPECT_FALSE(sent.sends[0].suppressed);
+	EXPECT_EQ(sent.sends[0].payload["to"], "work@example.com");
 }
 
 }	 // namespace

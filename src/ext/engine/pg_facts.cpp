@@ -38,6 +38,14 @@ MayExecute(Oid fn, Oid role)
 const Statement kSegmentMember{"SELECT 1 FROM journey.segment_members WHERE segment = $1 AND user_id = $2",
 							   {SqlType::Text, SqlType::Text},
 							   {SqlType::Int4}};
+// A topic's criticality and the user's preference on the channel: a preference for the channel before one for
+// every channel; none is subscribed.
+const Statement kTopicStanding{
+	"SELECT coalesce((SELECT t.critical FROM journey.topics t WHERE t.name = $2), false), "
+	"coalesce((SELECT p.subscribed FROM journey.preferences p WHERE p.user_id = $1 AND p.topic = $2 "
+	"AND (p.channel = $3 OR p.channel IS NULL) ORDER BY p.channel IS NULL LIMIT 1), true)",
+	{SqlType::Text, SqlType::Text, SqlType::Text},
+	{SqlType::Bool, SqlType::Bool}};
 const Statement kContact{"SELECT address, opted_in, bounced FROM journey.contacts WHERE user_id = $1 AND channel = $2",
 						 {SqlType::Text, SqlType::Text},
 						 {SqlType::Text, SqlType::Bool, SqlType::Bool}};
@@ -145,6 +153,17 @@ PgFacts::InSegment(const std::string &segment)
 	if (std::optional<bool> direct = IsSegmentMember(segment, user_id_))
 		return *direct;
 	return !spi_.Run(kSegmentMember, {SqlValue::Text(segment), SqlValue::Text(user_id_)}).empty();
+}
+
+TopicStanding
+PgFacts::Topic(const std::string &topic, const std::string &channel)
+{
+	const std::vector<SqlRow> rows =
+		spi_.Run(kTopicStanding, {SqlValue::Text(user_id_), SqlValue::Text(topic), SqlValue::Text(channel)});
+	TopicStanding standing;
+	standing.critical = rows[0][0].i != 0;
+	standing.subscribed = rows[0][1].i != 0;
+	return standing;
 }
 
 Contact

@@ -33,6 +33,7 @@ public:
 	Json Call(const std::string &function, const std::string &user_id, const Json &context) override;
 	std::vector<StoredEvent> EventsAfter(const std::string &name, Timestamp after, Timestamp upto) override;
 	bool InSegment(const std::string &segment) override;
+	TopicStanding Topic(const std::string &topic, const std::string &channel) override;
 
 	// The contacts of a batch's users, read by one statement before its steps (user → channel → contact);
 	// a user of the batch without a row for a channel has no contact there.

@@ -33,6 +33,8 @@ journey_problems(PG_FUNCTION_ARGS)
 			options.allowed_functions = TextArrayArg(fcinfo, 2);
 		if (PG_NARGS() > 3 && !PG_ARGISNULL(3))	// 0.1.0 and 0.2.0's _problems had three arguments
 			options.segments = TextArrayArg(fcinfo, 3);
+		if (PG_NARGS() > 4 && !PG_ARGISNULL(4))
+			options.topics = TextArrayArg(fcinfo, 4);
 		options.zones = &PostgresTimeZones();
 		options.not_supported = EngineNotSupported();
 		CompileResult result = Compile(text, options);

@@ -49,6 +49,7 @@ constexpr OutboxColumnDef kOutboxColumnDefs[] = {
 	{"available_at", TIMESTAMPTZOID, "a"},
 	{"status", TEXTOID, "s"},
 	{"last_error", TEXTOID, "nullif(e, '')"},
+	{"topic", TEXTOID, "nullif(o, '')"},
 };
 constexpr int kOutboxColumnCount = (int)std::size(kOutboxColumnDefs);
 
@@ -61,26 +62,37 @@ struct OutboxField {
 constexpr OutboxField kOutboxFields[] = {
 	{"j", "text", kT},	{"v", "text", kT}, {"n", "text", kT}, {"i", "int8", kI8},		 {"u", "text", kT}, {"c", "text", kT},
 	{"t", "text", kT},	{"p", "text", kT}, {"d", "text", kT}, {"a", "timestamptz", kTs}, {"s", "text", kT}, {"e", "text", kT},
+	{"o", "text", kT},
 };
 
+// The columns written when no row of a batch has a topic: all but the last (topic), so that a database still at
+// an earlier version of the schema, whose outbox has no topic column, keeps working until it is updated.
+constexpr int kOutboxColumnsWithoutTopic = kOutboxColumnCount - 1;
+
 // The statement that writes the rows the direct path does not (built at first use, prepared once: the
-// statement's address is its plan's key).
-const Statement &
-InsertOutboxMany()
+// statement's address is its plan's key), with or without the topic column.
+std::string
+InsertOutboxSql(int columns)
 {
-	static const std::string sql = [] {
-		std::string names, values, fields;
-		for (const OutboxColumnDef &c : kOutboxColumnDefs) {
-			names += std::string(names.empty() ? "" : ", ") + c.name;
-			values += std::string(values.empty() ? "" : ", ") + c.value;
-		}
-		for (const OutboxField &f : kOutboxFields)
-			fields += std::string(fields.empty() ? "" : ", ") + f.name + " " + f.type;
-		return "INSERT INTO journey.outbox (" + names + ") SELECT " + values + " FROM journey._batch_rows($1) AS x(" +
-			   fields + ")";
-	}();
-	static const Statement statement{sql.c_str(), {SqlType::Int8}, {}};
-	return statement;
+	std::string names, values, fields;
+	for (int c = 0; c < columns; c++) {
+		names += std::string(names.empty() ? "" : ", ") + kOutboxColumnDefs[c].name;
+		values += std::string(values.empty() ? "" : ", ") + kOutboxColumnDefs[c].value;
+	}
+	for (const OutboxField &f : kOutboxFields)
+		fields += std::string(fields.empty() ? "" : ", ") + f.name + " " + f.type;
+	return "INSERT INTO journey.outbox (" + names + ") SELECT " + values + " FROM journey._batch_rows($1) AS x(" +
+		   fields + ")";
+}
+
+const Statement &
+InsertOutboxMany(bool with_topic)
+{
+	static const std::string with_sql = InsertOutboxSql(kOutboxColumnCount);
+	static const std::string without_sql = InsertOutboxSql(kOutboxColumnsWithoutTopic);
+	static const Statement with{with_sql.c_str(), {SqlType::Int8}, {}};
+	static const Statement without{without_sql.c_str(), {SqlType::Int8}, {}};
+	return with_topic ? with : without;
 }
 
 const std::vector<SqlType> &
@@ -121,19 +133,20 @@ enum OutboxColumn : int {
 	kAvailableAt,
 	kOutboxStatus,
 	kLastError,
+	kTopic,
 };
 constexpr bool
 OutboxColumnIs(OutboxColumn c, std::string_view name)
 {
 	return name == kOutboxColumnDefs[c].name;
 }
-static_assert(kOutboxColumnCount == 13 && OutboxColumnIs(kJourney, "journey") && OutboxColumnIs(kVersion, "version") &&
+static_assert(kOutboxColumnCount == 14 && OutboxColumnIs(kJourney, "journey") && OutboxColumnIs(kVersion, "version") &&
 				  OutboxColumnIs(kOutboxNode, "node") && OutboxColumnIs(kInstanceId, "instance_id") &&
 				  OutboxColumnIs(kOutboxUserId, "user_id") && OutboxColumnIs(kChannel, "channel") &&
 				  OutboxColumnIs(kTemplate, "template") && OutboxColumnIs(kPayload, "payload") &&
 				  OutboxColumnIs(kDedupKey, "dedup_key") && OutboxColumnIs(kCreatedAt, "created_at") &&
 				  OutboxColumnIs(kAvailableAt, "available_at") && OutboxColumnIs(kOutboxStatus, "status") &&
-				  OutboxColumnIs(kLastError, "last_error"),
+				  OutboxColumnIs(kLastError, "last_error") && OutboxColumnIs(kTopic, "topic"),
 			  "the direct writer's columns are kOutboxColumnDefs, in its order");
 
 constexpr std::array<ColumnSpec, kOutboxColumnCount> kOutboxColumnSpecs = [] {
@@ -145,7 +158,7 @@ constexpr std::array<ColumnSpec, kOutboxColumnCount> kOutboxColumnSpecs = [] {
 
 // Forms one outbox row (the defaults evaluated, then the row's columns) in `memory`.
 HeapTuple
-FormOutboxRow(HeapWriter *w, ExprState *const *defaults, const OutboxRow &o, MemoryContext memory)
+FormOutboxRow(HeapWriter *w, ExprState *const *defaults, const OutboxRow &o, int columns, MemoryContext memory)
 {
 	const TupleDesc desc = RelationGetDescr(w->rel);
 	ExprContext *econtext = GetPerTupleExprContext(w->estate);
@@ -176,6 +189,8 @@ FormOutboxRow(HeapWriter *w, ExprState *const *defaults, const OutboxRow &o, Mem
 	nulls[at(kAvailableAt)] = false;
 	values[at(kOutboxStatus)] = TextOrNull(o.status, false, &nulls[at(kOutboxStatus)]);
 	values[at(kLastError)] = TextOrNull(o.last_error, true, &nulls[at(kLastError)]);
+	if (columns > kTopic)
+		values[at(kTopic)] = TextOrNull(o.topic, true, &nulls[at(kTopic)]);
 	MemoryContextSwitchTo(memory);
 	HeapTuple tuple = heap_form_tuple(desc, values, nulls);
 	MemoryContextSwitchTo(caller);
@@ -183,10 +198,10 @@ FormOutboxRow(HeapWriter *w, ExprState *const *defaults, const OutboxRow &o, Mem
 }
 
 void
-InsertAll(const OutboxRow *rows, size_t n, bool *done)
+InsertAll(const OutboxRow *rows, size_t n, int columns, bool *done)
 {
 	HeapWriter w;
-	if (!OpenHeapWriter("journey", "outbox", CMD_INSERT, kOutboxColumnSpecs.data(), kOutboxColumnCount, &w))
+	if (!OpenHeapWriter("journey", "outbox", CMD_INSERT, kOutboxColumnSpecs.data(), columns, &w))
 		return;
 	const TupleDesc desc = RelationGetDescr(w.rel);
 	// Rows go in by table_multi_insert, kChunk at a time (one WAL record and one buffer lock per page,
@@ -199,7 +214,7 @@ InsertAll(const OutboxRow *rows, size_t n, bool *done)
 	for (int k = 0; k < nslots; k++)
 		slots[k] = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
 	bool given[kMaxWriterColumns] = {};
-	for (int c = 0; c < kOutboxColumnCount; c++)
+	for (int c = 0; c < columns; c++)
 		given[w.att[c] - 1] = true;
 	for (int k = 0; k < desc->natts; k++) {
 		if (given[k] || TupleDescAttr(desc, k)->attisdropped)
@@ -216,7 +231,7 @@ InsertAll(const OutboxRow *rows, size_t n, bool *done)
 	for (size_t first = 0; first < n; first += kChunk) {
 		const int count = (int)std::min<size_t>(kChunk, n - first);
 		for (int k = 0; k < count; k++) {
-			StoreTuple(&w, slots[k], FormOutboxRow(&w, defaults, rows[first + k], insert_memory));
+			StoreTuple(&w, slots[k], FormOutboxRow(&w, defaults, rows[first + k], columns, insert_memory));
 			CheckConstraints(&w, slots[k]);
 			ResetPerTupleExprContext(w.estate);
 		}
@@ -238,14 +253,14 @@ InsertAll(const OutboxRow *rows, size_t n, bool *done)
 
 // Inserts the rows into journey.outbox; false (and nothing written) when the direct path does not apply.
 bool
-InsertOutboxRows(const std::vector<OutboxRow> &rows)
+InsertOutboxRows(const std::vector<OutboxRow> &rows, int columns)
 {
 	if (rows.empty())
 		return true;
 	bool done = false;
 	const OutboxRow *data = rows.data();
 	const size_t n = rows.size();
-	PgCall([&] { InsertAll(data, n, &done); });
+	PgCall([&] { InsertAll(data, n, columns, &done); });
 	return done;
 }
 
@@ -267,6 +282,7 @@ OutboxBatch::Add(const VersionEntry &version, const InstanceState &state, const 
 	row.at = s.at;
 	row.status = s.suppressed ? "suppressed" : "pending";
 	row.last_error = s.suppress_reason;
+	row.topic = s.topic;
 	rows_.push_back(std::move(row));
 	if (!s.suppressed && std::find(channels_.begin(), channels_.end(), s.channel) == channels_.end())
 		channels_.push_back(s.channel);
@@ -291,7 +307,10 @@ OutboxBatch::Write(SpiSession &spi, bool direct)
 	std::swap(rows, rows_);	 // the batch is empty afterwards, whether the writes succeed or not
 	std::vector<std::string> channels;
 	std::swap(channels, channels_);
-	if (!rows.empty() && (!direct || !InsertOutboxRows(rows))) {
+	// The topic column only when some row has a topic (see kOutboxColumnsWithoutTopic).
+	const bool with_topic = std::any_of(rows.begin(), rows.end(), [](const OutboxRow &o) { return !o.topic.empty(); });
+	const int ncolumns = with_topic ? kOutboxColumnCount : kOutboxColumnsWithoutTopic;
+	if (!rows.empty() && (!direct || !InsertOutboxRows(rows, ncolumns))) {
 		BatchColumns columns(OutboxFieldTypes());
 		for (OutboxRow &o : rows) {
 			columns.Text(0, std::move(o.journey));
@@ -306,8 +325,9 @@ OutboxBatch::Write(SpiSession &spi, bool direct)
 			columns.Int64(9, o.at);
 			columns.Text(10, std::move(o.status));
 			columns.Text(11, std::move(o.last_error));
+			columns.Text(12, std::move(o.topic));
 		}
-		columns.Exec(spi, InsertOutboxMany());
+		columns.Exec(spi, InsertOutboxMany(with_topic));
 	}
 	for (const std::string &channel : channels)
 		Notify(channel);

@@ -16,10 +16,10 @@
 
 namespace journey {
 
-// An outbox row as a step's send makes it ('' stands for null in template and last_error); the other
+// An outbox row as a step's send makes it ('' stands for null in template, last_error and topic); the other
 // columns (id, attempts, claimed_until) take their defaults.
 struct OutboxRow {
-	std::string journey, node, user_id, channel, template_name, payload, dedup_key, status, last_error;
+	std::string journey, node, user_id, channel, template_name, payload, dedup_key, status, last_error, topic;
 	int32_t version = 0;
 	int64_t instance_id = 0;
 	int64_t at = 0; // created_at and available_at
