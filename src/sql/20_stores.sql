@@ -42,11 +42,13 @@ SELECT pg_catalog.pg_extension_config_dump('journey.positions', '');
 CREATE TABLE journey.templates (
 	name     text NOT NULL,
 	channel  text NOT NULL,
+	locale   text NOT NULL DEFAULT '',	-- '' is the default row; e.g. 'pt-BR', 'pt'
 	subject  text,
 	body     text,
-	PRIMARY KEY (name, channel)
+	PRIMARY KEY (name, channel, locale)
 );
-COMMENT ON TABLE journey.templates IS 'stored message templates: when a send names one, the outbox payload carries the rendered subject and body';
+COMMENT ON TABLE journey.templates IS
+	'stored message templates: when a send names one, the outbox payload carries the rendered subject and body of the user''s locale (journey.locale_attribute), falling back from pt-BR to pt to the default row ''''';
 
 SELECT pg_catalog.pg_extension_config_dump('journey.events', '');
 SELECT pg_catalog.pg_extension_config_dump('journey.events_id_seq', '');

@@ -156,8 +156,8 @@ SELECT col_type_is('journey', 'outbox', 'claimed_until', 'timestamp with time zo
 SELECT col_type_is('journey', 'outbox', 'last_error', 'text', 'outbox.last_error is text');
 
 -- journey.templates (SPEC §5) and the views of SPEC §4/§8.
-SELECT columns_are('journey', 'templates', ARRAY['name', 'channel', 'subject', 'body'], 'journey.templates columns');
-SELECT col_is_pk('journey', 'templates', ARRAY['name', 'channel'], 'templates primary key (name, channel)');
+SELECT columns_are('journey', 'templates', ARRAY['name', 'channel', 'locale', 'subject', 'body'], 'journey.templates columns');
+SELECT col_is_pk('journey', 'templates', ARRAY['name', 'channel', 'locale'], 'templates primary key (name, channel, locale)');
 SELECT has_view('journey', 'instances', 'journey.instances is a view');
 SELECT columns_are('journey', 'instances', ARRAY['id', 'journey', 'version', 'user_id', 'status', 'node', 'wake_at',
 	'entered_at', 'ended_at', 'exit_reason', 'context', 'variant', 'error'], 'journey.instances columns (SPEC §8)');

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/locale.hpp"
 #include "core/quote.hpp"
 #include "ext/entry/as_owner.hpp"
 #include "ext/storage/direct_reads.hpp"
@@ -22,6 +23,8 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "catalog/namespace.h"
 }
 
 namespace journey {
@@ -50,9 +53,26 @@ const Statement kContact{"SELECT address, opted_in, bounced FROM journey.contact
 						 {SqlType::Text, SqlType::Text},
 						 {SqlType::Text, SqlType::Bool, SqlType::Bool}};
 
-const Statement kTemplate{"SELECT subject, body FROM journey.templates WHERE name = $1 AND channel = $2",
-						  {SqlType::Text, SqlType::Text},
+// The stored template of the first locale of $3 (most specific first: LocaleFallbacks) that has one.
+const Statement kTemplate{"SELECT subject, body FROM journey.templates WHERE name = $1 AND channel = $2 "
+						  "AND locale = ANY ($3) ORDER BY array_position($3, locale) LIMIT 1",
+						  {SqlType::Text, SqlType::Text, SqlType::TextArray},
 						  {SqlType::Text, SqlType::Text}};
+// The same before 0.3.0 (no locale column): a database not updated yet keeps its stored templates.
+const Statement kTemplateWithoutLocale{"SELECT subject, body FROM journey.templates WHERE name = $1 AND channel = $2",
+									   {SqlType::Text, SqlType::Text},
+									   {SqlType::Text, SqlType::Text}};
+
+// Whether journey.templates has its locale column (syscache lookups).
+bool
+TemplatesHaveLocale()
+{
+	return PgCall([] {
+		const Oid nsp = get_namespace_oid("journey", true);
+		const Oid rel = OidIsValid(nsp) ? get_relname_relid("templates", nsp) : InvalidOid;
+		return OidIsValid(rel) && get_attnum(rel, "locale") != InvalidAttrNumber;
+	});
+}
 
 }	 // namespace
 
@@ -199,17 +219,27 @@ PgFacts::ContactFor(const std::string &channel)
 std::optional<StoredTemplate>
 PgFacts::Template(const std::string &name, const std::string &channel)
 {
+	// The user's locale: the profile attribute journey.locale_attribute (a string), else the default row.
+	std::string locale;
+	if (g_locale_attribute != nullptr && g_locale_attribute[0] != '\0')
+		if (const std::optional<Json> value = Attribute(g_locale_attribute); value && value->is_string())
+			locale = value->get<std::string>();
+	std::vector<std::string> locales = LocaleFallbacks(locale);
+	// Cached per batch by name and by channel and locale.
+	std::pair<std::string, std::string> key{name, channel + '\x1f' + locales.front()};
 	if (templates_) {
-		auto cached = templates_->find({name, channel});
+		auto cached = templates_->find(key);
 		if (cached != templates_->end())
 			return cached->second;
 	}
 	std::optional<StoredTemplate> found;
-	auto rows = spi_.Run(kTemplate, {SqlValue::Text(name), SqlValue::Text(channel)});
+	auto rows = TemplatesHaveLocale()
+					? spi_.Run(kTemplate, {SqlValue::Text(name), SqlValue::Text(channel), SqlValue::Texts(std::move(locales))})
+					: spi_.Run(kTemplateWithoutLocale, {SqlValue::Text(name), SqlValue::Text(channel)});
 	if (!rows.empty())
 		found = StoredTemplate{rows[0][0].s, rows[0][1].s};
 	if (templates_)
-		templates_->emplace(std::make_pair(name, channel), found);
+		templates_->emplace(std::move(key), found);
 	return found;
 }
 

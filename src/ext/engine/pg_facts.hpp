@@ -49,7 +49,7 @@ public:
 	};
 	void ShareMemberships(const BatchMemberships *memberships) { batch_memberships_ = memberships; }
 
-	// Stored templates read once per batch of steps (by name and channel), kept by the caller.
+	// Stored templates read once per batch of steps (by name, and channel and locale), kept by the caller.
 	using TemplateCache = std::map<std::pair<std::string, std::string>, std::optional<StoredTemplate>>;
 	void ShareTemplates(TemplateCache *cache) { templates_ = cache; }
 

@@ -18,6 +18,7 @@ int g_batch_size = 1000;
 int g_naptime_ms = 1000;
 char *g_default_timezone = nullptr;
 int g_max_attempts = 8;
+char *g_locale_attribute = nullptr;
 int g_retain_memory_mb = 32;
 bool g_retain_memory_in_triggers = false;
 
@@ -66,6 +67,9 @@ DefineSettings(bool preloading)
 							   &g_default_timezone, "UTC", PGC_SIGHUP, 0, CheckTimeZone, NULL, NULL);
 	DefineCustomIntVariable("journey.max_attempts", "Sends before an outbox row is dead.", NULL, &g_max_attempts, 8,
 							1, 1000, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("journey.locale_attribute",
+							   "Profile attribute holding a user's locale (stored templates of that locale are used).", NULL,
+							   &g_locale_attribute, "locale", PGC_SIGHUP, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("journey.retain_memory",
 							"Freed memory a process that runs batches keeps for its next batch (0: the C library's own "
 							"thresholds).",

@@ -12,6 +12,7 @@ extern char *g_default_timezone;  // journey.default_timezone
 // journey.default_timezone, or "UTC" when it is empty.
 const char *DefaultTimeZone();
 extern int g_max_attempts;		  // journey.max_attempts
+extern char *g_locale_attribute;  // journey.locale_attribute
 extern int g_retain_memory_mb;
 extern bool g_retain_memory_in_triggers;  // journey.retain_memory_in_triggers
 
