@@ -58,6 +58,10 @@ const Statement kTemplate{"SELECT subject, body FROM journey.templates WHERE nam
 						  "AND locale = ANY ($3) ORDER BY array_position($3, locale) LIMIT 1",
 						  {SqlType::Text, SqlType::Text, SqlType::TextArray},
 						  {SqlType::Text, SqlType::Text}};
+// Whether some locale has a stored template of that name and channel.
+const Statement kTemplateExists{"SELECT 1 FROM journey.templates WHERE name = $1 AND channel = $2 LIMIT 1",
+								{SqlType::Text, SqlType::Text},
+								{SqlType::Int4}};
 // The same before 0.3.0 (no locale column): a database not updated yet keeps its stored templates.
 const Statement kTemplateWithoutLocale{"SELECT subject, body FROM journey.templates WHERE name = $1 AND channel = $2",
 									   {SqlType::Text, SqlType::Text},
@@ -219,13 +223,30 @@ PgFacts::ContactFor(const std::string &channel)
 std::optional<StoredTemplate>
 PgFacts::Template(const std::string &name, const std::string &channel)
 {
+	// No stored template of that name and channel in any locale (the common case): no locale to read. Asked
+	// once per batch.
+	const auto any_exists = [&] {
+		return !spi_.Run(kTemplateExists, {SqlValue::Text(name), SqlValue::Text(channel)}).empty();
+	};
+	if (templates_) {
+		auto known = templates_->find({name, channel});
+		if (known == templates_->end())
+			known = templates_
+						->emplace(std::make_pair(name, channel),
+								  any_exists() ? std::optional<StoredTemplate>(StoredTemplate{}) : std::nullopt)
+						.first;
+		if (!known->second)
+			return std::nullopt;
+	} else if (!any_exists()) {
+		return std::nullopt;
+	}
 	// The user's locale: the profile attribute journey.locale_attribute (a string), else the default row.
 	std::string locale;
 	if (g_locale_attribute != nullptr && g_locale_attribute[0] != '\0')
 		if (const std::optional<Json> value = Attribute(g_locale_attribute); value && value->is_string())
 			locale = value->get<std::string>();
 	std::vector<std::string> locales = LocaleFallbacks(locale);
-	// Cached per batch by name and by channel and locale.
+	// Cached per batch by name, and channel and locale (the key (name, channel) alone says whether any exists).
 	std::pair<std::string, std::string> key{name, channel + '\x1f' + locales.front()};
 	if (templates_) {
 		auto cached = templates_->find(key);
