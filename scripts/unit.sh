@@ -15,7 +15,9 @@ out=$("$build/journey_unit_tests" --gtest_brief=1 2>&1)
 rc=$?
 echo "$out" | grep -E '^\[  FAILED  \]|Failure' | head -n 40
 passed=$(echo "$out" | sed -nE 's/^\[  PASSED  \] ([0-9]+) tests?.*/\1/p' | tail -n1)
-failed=$(echo "$out" | sed -nE 's/^\[  FAILED  \] ([0-9]+) tests?, listed below.*/\1/p' | tail -n1)
+# Each failed test's own line ("[  FAILED  ] Suite.Name (3 ms)"): with --gtest_brief the summary that counts
+# them may be missing, and the exit status alone says only that something failed.
+failed=$(echo "$out" | grep -E '^\[  FAILED  \] [A-Za-z_][A-Za-z0-9_/]*\.[A-Za-z0-9_/]+( |$)' | sort -u | wc -l)
 passed=${passed:-0}
 failed=${failed:-0}
 [ $rc -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
