@@ -258,6 +258,18 @@ Compiler::Channel(const Json &value, const std::string &path)
 	return channel;
 }
 
+bool
+Compiler::Declared(const std::vector<std::string> &declared, const std::string &name, const std::string &path,
+				   std::string_view what, std::string_view declared_by)
+{
+	if (!options_.check_environment || std::find(declared.begin(), declared.end(), name) != declared.end())
+		return true;
+	problems_.push_back(Problem{path,
+								"unknown " + std::string(what) + " " + Quote(name) + " (" + std::string(declared_by) + ")",
+								kSqlstateUndefinedObject});
+	return false;
+}
+
 std::optional<std::string>
 Compiler::Segment(const Json &value, const std::string &path)
 {
@@ -266,12 +278,8 @@ Compiler::Segment(const Json &value, const std::string &path)
 		return std::nullopt;
 	}
 	std::string name = value.get<std::string>();
-	const auto &known = options_.segments;
-	if (options_.check_environment && std::find(known.begin(), known.end(), name) == known.end()) {
-		problems_.push_back(Problem{path, "unknown segment " + Quote(name) + " (journey.define_segment defines one)",
-									kSqlstateUndefinedObject});
+	if (!Declared(options_.segments, name, path, "segment", "journey.define_segment defines one"))
 		return std::nullopt;
-	}
 	return name;
 }
 

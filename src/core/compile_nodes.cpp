@@ -1,8 +1,6 @@
 // Nodes: the kinds, wait, wait_for, if, send, exit. The other kinds are in compile_*_nodes.cpp.
 #include "compiler.hpp"
 
-#include <algorithm>
-
 namespace journey::detail {
 
 void
@@ -148,14 +146,9 @@ Compiler::SendNode(Node &node, const Json &value, const std::string &path)
 	}
 	if (const Json *topic = Optional(send, "topic")) {
 		const std::string topic_path = JoinPath(send_path, "topic");
-		if (std::optional<std::string> name = Name(*topic, topic_path)) {
-			const auto &known = options_.topics;
-			if (options_.check_environment && std::find(known.begin(), known.end(), *name) == known.end())
-				problems_.push_back(Problem{topic_path, "unknown topic " + Quote(*name) + " (journey.add_topic declares one)",
-											kSqlstateUndefinedObject});
-			else
+		if (std::optional<std::string> name = Name(*topic, topic_path))
+			if (Declared(options_.topics, *name, topic_path, "topic", "journey.add_topic declares one"))
 				spec.topic = std::move(*name);
-		}
 	}
 }
 

@@ -53,6 +53,10 @@ private:
 	std::optional<Interval> Duration(const Json &value, const std::string &path, DurationRule rule);
 	std::optional<int64_t> Integer(const Json &value, const std::string &path, int64_t min, std::string_view expected);
 	std::optional<std::string> Channel(const Json &value, const std::string &path);
+	// Whether `name` is among the names the database declared (segments, topics) — always, when not checking the
+	// environment; else a problem "unknown WHAT "NAME" (DECLARED_BY)" with SQLSTATE 42704 at `path`.
+	bool Declared(const std::vector<std::string> &declared, const std::string &name, const std::string &path,
+				  std::string_view what, std::string_view declared_by);
 	// A segment's name that exists (options.segments, when checking the environment).
 	std::optional<std::string> Segment(const Json &value, const std::string &path);
 	void Template(const Json &value, const std::string &path, int depth = 0);

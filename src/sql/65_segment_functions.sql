@@ -83,6 +83,28 @@ $$;
 COMMENT ON FUNCTION journey._fire_segment_changes(text, int) IS
 	'internal: records up to max_rows queued entries and exits of a segment as events (segment_enter:S, segment_exit:S), which run the journeys; returns how many';
 
+-- Fires every queued change of a segment, a batch of journey.batch_size events per statement, in the
+-- caller's transaction; returns how many.
+CREATE FUNCTION journey._fire_all_segment_changes(segment text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	batch int := journey._batch_size();
+	n bigint;
+	total bigint := 0;
+BEGIN
+	LOOP
+		n := journey._fire_segment_changes(segment, batch);
+		EXIT WHEN n = 0;
+		total := total + n;
+	END LOOP;
+	RETURN total;
+END
+$$;
+COMMENT ON FUNCTION journey._fire_all_segment_changes(text) IS
+	'internal: fires every queued entry and exit of a segment as events, a batch per statement, in the caller''s transaction';
+
 -- One set-based diff of the query's rows against the stored members: stores the new membership and queues
 -- who entered and who left (entries first, so that the first batches bring the first messages, then exits,
 -- each by user id). Locks the segment's row.
@@ -147,16 +169,11 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_
 AS $$
 DECLARE
 	started timestamptz := clock_timestamp();
-	batch int := journey._batch_size();
 BEGIN
 	-- Changes an interrupted scheduled refresh left queued go first, in their order.
-	LOOP
-		EXIT WHEN journey._fire_segment_changes(name, batch) = 0;
-	END LOOP;
+	PERFORM journey._fire_all_segment_changes(name);
 	SELECT r.entered, r.exited INTO entered, exited FROM journey._refresh_diff(name, as_of) r;
-	LOOP
-		EXIT WHEN journey._fire_segment_changes(name, batch) = 0;
-	END LOOP;
+	PERFORM journey._fire_all_segment_changes(name);
 	UPDATE journey.segment_defs s SET refresh_duration = clock_timestamp() - started WHERE s.name = refresh_segment.name;
 	RETURN NEXT;
 END
@@ -209,7 +226,6 @@ AS $$
 DECLARE
 	d journey.segment_defs;
 	n bigint;
-	batch int := journey._batch_size();
 BEGIN
 	d := journey._segment_for_update(segment);
 	IF d.query IS NOT NULL THEN
@@ -219,9 +235,7 @@ BEGIN
 	IF at IS NULL THEN
 		RAISE EXCEPTION 'at must not be null' USING ERRCODE = '22004';
 	END IF;
-	LOOP
-		EXIT WHEN journey._fire_segment_changes(segment, batch) = 0;
-	END LOOP;
+	PERFORM journey._fire_all_segment_changes(segment);
 	IF adding THEN
 		WITH ids AS (
 			SELECT DISTINCT u FROM unnest(user_ids) u WHERE u IS NOT NULL
@@ -248,9 +262,7 @@ BEGIN
 	       entered = CASE WHEN adding THEN n ELSE 0 END, exited = CASE WHEN adding THEN 0 ELSE n END,
 	       refresh_duration = NULL
 	 WHERE s.name = _change_static_members.segment;
-	LOOP
-		EXIT WHEN journey._fire_segment_changes(segment, batch) = 0;
-	END LOOP;
+	PERFORM journey._fire_all_segment_changes(segment);
 	RETURN n;
 END
 $$;

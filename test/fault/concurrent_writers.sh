@@ -15,10 +15,7 @@ USERS=500
 SECONDS_RUN=${CC_SECONDS:-8}
 work=$(mktemp -d /tmp/pg_journey_cc.XXXXXX)
 chmod 755 "$work"
-data_dir=$(q "SHOW data_directory")
 pg_bindir=$(pg_config --bindir)
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-restart() { as_pg "$pg_bindir/pg_ctl" -D "$data_dir" -l "$PGHOST/server.log" -m fast -w -t 60 restart >/dev/null; }
 cleanup() {
 	forget_journeys "$J" 2>/dev/null
 	q "DELETE FROM journey.events WHERE user_id LIKE 'cc\_%'" >/dev/null 2>&1

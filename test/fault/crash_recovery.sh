@@ -11,7 +11,6 @@ J=crash_burst
 USERS=${CRASH_USERS:-100000}
 data_dir=$(q "SHOW data_directory")
 pg_bindir=$(pg_config --bindir)
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 start() { as_pg "$pg_bindir/pg_ctl" -D "$data_dir" -l "$PGHOST/server.log" -w -t 120 start >/dev/null; }
 immediate_stop() { as_pg "$pg_bindir/pg_ctl" -D "$data_dir" -m immediate -w -t 60 stop >/dev/null; }
 up() { local k; for k in $(seq 1 300); do q "SELECT 1" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }

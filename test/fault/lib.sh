@@ -47,6 +47,15 @@ poll() {
 	done
 }
 
+# as_pg COMMAND...: runs the command as postgres, the test cluster's owner, when we are root.
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# restart: a fast restart of the test cluster (its settings of ALTER SYSTEM take effect), waiting until it
+# accepts connections again.
+restart() {
+	as_pg "$(pg_config --bindir)/pg_ctl" -D "$(q "SHOW data_directory")" -l "$PGHOST/server.log" -m fast -w -t 60 restart >/dev/null
+}
+
 # now_ms: wall clock in milliseconds.
 now_ms() { date +%s%3N; }
 

@@ -12,10 +12,6 @@ cd "$fault_top"
 
 J=ws_journey
 USERS=1200
-data_dir=$(q "SHOW data_directory")
-pg_bindir=$(pg_config --bindir)
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-restart() { as_pg "$pg_bindir/pg_ctl" -D "$data_dir" -l "$PGHOST/server.log" -m fast -w -t 60 restart >/dev/null; }
 cleanup() {
 	forget_journeys "$J" 2>/dev/null
 	q "DELETE FROM journey.events WHERE user_id LIKE 'ws\_%'" >/dev/null 2>&1
