@@ -8,7 +8,7 @@
 #   make format             clang-format every C++ file
 
 EXTENSION   = pg_journey
-EXTVERSION  = 0.3.0
+EXTVERSION  = 0.4.0
 MODULE_big  = pg_journey
 
 CORE_SRCS   = $(sort $(wildcard src/core/*.cpp))
