@@ -71,3 +71,32 @@ bench:
 
 format:
 	clang-format -i $(CORE_SRCS) $(PG_SRCS) $(wildcard src/*/*.hpp src/ext/*/*.hpp) $(wildcard test/unit/*.cpp test/unit/*.hpp)
+
+# journey-sender (src/sender): a program on libpq and libcurl, not part of the extension's library.
+#   make journey-sender / make install-sender (to pg_config --bindir); `all`, `install` and `clean` include it.
+SENDER_SRCS   = $(sort $(wildcard src/sender/*.cpp src/sender/channels/*.cpp))
+SENDER_OBJS   = $(SENDER_SRCS:.cpp=.o)
+SENDER_BINDIR ?= $(shell $(PG_CONFIG) --bindir)
+SENDER_CXXFLAGS = -std=c++20 -O2 -g -Wall -Wextra -Werror -MMD -MP -Isrc -I$(shell $(PG_CONFIG) --includedir) \
+                  -DJOURNEY_SENDER_VERSION='"$(EXTVERSION)"'
+SENDER_LIBS   = -L$(shell $(PG_CONFIG) --libdir) -lpq -lcurl -lcrypto
+
+.PHONY: install-sender clean-sender
+all: journey-sender
+install: install-sender
+clean: clean-sender
+
+$(SENDER_OBJS): %.o: %.cpp
+	$(CXX) $(SENDER_CXXFLAGS) -c -o $@ $<
+
+journey-sender: $(SENDER_OBJS)
+	$(CXX) -o $@ $(SENDER_OBJS) $(SENDER_LIBS)
+
+install-sender: journey-sender
+	install -d '$(DESTDIR)$(SENDER_BINDIR)'
+	install -m 755 journey-sender '$(DESTDIR)$(SENDER_BINDIR)/journey-sender'
+
+clean-sender:
+	rm -f journey-sender $(SENDER_OBJS) $(SENDER_OBJS:.o=.d)
+
+-include $(SENDER_OBJS:.o=.d)
