@@ -58,7 +58,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             status, answer = 200, args.respond.replace("{n}", str(n))
         if log is not None:
-            line = json.dumps({"n": n, "status": status, "path": self.path,
+            line = json.dumps({"n": n, "t": time.time(), "status": status, "path": self.path,
                                "headers": {k.lower(): v for k, v in self.headers.items()},
                                "body": body.decode("utf-8", "replace")})
             with lock:
