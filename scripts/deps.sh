@@ -5,7 +5,9 @@ set -euo pipefail
 packages=(
 	postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-15-pgtap
 	libtap-parser-sourcehandler-pgtap-perl
-	g++ make cmake libgtest-dev libbenchmark-dev nlohmann-json3-dev libpq-dev libcurl4-openssl-dev
+	g++ make cmake libgtest-dev libbenchmark-dev nlohmann-json3-dev libpq-dev libcurl4-openssl-dev libssl-dev
+	# journey-sender's tests and make demo: a local SMTP sink (test/sinks/smtp_sink.py).
+	python3-aiosmtpd
 	# The fuzz targets (scripts/fuzz.sh): clang, and libclang_rt.fuzzer-x86_64.a with the sanitizers' runtimes.
 	clang libclang-rt-14-dev
 )

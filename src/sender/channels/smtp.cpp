@@ -101,6 +101,21 @@ Substitute(std::string s, const Message &m)
 	return s;
 }
 
+// Keeps the server's last reply line (e.g. "550 5.1.1 mailbox unavailable") for the error.
+int
+KeepReply(CURL *, curl_infotype type, char *data, size_t size, void *user)
+{
+	if (type != CURLINFO_HEADER_IN)
+		return 0;
+	auto *t = static_cast<Transfer *>(user);
+	std::string line(data, size);
+	while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+		line.pop_back();
+	if (line.size() >= 3 && (line[0] == '4' || line[0] == '5'))
+		t->response = line.substr(0, 500);
+	return 0;
+}
+
 class SmtpChannel : public Channel
 {
   public:
@@ -178,6 +193,9 @@ class SmtpChannel : public Channel
 		curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(t.request.size()));
 		curl_easy_setopt(e, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout * 1000));
+		curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, KeepReply);
+		curl_easy_setopt(e, CURLOPT_DEBUGDATA, &t);
+		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
 		if (!config_.user.empty())
 		{
 			curl_easy_setopt(e, CURLOPT_USERNAME, config_.user.c_str());
@@ -205,6 +223,8 @@ class SmtpChannel : public Channel
 		bool permanent = reply >= 500 && reply < 600 && reply != 530 && reply != 535;
 		o.result = permanent ? Result::Dead : Result::Retry;
 		o.error = "SMTP " + std::to_string(reply) + ": " + (t.error[0] ? t.error : curl_easy_strerror(code));
+		if (!t.response.empty())
+			o.error += " (" + t.response + ")";
 		return o;
 	}
 
