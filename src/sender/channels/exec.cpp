@@ -171,18 +171,20 @@ class ExecChannel : public Channel
 		return true;
 	}
 
-	// Writes what stdin can take and reads what stderr has, waiting up to 20 ms.
+	// Writes what stdin can take and reads what stderr has, waiting up to 20 ms (1 ms when a child is exiting).
 	static void Pump(std::vector<Child> &running)
 	{
 		std::vector<pollfd> fds;
+		bool exiting = false; // a child closed its pipes: it is exiting, reap it soon
 		for (auto &c : running)
 		{
 			if (c.in >= 0)
 				fds.push_back({c.in, POLLOUT, 0});
 			if (c.err >= 0)
 				fds.push_back({c.err, POLLIN, 0});
+			exiting = exiting || (c.in < 0 && c.err < 0);
 		}
-		poll(fds.data(), fds.size(), 20);
+		poll(fds.data(), fds.size(), exiting ? 1 : 20);
 		for (auto &c : running)
 		{
 			if (c.in >= 0)
