@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: installs what is missing, builds, starts the private demo cluster, loads the example
 # journeys (with waits shortened to seconds), feeds them synthetic users, lets the scheduler advance
-# them on the real clock and shows what happened. Run it again at will; `make demo-stop` stops it.
+# them on the real clock and shows what happened; then journey-sender delivers the e-mails and webhooks to
+# local sinks (scripts/demo_sender.sh). Run it again at will; `make demo-stop` stops it.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -84,5 +85,6 @@ SELECT round(avg(extract(epoch FROM o.created_at - i.entered_at))::numeric, 3) A
        round(max(extract(epoch FROM o.created_at - i.entered_at))::numeric, 3) AS max_seconds_to_send
   FROM journey.outbox o JOIN journey.instances i ON i.id = o.instance_id WHERE o.journey = 'cart_abandonment';
 SQL
+scripts/demo_sender.sh
 echo "The demo cluster keeps running: $(scripts/cluster.sh env demo)"
 echo "Stop it with: make demo-stop"

@@ -1,6 +1,7 @@
 #include "sender/database.hpp"
 
 #include "sender/json.hpp"
+#include "sender/log.hpp"
 
 #include <sys/select.h>
 
@@ -74,6 +75,9 @@ Database::Exec(const char *sql, int n, const char *const *values, bool throw_on_
 		return res;
 	if (!throw_on_error && PQstatus(conn_) == CONNECTION_OK)
 	{
+		last_error_ = res ? PQresultErrorMessage(res) : PQerrorMessage(conn_);
+		while (!last_error_.empty() && last_error_.back() == '\n')
+			last_error_.pop_back();
 		PQclear(res);
 		return nullptr;
 	}
@@ -208,6 +212,7 @@ Database::Finish(const std::vector<Message> &messages, const std::vector<Outcome
 	else
 	{
 		// A row gone or changed under us (e.g. deleted by retention): the acks, then one fail a row.
+		Log("settling the batch in one statement failed (" + last_error_ + "); one row at a time");
 		if (!sent.empty())
 		{
 			const char *v[] = {ids.c_str(), lease.c_str()};
@@ -221,6 +226,8 @@ Database::Finish(const std::vector<Message> &messages, const std::vector<Outcome
 			const char *v[] = {array.c_str(), lease.c_str()};
 			if (PGresult *r = Exec(one.c_str(), 2, v, false))
 				PQclear(r);
+			else
+				Log("journey.fail of " + item + " failed: " + last_error_);
 		}
 	}
 
@@ -267,6 +274,8 @@ Database::Finish(const std::vector<Message> &messages, const std::vector<Outcome
 					tally.reported += PQntuples(r2);
 					PQclear(r2);
 				}
+				else
+					Log("journey.report_delivery of row " + id + " failed: " + last_error_);
 			}
 		}
 	}

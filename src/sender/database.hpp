@@ -71,6 +71,7 @@ class Database
 	int max_attempts_ = 8;
 	bool fail_dead_ = false; // journey.fail(..., dead => true) exists
 	std::set<std::string> pending_notified_;
+	std::string last_error_; // of the last statement that failed with throw_on_error = false
 };
 
 } // namespace journey::sender
