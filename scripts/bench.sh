@@ -9,7 +9,7 @@
 # run) is in bench/out/.
 #
 #   BENCH_N=100000      users, i.e. rows/instances per workload (1000 .. 1000000)
-#   BENCH_ONLY=1,3      workloads to run (default all: 1..7)
+#   BENCH_ONLY=1,3      workloads to run (default all: 1..11; 12 when it exists)
 #   BENCH_REPEAT=3      runs per figure (medians)
 #   BENCH_BUILD=0       do not build and install the extension (use the installed one)
 #   BENCH_TRIGGER_CALLS=1000000   trigger calls of workload 6's backend memory check
@@ -18,6 +18,8 @@
 #   BENCH_PROFILE=1     load pg_stat_statements and record the statements of pg_journey's runs
 #   BENCH_WORKERS=2     journey.workers of the scheduler (default: one per core)
 #   BENCH_SEG_N=1000000 profiles of workload 8's segment
+#   BENCH_CLAIM_N=200000  outbox rows of workload 10
+#   BENCH_SENDER_N=50000  messages of workload 11
 #
 # Workloads (targets from issue 4):
 #   1 ingest, enrolling: INSERT … SELECT of N add_to_cart events into journey.events with the cart
@@ -33,6 +35,9 @@
 #   8 segment refresh: BENCH_SEG_N profiles (1,000,000), 10% changing, < 30 s; application inserts
 #     meanwhile p99 ≤ 100 ms; the first entered users' outbox rows committed before it ends (issue 13)
 #   9 run_due through a segment condition vs an attribute condition ≤ 1.05x (issue 13)
+#  10 claim + ack of BENCH_CLAIM_N outbox rows by 4 concurrent claimers (pgbench), vs 1: rows/s, each row
+#     handed out once (issue 14)
+#  11 journey-sender --once to a local webhook sink: messages/s ≥ 2,000 (issue 14)
 #
 # The harness: this driver reads the settings and runs the steps in order; bench/lib.sh holds the
 # helpers they share, bench/harness.sh the set-up and the record, bench/workloads/N_*.sh one workload
@@ -43,7 +48,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 N=${BENCH_N:-100000}
-ONLY=${BENCH_ONLY:-1,2,3,4,5,6,7,8,9}
+ONLY=${BENCH_ONLY:-1,2,3,4,5,6,7,8,9,10,11}
 REPEAT=${BENCH_REPEAT:-3}
 BUILD=${BENCH_BUILD:-1}
 TRIGGER_CALLS=${BENCH_TRIGGER_CALLS:-1000000}
@@ -51,7 +56,7 @@ RESULTS=${BENCH_RESULTS:-$top/bench/RESULTS.md}
 [[ "$N" =~ ^[0-9]+$ ]] && [ "$N" -ge 1000 ] && [ "$N" -le 1000000 ] ||
 	{ echo "bench: BENCH_N must be an integer in 1000..1000000, not $N" >&2; exit 2; }
 [[ "$REPEAT" =~ ^[0-9]+$ ]] && [ "$REPEAT" -ge 1 ] || { echo "bench: BENCH_REPEAT must be >= 1" >&2; exit 2; }
-[[ "$ONLY" =~ ^[1-9](,[1-9])*$ ]] || { echo "bench: BENCH_ONLY is a list of workloads 1..9, e.g. 1,3" >&2; exit 2; }
+[[ "$ONLY" =~ ^([1-9]|1[0-2])(,([1-9]|1[0-2]))*$ ]] || { echo "bench: BENCH_ONLY is a list of workloads 1..12, e.g. 1,3,10" >&2; exit 2; }
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
 PROFILE=${BENCH_PROFILE:-0}
 
@@ -65,7 +70,7 @@ T0="timestamptz '2100-01-01 00:00:00+00'"
 
 . bench/lib.sh
 . bench/harness.sh
-for f in bench/workloads/[1-9]_*.sh; do . "$f"; done
+for f in bench/workloads/[0-9]*_*.sh; do . "$f"; done
 
 # ---------------------------------------------------------------------------------------------- set-up
 say "== bench: N=$N, workloads $ONLY, repeat $REPEAT"
@@ -83,5 +88,10 @@ want 6 && workload_6
 want 7 && workload_7
 want 8 && workload_8
 want 9 && workload_9
+want 10 && workload_10
+want 11 && workload_11
+if want 12; then
+	if declare -F workload_12 >/dev/null; then workload_12; else say "bench: no workload 12 yet"; fi
+fi
 
 write_record
