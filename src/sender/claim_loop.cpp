@@ -113,8 +113,14 @@ Serve(Database &db, ChannelState &st, const Options &options, Progress &progress
 		todo_index.push_back(i);
 	}
 	std::vector<Outcome> delivered;
+	auto began = Clock::now();
 	if (!todo.empty())
 		st.channel->Deliver(todo, delivered);
+	double took = std::chrono::duration<double>(Clock::now() - began).count();
+	if (took > 0.8 * options.lease)
+		Log("channel " + st.config.name + ": a batch took " + std::to_string(static_cast<int>(took)) + " s of a " +
+			std::to_string(options.lease) + " s lease; rows whose lease expired may be delivered twice (raise --lease or "
+			"--concurrency, or lower --batch)");
 	bool any_sent = false, all_retry = !todo.empty();
 	for (size_t k = 0; k < todo.size(); ++k)
 	{
