@@ -49,9 +49,9 @@ SELECT pg_temp.err($q$SELECT journey.define($${"name": "loop", "trigger": {"even
 -- An unknown key.
 SELECT pg_temp.err($q$SELECT journey.define($${"name": "unknown_key", "trigger": {"event": "a"}, "start": "done",
   "colour": "blue", "nodes": {"done": {"exit": "completed"}}}$$)$q$);
--- A construct of the contract that is not built yet: 0A000 with its path.
+-- A value of the wrong type: 22023 with its path (ignore_caps is a boolean).
 SELECT pg_temp.err($q$SELECT journey.define($${"name": "later", "trigger": {"event": "a"}, "start": "s",
-  "nodes": {"s": {"send": {"channel": "sms", "template": "otp", "ignore_caps": true}, "next": "done"},
+  "nodes": {"s": {"send": {"channel": "sms", "template": "otp", "ignore_caps": "yes"}, "next": "done"},
             "done": {"exit": "completed"}}}$$)$q$);
 -- Segments that do not exist: 42704, every path in the detail.
 SELECT pg_temp.err($q$SELECT journey.define($${"name": "later", "trigger": {"segment_enter": "vip"}, "start": "s",

@@ -4,3 +4,36 @@
 -- upgrade/generate.py from src/sql. Live instances, the outbox and events are kept.
 \echo Use "ALTER EXTENSION pg_journey UPDATE TO '0.4.0'" to load this file. \quit
 
+-- Frequency caps count a user's rows on a channel by their time.
+CREATE INDEX outbox_user_channel ON journey.outbox (user_id, channel, created_at);
+
+-- Delivery rules: frequency caps, quiet hours, send-rate slots.
+CREATE TABLE journey.frequency_caps (
+	channel       text PRIMARY KEY REFERENCES journey.channels ON DELETE CASCADE,
+	max_messages  int NOT NULL CHECK (max_messages > 0),
+	per           interval NOT NULL CHECK (per > interval '0'),
+	updated_at    timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE journey.frequency_caps IS
+	'per channel: at most max_messages non-suppressed outbox rows per user with created_at in (now - per, now], every journey''s (journey.set_frequency_cap)';
+
+CREATE TABLE journey.quiet_hours (
+	channel     text PRIMARY KEY REFERENCES journey.channels ON DELETE CASCADE,
+	starts      time NOT NULL,
+	ends        time NOT NULL CHECK (ends <> starts),
+	fallback    text NOT NULL DEFAULT 'defer' CHECK (fallback IN ('defer', 'drop')),
+	updated_at  timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE journey.quiet_hours IS
+	'per channel: sends at a time of day in [starts, ends) in the user''s time zone (wrapping midnight when starts > ends) wait until ends (defer) or are suppressed (drop) (journey.set_quiet_hours)';
+
+CREATE TABLE journey.send_rate_slots (
+	journey  text PRIMARY KEY,
+	next_at  timestamptz NOT NULL
+);
+COMMENT ON TABLE journey.send_rate_slots IS
+	'internal: per journey with a send_rate, the earliest available_at its next outbox row may have';
+SELECT pg_catalog.pg_extension_config_dump('journey.frequency_caps', '');
+SELECT pg_catalog.pg_extension_config_dump('journey.quiet_hours', '');
+SELECT pg_catalog.pg_extension_config_dump('journey.send_rate_slots', '');
+

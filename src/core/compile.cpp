@@ -52,7 +52,7 @@ Compiler::IndexNodes(const Json &definition)
 void
 Compiler::TopLevel(const Json &definition)
 {
-	CheckKeys(definition, "", {"name", "description", "trigger", "entry", "exit_when", "goal", "start", "nodes"}, {"send_rate"});
+	CheckKeys(definition, "", {"name", "description", "trigger", "entry", "exit_when", "goal", "start", "nodes", "send_rate"});
 	if (const Json *entry = Optional(definition, "entry"))
 		definition_has_key_ = entry->is_object() && entry->contains("key");
 	if (const Json *name = Required(definition, "name", "")) {
@@ -79,6 +79,9 @@ Compiler::TopLevel(const Json &definition)
 	if (const Json *goal = Optional(definition, "goal"))
 		if (!Refused("goal", "goal"))
 			Goal(*goal);
+	if (const Json *send_rate = Optional(definition, "send_rate"))
+		if (!Refused("send_rate", "send_rate"))
+			graph_.send_rate = RateOf(*send_rate, "send_rate", "messages");
 	if (const Json *nodes = Required(definition, "nodes", ""))
 		Nodes(*nodes);
 	if (const Json *start = Required(definition, "start", "")) {

@@ -56,7 +56,7 @@ struct CompileOptions {
 	// Constructs the caller does not run yet, refused with SQLSTATE 0A000 at their path (SPEC §10: never
 	// accepted and ignored). Names: "goal"; entry rules "key", "throttle"; triggers "attribute_change",
 	// "geofence_enter", "geofence_exit"; nodes "wait_until", "window", "switch", "split", "parallel", "update",
-	// "call". (ignore_caps is always refused for now.)
+	// "call"; top level "send_rate".
 	std::vector<std::string> not_supported;
 };
 

@@ -113,15 +113,23 @@ Compiler::WaitForNode(Node &node, const Json &value, const std::string &path)
 void
 Compiler::SendNode(Node &node, const Json &value, const std::string &path)
 {
-	CheckKeys(value, path, {"send", "next"}, {"ignore_caps"});
+	CheckKeys(value, path, {"send", "next", "ignore_caps"});
 	node.kind = NodeKind::Send;
 	node.next = Target(value, "next", path);
 	const std::string send_path = JoinPath(path, "send");
 	const Json &send = value["send"];
 	if (!ExpectObject(send, send_path, "{\"channel\": C, \"template\": T, \"data\": {..}, \"to\": ADDRESS}"))
 		return;
-	CheckKeys(send, send_path, {"channel", "template", "data", "to", "topic"}, {"ignore_caps"});
+	CheckKeys(send, send_path, {"channel", "template", "data", "to", "topic", "ignore_caps"});
 	SendSpec &spec = node.send;
+	// "ignore_caps": true on the node (SPEC §6) or in its send: a transactional message.
+	for (const auto &[object, object_path] : {std::pair{&value, path}, std::pair{&send, send_path}})
+		if (const Json *ignore = Optional(*object, "ignore_caps")) {
+			if (ignore->is_boolean())
+				spec.ignore_caps = spec.ignore_caps || ignore->get<bool>();
+			else
+				Error(JoinPath(object_path, "ignore_caps"), "expected true or false");
+		}
 	if (const Json *channel = Required(send, "channel", send_path))
 		if (std::optional<std::string> name = Channel(*channel, JoinPath(send_path, "channel")))
 			spec.channel = std::move(*name);

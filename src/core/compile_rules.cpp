@@ -148,15 +148,15 @@ Compiler::Entry(const Json &value)
 			entry.key = Name(*key, JoinPath(path, "key"));
 	if (const Json *throttle = Optional(value, "throttle"))
 		if (!Refused(JoinPath(path, "throttle"), "throttle"))
-			Throttle(*throttle, JoinPath(path, "throttle"));
+			entry.throttle = RateOf(*throttle, JoinPath(path, "throttle"), "entries");
 }
 
-// {"max": N >= 1, "per": DURATION > 0}
-void
-Compiler::Throttle(const Json &value, const std::string &path)
+// {"max": N >= 1, "per": DURATION > 0}: an entry throttle, a journey's send rate. nullopt after an error.
+std::optional<Rate>
+Compiler::RateOf(const Json &value, const std::string &path, std::string_view what)
 {
-	if (!ExpectObject(value, path, "{\"max\": N, \"per\": DURATION}"))
-		return;
+	if (!ExpectObject(value, path, "{\"max\": N " + std::string(what) + ", \"per\": DURATION}"))
+		return std::nullopt;
 	CheckKeys(value, path, {"max", "per"});
 	const Json *max = Required(value, "max", path);
 	const Json *per = Required(value, "per", path);
@@ -167,7 +167,8 @@ Compiler::Throttle(const Json &value, const std::string &path)
 	if (per != nullptr)
 		period = Duration(*per, JoinPath(path, "per"), DurationRule::Positive);
 	if (count && period)
-		graph_.entry.throttle = journey::Throttle{*count, *period};
+		return Rate{*count, *period};
+	return std::nullopt;
 }
 
 void

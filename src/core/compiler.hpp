@@ -78,7 +78,7 @@ private:
 	void Trigger(const Json &value, const std::string &path);
 	void Geofence(journey::Trigger &trigger, const Json &value, const std::string &path);
 	void Entry(const Json &value);
-	void Throttle(const Json &value, const std::string &path);
+	std::optional<Rate> RateOf(const Json &value, const std::string &path, std::string_view what);
 	void ExitWhen(const Json &value);
 	void Goal(const Json &value);
 

@@ -20,9 +20,13 @@ bool CompareCount(CompareOp op, int64_t actual, int64_t expected);
 // stands in for a missing contact address.
 std::string UnreachableReason(const Contact &contact, const std::string &channel, bool address_override);
 
-// The effect of a send node visited for the `visit`th time at `at`.
+// The effect of a send node visited for the `visit`th time at `at`; `earlier` are the walk's sends before it
+// (they count against a frequency cap).
 SendEffect BuildSend(const Graph &graph, NodeId node, const InstanceState &state, int32_t visit, Timestamp at,
-					 Facts &facts);
+					 Facts &facts, const std::vector<SendEffect> &earlier);
+
+// The end of the quiet hours that `at` is inside of (in the user's time zone), or nullopt when it is outside.
+std::optional<Timestamp> QuietHoursEnd(const QuietHours &quiet, Timestamp at, Facts &facts);
 
 // A Facts that sees attribute changes on top of another Facts: the update nodes of a walk (and of a whole
 // simulation). Everything else is asked of the base.
@@ -44,6 +48,9 @@ public:
 	std::vector<StoredEvent> EventsAfter(const std::string &name, Timestamp after, Timestamp upto) override;
 	bool InSegment(const std::string &segment) override;
 	TopicStanding Topic(const std::string &topic, const std::string &channel) override;
+	std::optional<FrequencyCap> FrequencyCapFor(const std::string &channel) override;
+	std::optional<QuietHours> QuietHoursFor(const std::string &channel) override;
+	int64_t CountSends(const std::string &channel, Timestamp after, Timestamp upto) override;
 
 private:
 	Facts &base_;

@@ -71,7 +71,8 @@ struct SendEffect {
 	bool suppressed = false;  // the user is not reachable on the channel, or unsubscribed from the topic
 	std::string suppress_reason;
 	std::string topic;		  // the send's topic ("" when none): the outbox row's topic
-	Timestamp at = 0;		  // the step's time: the row's created_at and available_at
+	Timestamp at = 0;		  // the step's time: the row's created_at
+	Timestamp available_at = 0;	 // when a sender may claim it: `at`, or the end of the user's quiet hours
 };
 
 // A change of the user's profile by an update node, for the caller to apply (SPEC §3: a column of the tracked

@@ -43,6 +43,24 @@ Facts::EventsAfter(const std::string &, Timestamp, Timestamp)
 	return {};
 }
 
+std::optional<FrequencyCap>
+Facts::FrequencyCapFor(const std::string &)
+{
+	return std::nullopt;
+}
+
+std::optional<QuietHours>
+Facts::QuietHoursFor(const std::string &)
+{
+	return std::nullopt;
+}
+
+int64_t
+Facts::CountSends(const std::string &, Timestamp, Timestamp)
+{
+	return 0;
+}
+
 TopicStanding
 Facts::Topic(const std::string &, const std::string &)
 {

@@ -35,6 +35,21 @@ struct TopicStanding {
 	bool subscribed = true;
 };
 
+// journey.set_frequency_cap (SPEC §6): at most max_messages non-suppressed rows for the user and channel with
+// created_at in (at - per, at] (per in the user's time zone, as every duration).
+struct FrequencyCap {
+	int64_t max_messages = 0;
+	Interval per;
+};
+
+// journey.set_quiet_hours (SPEC §6): a send whose time of day in the user's zone is in [starts, ends) — a
+// window that wraps midnight when starts > ends — waits until ends (defer) or is suppressed (drop).
+struct QuietHours {
+	int64_t starts = 0;	 // microseconds since midnight
+	int64_t ends = 0;
+	bool drop = false;
+};
+
 using PropsFilter = std::function<bool(const Json &props)>;
 
 // Raised for a failure of one instance's step (the caller marks that instance failed).
@@ -81,6 +96,15 @@ public:
 	// The user's standing with a topic on a channel (journey.topics, journey.preferences). Default: subscribed,
 	// not critical.
 	virtual TopicStanding Topic(const std::string &topic, const std::string &channel);
+	// The channel's frequency cap and quiet hours (none by default).
+	virtual std::optional<FrequencyCap> FrequencyCapFor(const std::string &channel);
+	virtual std::optional<QuietHours> QuietHoursFor(const std::string &channel);
+	// How many of the user's outbox rows on the channel that are not suppressed have created_at in
+	// (after, upto], every journey's, written or about to be (not counting the current walk's own sends, which
+	// the evaluator adds). The layer serializes the counts of one user and channel until its transaction ends,
+	// so that two transactions cannot both pass a cap, and counts rows created after `upto` up to the real
+	// clock as well (a concurrent transaction that began after this one stamps its rows later). Default: 0.
+	virtual int64_t CountSends(const std::string &channel, Timestamp after, Timestamp upto);
 };
 
 // ts ± interval as Postgres computes it in the user's time zone (SPEC §2): days, weeks and months are

@@ -63,6 +63,7 @@ struct SendSpec {
 	Json data = Json::object();	 // values may hold {{...}} templates
 	std::optional<std::string> to;  // address override, may hold templates (rendering empty: unreachable)
 	std::string topic;				 // "" when none: preferences of journey.set_preference apply to it
+	bool ignore_caps = false;		 // a transactional message: frequency caps and quiet hours do not apply
 };
 
 // wait_until forms (the time zone is the user's unless `timezone` names one):
@@ -176,10 +177,12 @@ struct Trigger {
 enum class Reentry : uint8_t { Never, AfterExit, Always };
 const char *ReentryName(Reentry reentry);  // "never", "after_exit", "always", as a definition spells it
 
-struct Throttle {
-	int64_t max = 0;  // entries ...
+// N per period: an entry throttle (entries), a journey's send rate (outbox rows).
+struct Rate {
+	int64_t max = 0;  // entries or messages ...
 	Interval per;	  // ... per period (the layer enforces it)
 };
+using Throttle = Rate;
 
 struct EntryRules {
 	Reentry reentry = Reentry::AfterExit;
@@ -219,6 +222,7 @@ struct Graph {
 	std::vector<Condition> conditions;	 // referenced by CondId
 	std::unordered_map<std::string, NodeId> node_index;
 	std::string split_salt;	 // CompileOptions::split_salt, else the name
+	std::optional<Rate> send_rate;	// the journey's outbox rows are spaced per / max apart (the layer spaces them)
 
 	NodeId FindNode(const std::string &id) const;	 // kNoNode when absent
 	// Every event name the journey reacts to: triggers (and "location" for geofences), exit_when, wait_for

@@ -42,6 +42,24 @@ OverlayFacts::InSegment(const std::string &segment)
 	return base_.InSegment(segment);
 }
 
+std::optional<FrequencyCap>
+OverlayFacts::FrequencyCapFor(const std::string &channel)
+{
+	return base_.FrequencyCapFor(channel);
+}
+
+std::optional<QuietHours>
+OverlayFacts::QuietHoursFor(const std::string &channel)
+{
+	return base_.QuietHoursFor(channel);
+}
+
+int64_t
+OverlayFacts::CountSends(const std::string &channel, Timestamp after, Timestamp upto)
+{
+	return base_.CountSends(channel, after, upto);
+}
+
 TopicStanding
 OverlayFacts::Topic(const std::string &topic, const std::string &channel)
 {

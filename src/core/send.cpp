@@ -30,8 +30,53 @@ UnreachableReason(const Contact &contact, const std::string &channel, bool addre
 	return "";
 }
 
+namespace {
+
 SendEffect
-BuildSend(const Graph &graph, NodeId node, const InstanceState &state, int32_t visit, Timestamp at, Facts &facts)
+Suppressed(SendEffect effect, std::string reason)
+{
+	effect.suppressed = true;
+	effect.suppress_reason = std::move(reason);
+	return effect;
+}
+
+}	 // namespace
+
+std::optional<Timestamp>
+QuietHoursEnd(const QuietHours &quiet, Timestamp at, Facts &facts)
+{
+	if (quiet.starts == quiet.ends)
+		return std::nullopt;
+	const TimeZones &zones = facts.Zones();
+	const std::string zone = ZoneFor("", facts);
+	const LocalTime local = zones.ToLocal(at, zone);
+	const int64_t time_of_day =
+		((local.hour * 60 + local.minute) * 60 + local.second) * kMicrosPerSecond + local.micros;
+	const bool inside = quiet.starts < quiet.ends ? time_of_day >= quiet.starts && time_of_day < quiet.ends
+												  : time_of_day >= quiet.starts || time_of_day < quiet.ends;
+	if (!inside)
+		return std::nullopt;
+	// The next time the user's wall clock shows `ends` (today's, else tomorrow's): FromLocal moves a time in a
+	// DST gap forward, and takes the earlier of an ambiguous one.
+	for (int ahead = 0; ahead <= 2; ++ahead) {
+		LocalTime end = AddLocalDays(local, ahead);
+		int64_t rest = quiet.ends;
+		end.hour = (int)(rest / (3600 * kMicrosPerSecond));
+		rest %= 3600 * kMicrosPerSecond;
+		end.minute = (int)(rest / (60 * kMicrosPerSecond));
+		rest %= 60 * kMicrosPerSecond;
+		end.second = (int)(rest / kMicrosPerSecond);
+		end.micros = rest % kMicrosPerSecond;
+		const Timestamp instant = zones.FromLocal(end, zone);
+		if (instant > at)
+			return instant;
+	}
+	return std::nullopt;  // unreachable: a day later always ends after `at`
+}
+
+SendEffect
+BuildSend(const Graph &graph, NodeId node, const InstanceState &state, int32_t visit, Timestamp at, Facts &facts,
+		  const std::vector<SendEffect> &earlier)
 {
 	const SendSpec &spec = graph.nodes[node].send;
 	const RenderScope scope{&graph.name, &state.event, &state.context, &facts};
@@ -64,15 +109,38 @@ BuildSend(const Graph &graph, NodeId node, const InstanceState &state, int32_t v
 		effect.payload["body"] = RenderString(stored->body, scope);
 	}
 	effect.topic = spec.topic;
+	effect.available_at = at;
 	const std::string reason = to_empty ? "\"to\" rendered empty" : UnreachableReason(contact, spec.channel, address_override);
-	if (!reason.empty()) {
-		effect.suppressed = true;
-		effect.suppress_reason = "not reachable on channel " + spec.channel + ": " + reason;
-	} else if (!spec.topic.empty()) {
+	if (!reason.empty())
+		return Suppressed(std::move(effect), "not reachable on channel " + spec.channel + ": " + reason);
+	bool critical = false;
+	if (!spec.topic.empty()) {
 		const TopicStanding standing = facts.Topic(spec.topic, spec.channel);
-		if (!standing.critical && !standing.subscribed) {
-			effect.suppressed = true;
-			effect.suppress_reason = "unsubscribed from topic " + spec.topic + " on channel " + spec.channel;
+		critical = standing.critical;
+		if (!critical && !standing.subscribed)
+			return Suppressed(std::move(effect),
+							  "unsubscribed from topic " + spec.topic + " on channel " + spec.channel);
+	}
+	if (critical || spec.ignore_caps)	// a critical topic, a transactional message: no caps, no quiet hours
+		return effect;
+	if (const std::optional<FrequencyCap> cap = facts.FrequencyCapFor(spec.channel)) {
+		const Timestamp after = SubtractUserInterval(at, cap->per, facts);
+		int64_t sent = 0;
+		for (const SendEffect &e : earlier)	 // the walk's own sends, not written yet (all at `at`)
+			if (!e.suppressed && e.channel == spec.channel)
+				++sent;
+		if (sent < cap->max_messages)
+			sent += facts.CountSends(spec.channel, after, at);
+		if (sent >= cap->max_messages)
+			return Suppressed(std::move(effect), "frequency cap of " + std::to_string(cap->max_messages) + " per " +
+													 FormatInterval(cap->per) + " on channel " + spec.channel +
+													 " reached");
+	}
+	if (const std::optional<QuietHours> quiet = facts.QuietHoursFor(spec.channel)) {
+		if (const std::optional<Timestamp> end = QuietHoursEnd(*quiet, at, facts)) {
+			if (quiet->drop)
+				return Suppressed(std::move(effect), "quiet hours on channel " + spec.channel);
+			effect.available_at = *end;
 		}
 	}
 	return effect;

@@ -205,12 +205,14 @@ Walker::WalkBranch(NodeId node)
 			node = current.branches.front();
 			break;
 		case NodeKind::Send: {
-			SendEffect send = BuildSend(graph_, node, state_, visit, now_, facts_);
+			SendEffect send = BuildSend(graph_, node, state_, visit, now_, facts_, result_.sends);
 			Record(node, send.suppressed ? "suppressed" : "sent", [&] {
 				Json detail =
 					Detail("channel", send.channel, "template", send.template_name, "dedup_key", send.dedup_key);
 				if (send.suppressed)
 					detail["reason"] = send.suppress_reason;
+				else if (send.available_at != send.at)
+					detail["deferred_until"] = FormatTimestamp(send.available_at);	// quiet hours
 				return detail;
 			});
 			result_.sends.push_back(std::move(send));

@@ -24,6 +24,8 @@ CREATE TABLE journey.outbox (
 COMMENT ON TABLE journey.outbox IS
 	'messages that fell due, written in the transaction of the step that sends; senders take them with claim / ack / fail';
 CREATE INDEX outbox_ready ON journey.outbox (channel, available_at, id) WHERE status IN ('pending', 'claimed');
+-- A frequency cap counts a user's rows on a channel by their time.
+CREATE INDEX outbox_user_channel ON journey.outbox (user_id, channel, created_at);
 SELECT pg_catalog.pg_extension_config_dump('journey.outbox', '');
 SELECT pg_catalog.pg_extension_config_dump('journey.outbox_id_seq', '');
 COMMENT ON SEQUENCE journey.outbox_id_seq IS 'ids of outbox rows';

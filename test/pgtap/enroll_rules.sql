@@ -221,13 +221,13 @@ SELECT journey.enroll('er_pub', 'er_p3', '{}', pg_temp.t()) AS p3_id \gset
 SELECT is((SELECT version FROM journey.instances WHERE id = :p3_id::bigint), 3,
 	'after publish, entries run the new version');
 
--- Entry rules of the contract that are not built yet are refused, never ignored (SPEC §10).
+-- Bad values are refused at their path, never ignored (SPEC §10).
 SELECT throws_ok($$SELECT journey.define('{"name": "er_keyed", "trigger": {"event": "x"},
 	"start": "s", "nodes": {"s": {"if": {"segment": "vip"}, "then": "done", "else": "done"}, "done": {"exit": "completed"}}}')$$,
 	'42704', NULL, 'a segment condition on a segment that does not exist: 42704');
 SELECT throws_ok($$SELECT journey.define('{"name": "er_thr", "trigger": {"event": "x"}, "start": "s",
-	"nodes": {"s": {"send": {"channel": "sms", "template": "t", "ignore_caps": true}, "next": "done"}, "done": {"exit": "completed"}}}')$$,
-	'0A000', NULL, 'send.ignore_caps (frequency caps) not built yet: 0A000');
+	"nodes": {"s": {"send": {"channel": "sms", "template": "t", "ignore_caps": 1}, "next": "done"}, "done": {"exit": "completed"}}}')$$,
+	'22023', 'journey "er_thr": nodes.s.send.ignore_caps: expected true or false', 'send.ignore_caps that is not a boolean: 22023');
 SELECT throws_ok($$SELECT journey.define('{"name": "er_bad", "trigger": {"event": "x"}, "entry": {"reentry": "sometimes"},
 	"start": "done", "nodes": {"done": {"exit": "completed"}}}')$$, '22023', NULL, 'an unknown reentry value: 22023');
 SELECT throws_matching($$SELECT journey.define('{"name": "er_bad", "trigger": {"event": "x"}, "entry": {"reentry": "sometimes"},

@@ -48,6 +48,11 @@ public:
 	std::vector<CallRecord> calls;
 	std::vector<std::string> segments;	// the segments the user is a member of
 	int segment_reads = 0;
+	std::map<std::string, TopicStanding> topics;		// by topic (any channel)
+	std::map<std::string, FrequencyCap> caps;			// by channel
+	std::map<std::string, QuietHours> quiet_hours;		// by channel
+	std::vector<std::pair<std::string, Timestamp>> outbox;	// the user's non-suppressed rows: (channel, created_at)
+	int count_sends_calls = 0;
 
 	void
 	AddEvent(std::string name, Timestamp at, Json props = Json::object())
@@ -96,6 +101,35 @@ public:
 	{
 		++segment_reads;
 		return std::find(segments.begin(), segments.end(), segment) != segments.end();
+	}
+
+	TopicStanding
+	Topic(const std::string &topic, const std::string &) override
+	{
+		const auto it = topics.find(topic);
+		return it == topics.end() ? TopicStanding{} : it->second;
+	}
+
+	std::optional<FrequencyCap>
+	FrequencyCapFor(const std::string &channel) override
+	{
+		const auto it = caps.find(channel);
+		return it == caps.end() ? std::nullopt : std::optional<FrequencyCap>(it->second);
+	}
+
+	std::optional<QuietHours>
+	QuietHoursFor(const std::string &channel) override
+	{
+		const auto it = quiet_hours.find(channel);
+		return it == quiet_hours.end() ? std::nullopt : std::optional<QuietHours>(it->second);
+	}
+
+	int64_t
+	CountSends(const std::string &channel, Timestamp after, Timestamp upto) override
+	{
+		++count_sends_calls;
+		return std::count_if(outbox.begin(), outbox.end(),
+							 [&](const auto &row) { return row.first == channel && row.second > after && row.second <= upto; });
 	}
 
 	std::optional<Json>

@@ -24,7 +24,7 @@ namespace journey {
 // The hot paths (trigger, scheduler) keep no history.
 inline const StepOptions kHotPath{false};
 
-class Engine {
+class Engine : private PendingSends {
 public:
 	explicit Engine(SpiSession &spi) : spi_(spi), snapshot_(RuleCache::Get(spi)), rule_cache_(*snapshot_)
 	{
@@ -90,6 +90,9 @@ public:
 	std::optional<Timestamp> NextWake();
 
 private:
+	// The sends of the scheduler batch's collected outbox rows and of the statement's pending entries.
+	int64_t CountPendingSends(const std::string &user_id, const std::string &channel, Timestamp after,
+							  Timestamp upto) override;
 	// Runs one step of an instance and writes its state and effects.
 	StepResult RunStep(const VersionEntry &version, InstanceState &state,
 					   const std::function<StepResult(InstanceState &, PgFacts &)> &step);

@@ -44,6 +44,7 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 	const Graph &g = *version.graph;
 	const EntryRules &rules = g.entry;
 	PgFacts facts(spi_, rule_cache_, user_id);
+	facts.SharePendingSends(this);
 
 	if (rules.when != kNoCond && !EvaluateCondition(g, rules.when, at, at, &event, facts)) {
 		*refusal = "the entry condition (entry.when) does not hold";

@@ -66,6 +66,7 @@ Engine::OnEvent(const std::string &user_id, const std::string &name, const Json 
 		FlushEntries();	 // this event may read the user's instances and entries: written first
 	std::unordered_set<std::string> exited;
 	PgFacts facts(spi_, rule_cache_, user_id);
+	facts.SharePendingSends(this);
 	std::vector<SqlRow> active;
 	if (rules->instance_rules || !rules->goal_journeys.empty())
 		active = spi_.Run(kActiveOfUser, {SqlValue::Text(user_id)});
@@ -194,6 +195,7 @@ Engine::OnProfileChange(const std::string &user_id, const Json *old_profile, con
 		if (old_value && new_value && *old_value == *new_value)
 			continue;  // not distinct: no change
 		PgFacts facts(spi_, rule_cache_, user_id);
+		facts.SharePendingSends(this);
 		for (int32_t vid : versions) {
 			const VersionEntry &v = rule_cache_.Version(spi_, vid);
 			if (updating && *updating == v.journey)

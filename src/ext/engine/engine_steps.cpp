@@ -21,6 +21,7 @@ Engine::RunStep(const VersionEntry &version, InstanceState &state,
 {
 	PgFacts facts(spi_, rule_cache_, state.user_id);
 	facts.ShareTemplates(templates_);
+	facts.SharePendingSends(this);
 	if (!version.graph->HasCalls()) {
 		// A called function might change contacts, memberships or insert events during the batch.
 		facts.ShareContacts(batch_contacts_);
@@ -65,6 +66,13 @@ Engine::TryInSubTransaction(const Graph &graph, const std::function<void()> &wor
 		sub.Rollback();
 		return error;
 	}
+}
+
+int64_t
+Engine::CountPendingSends(const std::string &user_id, const std::string &channel, Timestamp after, Timestamp upto)
+{
+	return (outbox_batch_ ? outbox_batch_->CountPending(user_id, channel, after, upto) : 0) +
+		   (entry_batch_ ? entry_batch_->CountPendingSends(user_id, channel, after, upto) : 0);
 }
 
 void

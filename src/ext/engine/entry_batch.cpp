@@ -50,6 +50,21 @@ EntryBatch::Add(const VersionEntry &version, InstanceState state, bool exclusive
 }
 
 int64_t
+EntryBatch::CountPendingSends(const std::string &user_id, const std::string &channel, Timestamp after,
+							  Timestamp upto) const
+{
+	if (!HasUser(user_id))
+		return 0;
+	int64_t n = 0;
+	for (const Pending &p : pending_)
+		if (p.state.user_id == user_id)
+			for (const SendEffect &s : p.first_step.sends)
+				if (!s.suppressed && s.channel == channel && s.at > after && s.at <= upto)
+					++n;
+	return n;
+}
+
+int64_t
 EntryBatch::Flush(SpiSession &spi, const CountedFn &counted)
 {
 	if (pending_.empty())

@@ -39,6 +39,10 @@ public:
 	// `counted`: the journey's rules read past entries (journey.entries is counted on success).
 	void Add(const VersionEntry &version, InstanceState state, bool exclusive, StepResult first_step, bool counted);
 	bool HasUser(const std::string &user_id) const { return users_.count(user_id) > 0; }
+	// How many sends of the pending entries' first steps, not suppressed, are the user's on the channel with
+	// created_at in (after, upto] (a frequency cap counts them with the outbox's rows).
+	int64_t CountPendingSends(const std::string &user_id, const std::string &channel, Timestamp after,
+							  Timestamp upto) const;
 	bool Empty() const { return pending_.empty(); }
 	// Entries held before the batch writes itself (memory stays bounded for statements of any size).
 	static constexpr size_t kMaxPending = 1000;

@@ -24,6 +24,11 @@ extern "C" {
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+#include "common/hashfn.h"
+#include "lib/stringinfo.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
 #include "catalog/namespace.h"
 }
 
@@ -66,6 +71,33 @@ const Statement kTemplateExists{"SELECT 1 FROM journey.templates WHERE name = $1
 const Statement kTemplateWithoutLocale{"SELECT subject, body FROM journey.templates WHERE name = $1 AND channel = $2",
 									   {SqlType::Text, SqlType::Text},
 									   {SqlType::Text, SqlType::Text}};
+
+// A frequency cap's count: the user's rows on the channel that are not suppressed, by their time (the index
+// outbox_user_channel).
+const Statement kCountSends{"SELECT count(*) FROM journey.outbox WHERE user_id = $1 AND channel = $2 "
+							"AND created_at > $3 AND created_at <= $4 AND status <> 'suppressed'",
+							{SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz},
+							{SqlType::Int8}};
+
+// The first key of the advisory locks that serialize frequency caps ("jcap"): pg_locks shows them as
+// advisory locks with classid 1784897904 and objid a hash of the user and channel (objsubid 2).
+constexpr uint32 kCapLockKey = 0x6A636170;
+
+// Takes the transaction-level advisory lock of (user, channel) — pg_advisory_xact_lock(int4, int4) — so that
+// a transaction counting a user's rows for a cap waits for another that counted and may write one, and then
+// sees its rows (each SPI statement of READ COMMITTED takes a new snapshot). Postgres calls only.
+void
+LockUserChannel(const char *user_id, const char *channel)
+{
+	StringInfoData key;
+	initStringInfo(&key);
+	appendStringInfo(&key, "%s%c%s", user_id, '\x1f', channel);
+	const uint32 hash = DatumGetUInt32(hash_any((const unsigned char *)key.data, key.len));
+	pfree(key.data);
+	LOCKTAG tag;
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, kCapLockKey, hash, 2);
+	(void)LockAcquire(&tag, ExclusiveLock, false, false);
+}
 
 // Whether journey.templates has its locale column (syscache lookups).
 bool
@@ -177,6 +209,38 @@ PgFacts::InSegment(const std::string &segment)
 	if (std::optional<bool> direct = IsSegmentMember(segment, user_id_))
 		return *direct;
 	return !spi_.Run(kSegmentMember, {SqlValue::Text(segment), SqlValue::Text(user_id_)}).empty();
+}
+
+std::optional<FrequencyCap>
+PgFacts::FrequencyCapFor(const std::string &channel)
+{
+	const FrequencyCap *cap = rule_cache_.Cap(channel);
+	return cap ? std::optional<FrequencyCap>(*cap) : std::nullopt;
+}
+
+std::optional<QuietHours>
+PgFacts::QuietHoursFor(const std::string &channel)
+{
+	const QuietHours *quiet = rule_cache_.Quiet(channel);
+	return quiet ? std::optional<QuietHours>(*quiet) : std::nullopt;
+}
+
+int64_t
+PgFacts::CountSends(const std::string &channel, Timestamp after, Timestamp upto)
+{
+	if (lock_caps_) {
+		const char *user = user_id_.c_str();
+		const char *c = channel.c_str();
+		PgCall([&] { LockUserChannel(user, c); });
+	}
+	// Rows up to the real clock too: a concurrent transaction that began after ours (its rows' created_at is
+	// its now(), later than ours) may have committed one while we waited for the lock.
+	const Timestamp clock = PgCall([] { return (Timestamp)GetCurrentTimestamp(); });
+	int64_t n = spi_.Run(kCountSends, {SqlValue::Text(user_id_), SqlValue::Text(channel), SqlValue::Timestamp(after),
+									   SqlValue::Timestamp(std::max(upto, clock))})[0][0].i;
+	if (pending_sends_)
+		n += pending_sends_->CountPendingSends(user_id_, channel, after, upto);
+	return n;
 }
 
 TopicStanding

@@ -16,6 +16,17 @@
 
 namespace journey {
 
+// The sends a transaction has made and not written yet (a scheduler batch's collected outbox rows, a
+// statement's pending entries): a frequency cap counts them with the table's rows.
+class PendingSends {
+public:
+	virtual int64_t CountPendingSends(const std::string &user_id, const std::string &channel, Timestamp after,
+									  Timestamp upto) = 0;
+
+protected:
+	~PendingSends() = default;
+};
+
 class PgFacts : public Facts {
 public:
 	PgFacts(SpiSession &spi, const RuleCache &rule_cache, std::string user_id)
@@ -34,6 +45,13 @@ public:
 	std::vector<StoredEvent> EventsAfter(const std::string &name, Timestamp after, Timestamp upto) override;
 	bool InSegment(const std::string &segment) override;
 	TopicStanding Topic(const std::string &topic, const std::string &channel) override;
+	std::optional<FrequencyCap> FrequencyCapFor(const std::string &channel) override;
+	std::optional<QuietHours> QuietHoursFor(const std::string &channel) override;
+	// Takes the transaction-level advisory lock of (user, channel) first (see LockUserChannel).
+	int64_t CountSends(const std::string &channel, Timestamp after, Timestamp upto) override;
+	void SharePendingSends(PendingSends *pending) { pending_sends_ = pending; }
+	// A simulation counts what is stored, and locks nothing.
+	void DoNotLock() { lock_caps_ = false; }
 
 	// The contacts of a batch's users, read by one statement before its steps (user → channel → contact);
 	// a user of the batch without a row for a channel has no contact there.
@@ -67,6 +85,8 @@ private:
 	const BatchContacts *batch_contacts_ = nullptr;
 	const BatchMemberships *batch_memberships_ = nullptr;
 	EventCounter *event_counter_ = nullptr;
+	PendingSends *pending_sends_ = nullptr;
+	bool lock_caps_ = true;
 };
 
 }	 // namespace journey

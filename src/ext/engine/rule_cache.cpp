@@ -72,6 +72,28 @@ const Statement kAllowedFunctions{
 	{},
 	{SqlType::Int8, SqlType::Int8, SqlType::Text, SqlType::Text, SqlType::Int8}};
 
+// Delivery rules, when the tables exist (a database not updated to 0.4.0 has none): intervals by their parts.
+const Statement kFrequencyCaps{
+	"SELECT channel, max_messages, (extract(year FROM per) * 12 + extract(month FROM per))::int4, "
+	"extract(day FROM per)::int4, ((extract(hour FROM per) * 3600 + extract(minute FROM per) * 60) * 1000000 "
+	"+ extract(microseconds FROM per))::int8 FROM journey.frequency_caps",
+	{},
+	{SqlType::Text, SqlType::Int4, SqlType::Int4, SqlType::Int4, SqlType::Int8}};
+const Statement kQuietHours{"SELECT channel, (extract(epoch FROM starts) * 1000000)::int8, "
+							"(extract(epoch FROM ends) * 1000000)::int8, fallback = 'drop' FROM journey.quiet_hours",
+							{},
+							{SqlType::Text, SqlType::Int8, SqlType::Int8, SqlType::Bool}};
+
+// Does the journey schema have this table? (syscache)
+bool
+HasTable(const char *name)
+{
+	return PgCall([&] {
+		const Oid ns = get_namespace_oid("journey", true);
+		return OidIsValid(ns) && OidIsValid(get_relname_relid(name, ns));
+	});
+}
+
 const Statement kExtraChannels{"SELECT name FROM journey.channels WHERE NOT builtin", {}, {SqlType::Text}};
 
 }	 // namespace
@@ -139,6 +161,12 @@ RuleCache::Load(SpiSession &spi)
 			functions_[row[3].s] = f;
 	}
 	sources_.Load(spi);
+	if (HasTable("frequency_caps"))
+		for (auto &row : spi.Run(kFrequencyCaps, {}))
+			caps_[row[0].s] = FrequencyCap{row[1].i, Interval{(int32_t)row[2].i, (int32_t)row[3].i, row[4].i}};
+	if (HasTable("quiet_hours"))
+		for (auto &row : spi.Run(kQuietHours, {}))
+			quiet_hours_[row[0].s] = QuietHours{row[1].i, row[2].i, row[3].i != 0};
 	for (auto &row : spi.Run(kJourneys, {})) {
 		JourneyEntry j{row[0].s, row[1].s, (int32_t)row[2].i};
 		if (j.status == "paused") {
@@ -179,6 +207,20 @@ RuleCache::Rules(std::string_view event) const
 {
 	auto it = rules_.find(event);
 	return it == rules_.end() ? nullptr : &it->second;
+}
+
+const FrequencyCap *
+RuleCache::Cap(const std::string &channel) const
+{
+	auto it = caps_.find(channel);
+	return it == caps_.end() ? nullptr : &it->second;
+}
+
+const QuietHours *
+RuleCache::Quiet(const std::string &channel) const
+{
+	auto it = quiet_hours_.find(channel);
+	return it == quiet_hours_.end() ? nullptr : &it->second;
 }
 
 const AllowedFunction *

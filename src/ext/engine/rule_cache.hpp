@@ -3,6 +3,7 @@
 // does for its job table); compiled versions are immutable and kept.
 #pragma once
 
+#include "core/facts.hpp"
 #include "core/graph.hpp"
 #include "ext/storage/tracked_sources.hpp"
 #include "pg/spi.hpp"
@@ -74,6 +75,9 @@ public:
 	const TrackedSources &Sources() const { return sources_; }
 	// The allowed function a definition names ("schema.name", or "name" when unique), or null.
 	const AllowedFunction *Function(const std::string &name) const;
+	// The channel's frequency cap and quiet hours (journey.frequency_caps, journey.quiet_hours), or null.
+	const FrequencyCap *Cap(const std::string &channel) const;
+	const QuietHours *Quiet(const std::string &channel) const;
 
 private:
 	void Load(SpiSession &spi);
@@ -92,6 +96,8 @@ private:
 	std::vector<std::string> extra_channels_;
 	TrackedSources sources_;
 	std::unordered_map<std::string, AllowedFunction> functions_;
+	std::unordered_map<std::string, FrequencyCap> caps_;
+	std::unordered_map<std::string, QuietHours> quiet_hours_;
 };
 
 // Registers the invalidation callback (once per backend).

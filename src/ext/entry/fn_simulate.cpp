@@ -70,6 +70,7 @@ RunSimulation(const std::string &definition, const std::string &user_id, const s
 		}
 		input.until = until;
 		PgFacts facts(spi, rule_cache, user_id);
+		facts.DoNotLock();
 		const Graph &g = *compiled.graph;
 		for (const HistoryEffect &h : Simulate(g, input, facts))
 			rows.push_back(Row{h.at, h.node == kNoNode ? std::string() : g.nodes[h.node].id, h.what,

@@ -46,7 +46,7 @@ constexpr OutboxColumnDef kOutboxColumnDefs[] = {
 	{"payload", JSONBOID, "p::jsonb"},
 	{"dedup_key", TEXTOID, "d"},
 	{"created_at", TIMESTAMPTZOID, "a"},
-	{"available_at", TIMESTAMPTZOID, "a"},
+	{"available_at", TIMESTAMPTZOID, "b"},
 	{"status", TEXTOID, "s"},
 	{"last_error", TEXTOID, "nullif(e, '')"},
 	{"topic", TEXTOID, "nullif(o, '')"},
@@ -62,7 +62,7 @@ struct OutboxField {
 constexpr OutboxField kOutboxFields[] = {
 	{"j", "text", kT},	{"v", "text", kT}, {"n", "text", kT}, {"i", "int8", kI8},		 {"u", "text", kT}, {"c", "text", kT},
 	{"t", "text", kT},	{"p", "text", kT}, {"d", "text", kT}, {"a", "timestamptz", kTs}, {"s", "text", kT}, {"e", "text", kT},
-	{"o", "text", kT},
+	{"o", "text", kT},	{"b", "timestamptz", kTs},
 };
 
 // The columns written when no row of a batch has a topic: all but the last (topic), so that a database still at
@@ -185,7 +185,7 @@ FormOutboxRow(HeapWriter *w, ExprState *const *defaults, const OutboxRow &o, int
 	values[at(kDedupKey)] = TextOrNull(o.dedup_key, false, &nulls[at(kDedupKey)]);
 	values[at(kCreatedAt)] = Int64GetDatum(o.at);
 	nulls[at(kCreatedAt)] = false;
-	values[at(kAvailableAt)] = Int64GetDatum(o.at);
+	values[at(kAvailableAt)] = Int64GetDatum(o.available_at);
 	nulls[at(kAvailableAt)] = false;
 	values[at(kOutboxStatus)] = TextOrNull(o.status, false, &nulls[at(kOutboxStatus)]);
 	values[at(kLastError)] = TextOrNull(o.last_error, true, &nulls[at(kLastError)]);
@@ -264,7 +264,72 @@ InsertOutboxRows(const std::vector<OutboxRow> &rows, int columns)
 	return done;
 }
 
+// A journey's send rate (SPEC §5 top level "send_rate": {"max": N, "per": D}) gives its rows one slot each,
+// per / N apart (a day counts 24 hours and a month 30 days here: a rate is a throughput).
+const Statement kTakeRateSlots{
+	"INSERT INTO journey.send_rate_slots AS s (journey, next_at) VALUES ($1, $2 + interval '1 microsecond' * $3) "
+	"ON CONFLICT (journey) DO UPDATE SET next_at = greatest(s.next_at, $2) + interval '1 microsecond' * $3 "
+	"RETURNING s.next_at",
+	{SqlType::Text, SqlType::TimestampTz, SqlType::Int8},
+	{SqlType::TimestampTz}};
+
+// The rows of journeys with a send rate take their slots: per journey, in the order they were added, the
+// n-th row's available_at is at least start + n * spacing, where start is the journey's next free slot (or
+// its earliest row's time, when later). One statement per journey, whose row lock keeps the slots of
+// concurrent transactions apart until they end.
+void
+SpaceBySendRate(SpiSession &spi, std::vector<OutboxRow> &rows)
+{
+	std::vector<std::string> journeys;
+	for (const OutboxRow &o : rows)
+		if (o.rate_spacing > 0 && std::find(journeys.begin(), journeys.end(), o.journey) == journeys.end())
+			journeys.push_back(o.journey);
+	std::sort(journeys.begin(), journeys.end());	 // one lock order for every transaction
+	for (const std::string &journey : journeys) {
+		int64_t count = 0, spacing = 0;
+		Timestamp earliest = INT64_MAX;
+		for (const OutboxRow &o : rows)
+			if (o.rate_spacing > 0 && o.journey == journey && o.status != "suppressed") {
+				++count;
+				spacing = o.rate_spacing;
+				earliest = std::min(earliest, o.at);
+			}
+		if (count == 0)
+			continue;
+		const Timestamp next = spi.Run(kTakeRateSlots, {SqlValue::Text(journey), SqlValue::Timestamp(earliest),
+														SqlValue::Int(count * spacing)})[0][0].i;
+		Timestamp slot = next - count * spacing;
+		for (OutboxRow &o : rows)
+			if (o.rate_spacing > 0 && o.journey == journey && o.status != "suppressed") {
+				o.available_at = std::max(o.available_at, slot);
+				slot += spacing;
+			}
+	}
+}
+
 }	 // namespace
+
+int64_t
+RateSpacing(const Rate &rate)
+{
+	const int64_t per = rate.per.micros + (int64_t)rate.per.days * 24 * kMicrosPerHour +
+						(int64_t)rate.per.months * 30 * 24 * kMicrosPerHour;
+	return std::max<int64_t>(1, per / std::max<int64_t>(1, rate.max));
+}
+
+int64_t
+OutboxBatch::CountPending(const std::string &user_id, const std::string &channel, Timestamp after, Timestamp upto)
+{
+	for (; indexed_ < rows_.size(); ++indexed_) {
+		const OutboxRow &o = rows_[indexed_];
+		if (o.status != "suppressed")
+			pending_[o.user_id + '\x1f' + o.channel].push_back(o.at);
+	}
+	const auto it = pending_.find(user_id + '\x1f' + channel);
+	if (it == pending_.end())
+		return 0;
+	return std::count_if(it->second.begin(), it->second.end(), [&](Timestamp at) { return at > after && at <= upto; });
+}
 
 void
 OutboxBatch::Add(const VersionEntry &version, const InstanceState &state, const SendEffect &s)
@@ -280,6 +345,9 @@ OutboxBatch::Add(const VersionEntry &version, const InstanceState &state, const 
 	row.template_name = s.template_name;
 	row.dedup_key = s.dedup_key;
 	row.at = s.at;
+	row.available_at = s.available_at;
+	if (version.graph->send_rate)
+		row.rate_spacing = RateSpacing(*version.graph->send_rate);
 	row.status = s.suppressed ? "suppressed" : "pending";
 	row.last_error = s.suppress_reason;
 	row.topic = s.topic;
@@ -307,6 +375,9 @@ OutboxBatch::Write(SpiSession &spi, bool direct)
 	std::swap(rows, rows_);	 // the batch is empty afterwards, whether the writes succeed or not
 	std::vector<std::string> channels;
 	std::swap(channels, channels_);
+	indexed_ = 0;
+	pending_.clear();
+	SpaceBySendRate(spi, rows);
 	// The topic column only when some row has a topic (see kOutboxColumnsWithoutTopic).
 	const bool with_topic = std::any_of(rows.begin(), rows.end(), [](const OutboxRow &o) { return !o.topic.empty(); });
 	const int ncolumns = with_topic ? kOutboxColumnCount : kOutboxColumnsWithoutTopic;
@@ -326,6 +397,7 @@ OutboxBatch::Write(SpiSession &spi, bool direct)
 			columns.Text(10, std::move(o.status));
 			columns.Text(11, std::move(o.last_error));
 			columns.Text(12, std::move(o.topic));
+			columns.Int64(13, o.available_at);
 		}
 		columns.Exec(spi, InsertOutboxMany(with_topic));
 	}

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace journey {
@@ -22,8 +23,13 @@ struct OutboxRow {
 	std::string journey, node, user_id, channel, template_name, payload, dedup_key, status, last_error, topic;
 	int32_t version = 0;
 	int64_t instance_id = 0;
-	int64_t at = 0; // created_at and available_at
+	int64_t at = 0; // created_at
+	int64_t available_at = 0;
+	int64_t rate_spacing = 0;	// µs between the journey's rows (its send_rate), 0 when it has none
 };
+
+// The time between two rows of a journey with this send rate, in µs.
+int64_t RateSpacing(const Rate &rate);
 
 // Outbox rows collected over a batch (a scheduler batch, a statement's entries) or one send.
 class OutboxBatch {
@@ -35,12 +41,18 @@ public:
 	void Flush(SpiSession &spi);
 	// The same, by the statement always (the sends of one step outside a batch).
 	void FlushByStatement(SpiSession &spi);
+	// How many of the batch's rows that are not suppressed are the user's on the channel with created_at in
+	// (after, upto] (a frequency cap counts them with the table's).
+	int64_t CountPending(const std::string &user_id, const std::string &channel, Timestamp after, Timestamp upto);
 
 private:
 	void Write(SpiSession &spi, bool direct);
 
 	std::vector<OutboxRow> rows_;
 	std::vector<std::string> channels_;	 // to notify
+	// CountPending's index of rows_[0, indexed_): user + '\x1f' + channel → created_at (built when first asked).
+	size_t indexed_ = 0;
+	std::unordered_map<std::string, std::vector<Timestamp>> pending_;
 };
 
 // Writes the outbox rows of a step (and notifies idle senders): into `batch` when one is given, else each

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Frequency caps under concurrency (issue 14, SPEC §6): two transactions sending to one user on one channel
+# cannot both pass a cap of 1 — the second waits for the first (a transaction-level advisory lock of the user
+# and channel, shown in pg_locks) and then sees its row; and 8 clients sending to 20 users through three
+# journeys for a few seconds never give a user more rows than the cap allows, every other send suppressed.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$fault_top"
+
+work=$(mktemp -d /tmp/pg_journey_dc.XXXXXX)
+chmod 755 "$work"
+cleanup() {
+	forget_journeys dc_a dc_b dc_c 2>/dev/null
+	q "SELECT journey.clear_frequency_cap('email'); DELETE FROM journey.events WHERE user_id LIKE 'dc\_%';
+	   DELETE FROM journey.contacts WHERE user_id LIKE 'dc\_%'" >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+cleanup
+mkdir -p "$work" && chmod 755 "$work"
+
+for j in a b c; do
+	q "SELECT journey.define('{\"name\": \"dc_$j\", \"trigger\": {\"event\": \"dc_$j\"}, \"entry\": {\"reentry\": \"always\"}, \"start\": \"s\",
+		\"nodes\": {\"s\": {\"send\": {\"channel\": \"email\", \"template\": \"dc_$j\"}, \"next\": \"d\"}, \"d\": {\"exit\": \"completed\"}}}', true)" \
+		>/dev/null || { not_ok "define dc_$j"; fault_finish; }
+done
+q "SELECT journey.set_contact('dc_' || i, 'email', 'dc' || i || '@example.com') FROM generate_series(0, 20) i" >/dev/null
+q "SELECT journey.set_frequency_cap('email', 1, '1 day')" >/dev/null || { not_ok "set_frequency_cap"; fault_finish; }
+
+# 1. Two transactions, cap 1: A sends and holds its transaction open; B's send waits on A's lock.
+psql -XAtq -v ON_ERROR_STOP=1 -c "BEGIN" -c "SELECT journey.track('dc_0', 'dc_a')" -c "SELECT pg_sleep(3)" -c "COMMIT" \
+	>"$work/a.out" 2>&1 &
+a=$!
+poll 10 "SELECT EXISTS (SELECT 1 FROM journey.outbox WHERE false) OR EXISTS (SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%' AND state = 'active')" ||
+	not_ok "transaction A is open"
+psql -XAtq -v ON_ERROR_STOP=1 -c "SELECT journey.track('dc_0', 'dc_b')" >"$work/b.out" 2>&1 &
+b=$!
+if poll 10 "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity s USING (pid)
+                          WHERE l.locktype = 'advisory' AND NOT l.granted AND l.classid = 1784897904
+                            AND s.query LIKE '%dc_b%')"; then
+	ok "B waits for A on the user's and channel's advisory lock"
+else
+	not_ok "B waits for A on the user's and channel's advisory lock" "$(q "SELECT locktype, granted, classid, objid FROM pg_locks WHERE locktype = 'advisory'")"
+fi
+wait $a || not_ok "transaction A" "$(cat "$work/a.out")"
+wait $b || not_ok "transaction B" "$(cat "$work/b.out")"
+check "A's send is pending, B's suppressed by the cap" \
+	"$(q "SELECT string_agg(journey || ' ' || status, ', ' ORDER BY journey) FROM journey.outbox WHERE user_id = 'dc_0'")" \
+	"dc_a pending, dc_b suppressed"
+
+# 2. 8 clients, 20 users, three journeys, cap 2 a day: per user at most 2 rows not suppressed, the rest suppressed.
+q "SELECT journey.set_frequency_cap('email', 2, '1 day')" >/dev/null
+cat >"$work/send.pgbench" <<'SQL'
+\set u random(1, 20)
+\set j random(1, 3)
+SELECT journey.track('dc_' || :u, 'dc_' || (ARRAY['a', 'b', 'c'])[:j]);
+SQL
+"$(pg_config --bindir)/pgbench" -n -c 8 -j 2 -T "${DC_SECONDS:-4}" -f "$work/send.pgbench" >"$work/pgbench.out" 2>&1 ||
+	not_ok "pgbench ran without errors" "$(tail -n 5 "$work/pgbench.out")"
+sends=$(q "SELECT count(*) FROM journey.outbox WHERE user_id ~ '^dc_([1-9]|1[0-9]|20)$'")
+note "$sends sends to 20 users"
+check "every user got exactly 2 rows not suppressed" \
+	"$(q "SELECT string_agg(DISTINCT n::text, ',') FROM (SELECT user_id, count(*) FILTER (WHERE status <> 'suppressed') AS n
+	        FROM journey.outbox WHERE user_id ~ '^dc_([1-9]|1[0-9]|20)$' GROUP BY user_id) x")" "2"
+check "every other send is suppressed by the cap" \
+	"$(q "SELECT count(*) = $sends - 40 FROM journey.outbox WHERE user_id ~ '^dc_([1-9]|1[0-9]|20)$' AND status = 'suppressed'
+	        AND last_error = 'frequency cap of 2 per 1 day on channel email reached'")" "t"
+check "no instance failed" "$(q "SELECT count(*) FROM journey.instances WHERE journey LIKE 'dc\_%' AND status <> 'completed'")" "0"
+fault_finish
