@@ -3,12 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
 double
-Backoff::Failed()
-{
+Backoff::Failed() {
 	++failures_;
 	double pause = std::min(max_, base_ * std::pow(2.0, std::min(failures_ - 1, 30)));
 	std::uniform_real_distribution<double> jitter(0.5, 1.5);

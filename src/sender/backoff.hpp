@@ -4,11 +4,9 @@
 #include <chrono>
 #include <random>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
-class Backoff
-{
+class Backoff {
   public:
 	using Clock = std::chrono::steady_clock;
 
@@ -18,7 +16,10 @@ class Backoff
 	// Returns the pause chosen: base * 2^(failures-1), at most max, times a random 0.5..1.5.
 	double Failed();
 	// Any delivery succeeded: claim again at once.
-	void Succeeded() { failures_ = 0; until_ = Clock::time_point{}; }
+	void Succeeded() {
+		failures_ = 0;
+		until_ = Clock::time_point{};
+	}
 	bool Waiting(Clock::time_point now) const { return now < until_; }
 	Clock::time_point Until() const { return until_; }
 	int Failures() const { return failures_; }

@@ -11,20 +11,15 @@
 #include <set>
 #include <thread>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
-namespace
-{
+namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct ChannelState
-{
+struct ChannelState {
 	ChannelState(const ChannelConfig &c, const Options &o)
-		: config(c), channel(MakeChannel(c)), backoff(o.backoff_base, o.backoff_max)
-	{
-	}
+		: config(c), channel(MakeChannel(c)), backoff(o.backoff_base, o.backoff_max) {}
 	ChannelConfig config;
 	std::unique_ptr<Channel> channel;
 	Backoff backoff;
@@ -32,50 +27,45 @@ struct ChannelState
 };
 
 Clock::time_point
-After(double seconds)
-{
+After(double seconds) {
 	return Clock::now() + std::chrono::microseconds(static_cast<long long>(seconds * 1e6));
 }
 
 double
-Until(Clock::time_point t)
-{
+Until(Clock::time_point t) {
 	return std::chrono::duration<double>(t - Clock::now()).count();
 }
 
 const char *
-Name(Result r)
-{
-	switch (r)
-	{
-	case Result::Sent: return "sent";
-	case Result::Retry: return "retry";
-	case Result::Dead: return "dead";
-	case Result::Released: return "released";
-	case Result::Abandoned: return "abandoned";
+Name(Result r) {
+	switch (r) {
+	case Result::Sent:
+		return "sent";
+	case Result::Retry:
+		return "retry";
+	case Result::Dead:
+		return "dead";
+	case Result::Released:
+		return "released";
+	case Result::Abandoned:
+		return "abandoned";
 	}
 	return "?";
 }
 
 // Connects, retrying for options.reconnect seconds. False when it gave up. Throws a fatal DbError.
 bool
-Connect(Database &db, const Options &options)
-{
+Connect(Database &db, const Options &options) {
 	auto deadline = After(options.reconnect);
 	double pause = 0.2;
-	while (true)
-	{
-		try
-		{
+	while (true) {
+		try {
 			db.Connect();
 			return true;
-		}
-		catch (const DbError &e)
-		{
+		} catch (const DbError &e) {
 			if (e.fatal)
 				throw;
-			if (Clock::now() >= deadline || Stopping())
-			{
+			if (Clock::now() >= deadline || Stopping()) {
 				Log(std::string(e.what()) + "; giving up");
 				return false;
 			}
@@ -88,8 +78,7 @@ Connect(Database &db, const Options &options)
 
 // One claim of one channel, delivered and settled. Returns how many rows the claim returned.
 size_t
-Serve(Database &db, ChannelState &st, const Options &options, Progress &progress)
-{
+Serve(Database &db, ChannelState &st, const Options &options, Progress &progress) {
 	std::vector<Message> messages = db.Claim(st.config.name, options.batch, options.lease);
 	if (messages.empty())
 		return 0;
@@ -100,10 +89,8 @@ Serve(Database &db, ChannelState &st, const Options &options, Progress &progress
 	std::vector<size_t> todo_index;
 	std::vector<Outcome> outcomes(messages.size());
 	bool refailed = false;
-	for (size_t i = 0; i < messages.size(); ++i)
-	{
-		if (!db.CanFailDead() && messages[i].last_error.rfind(kPermanentPrefix, 0) == 0)
-		{
+	for (size_t i = 0; i < messages.size(); ++i) {
+		if (!db.CanFailDead() && messages[i].last_error.rfind(kPermanentPrefix, 0) == 0) {
 			outcomes[i].result = Result::Dead;
 			outcomes[i].error = messages[i].last_error;
 			refailed = true;
@@ -119,11 +106,11 @@ Serve(Database &db, ChannelState &st, const Options &options, Progress &progress
 	double took = std::chrono::duration<double>(Clock::now() - began).count();
 	if (took > 0.8 * options.lease)
 		Log("channel " + st.config.name + ": a batch took " + std::to_string(static_cast<int>(took)) + " s of a " +
-			std::to_string(options.lease) + " s lease; rows whose lease expired may be delivered twice (raise --lease or "
+			std::to_string(options.lease) +
+			" s lease; rows whose lease expired may be delivered twice (raise --lease or "
 			"--concurrency, or lower --batch)");
 	bool any_sent = false, all_retry = !todo.empty();
-	for (size_t k = 0; k < todo.size(); ++k)
-	{
+	for (size_t k = 0; k < todo.size(); ++k) {
 		outcomes[todo_index[k]] = delivered[k];
 		any_sent = any_sent || delivered[k].result == Result::Sent;
 		all_retry = all_retry && delivered[k].result == Result::Retry;
@@ -132,15 +119,14 @@ Serve(Database &db, ChannelState &st, const Options &options, Progress &progress
 	}
 	if (options.verbose)
 		for (size_t i = 0; i < messages.size(); ++i)
-			Log(st.config.name + " id " + std::to_string(messages[i].id) + " key " + messages[i].dedup_key + " attempt " +
-				std::to_string(messages[i].attempts) + ": " + Name(outcomes[i].result) +
+			Log(st.config.name + " id " + std::to_string(messages[i].id) + " key " + messages[i].dedup_key +
+				" attempt " + std::to_string(messages[i].attempts) + ": " + Name(outcomes[i].result) +
 				(outcomes[i].error.empty() ? "" : " (" + outcomes[i].error + ")"));
 	Tally tally = db.Finish(messages, outcomes, st.config.report);
 	progress.Add(tally);
 	if (any_sent)
 		st.backoff.Succeeded();
-	else if (all_retry)
-	{
+	else if (all_retry) {
 		double pause = st.backoff.Failed();
 		Log("channel " + st.config.name + ": every delivery of the batch failed (" + outcomes[todo_index[0]].error +
 			"); pausing " + std::to_string(pause).substr(0, 5) + " s");
@@ -153,21 +139,17 @@ Serve(Database &db, ChannelState &st, const Options &options, Progress &progress
 } // namespace
 
 ExitCode
-RunSender(const Options &options)
-{
+RunSender(const Options &options) {
 	std::vector<ChannelState> states;
 	states.reserve(options.channels.size());
 	for (const auto &c : options.channels)
 		states.emplace_back(c, options);
 	Database db(options.conninfo);
 	Progress progress;
-	try
-	{
+	try {
 		if (!Connect(db, options))
 			return kExitConnection;
-	}
-	catch (const DbError &e)
-	{
+	} catch (const DbError &e) {
 		Log(e.what());
 		return kExitRefused;
 	}
@@ -179,20 +161,16 @@ RunSender(const Options &options)
 
 	auto next_poll = After(options.poll);
 	auto next_progress = After(options.progress > 0 ? options.progress : 1e6);
-	while (!Stopping())
-	{
-		try
-		{
-			if (!db.Connected())
-			{
+	while (!Stopping()) {
+		try {
+			if (!db.Connected()) {
 				if (!Connect(db, options))
 					return Stopping() ? kExitClean : kExitConnection;
 				for (auto &st : states)
 					st.ready = true;
 			}
 			bool worked = false;
-			for (auto &st : states)
-			{
+			for (auto &st : states) {
 				if (Stopping())
 					break;
 				if (!st.ready || st.backoff.Waiting(Clock::now()))
@@ -202,8 +180,7 @@ RunSender(const Options &options)
 				else
 					worked = true;
 			}
-			if (options.progress > 0 && Clock::now() >= next_progress)
-			{
+			if (options.progress > 0 && Clock::now() >= next_progress) {
 				Log(progress.Line());
 				next_progress = After(options.progress);
 			}
@@ -222,17 +199,13 @@ RunSender(const Options &options)
 			for (auto &st : states)
 				if (notified.count(st.config.name))
 					st.ready = true;
-			if (Clock::now() >= next_poll)
-			{
+			if (Clock::now() >= next_poll) {
 				for (auto &st : states)
 					st.ready = true;
 				next_poll = After(options.poll);
 			}
-		}
-		catch (const DbError &e)
-		{
-			if (e.fatal)
-			{
+		} catch (const DbError &e) {
+			if (e.fatal) {
 				Log(e.what());
 				return kExitRefused;
 			}

@@ -3,18 +3,15 @@
 
 #include "sender/config.hpp"
 
-namespace journey::sender
-{
+namespace journey::sender {
 
-enum ExitCode
-{
-	kExitClean = 0,       // stopped by SIGTERM / SIGINT, or --once drained
-	kExitConfig = 1,      // usage or configuration error
-	kExitConnection = 2,  // the database unreachable for --reconnect seconds
-	kExitRefused = 3,     // the database refuses the sender (no pg_journey, no permission)
+enum ExitCode {
+	kExitClean = 0,		 // stopped by SIGTERM / SIGINT, or --once drained
+	kExitConfig = 1,	 // usage or configuration error
+	kExitConnection = 2, // the database unreachable for --reconnect seconds
+	kExitRefused = 3,	 // the database refuses the sender (no pg_journey, no permission)
 };
 
-ExitCode
-RunSender(const Options &options);
+ExitCode RunSender(const Options &options);
 
 } // namespace journey::sender

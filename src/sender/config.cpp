@@ -8,15 +8,12 @@
 
 extern char **environ;
 
-namespace journey::sender
-{
+namespace journey::sender {
 
-namespace
-{
+namespace {
 
 std::string
-Trim(const std::string &s)
-{
+Trim(const std::string &s) {
 	auto first = s.find_first_not_of(" \t\r\n");
 	if (first == std::string::npos)
 		return "";
@@ -25,8 +22,7 @@ Trim(const std::string &s)
 }
 
 int
-ToInt(const std::string &key, const std::string &value, int lowest)
-{
+ToInt(const std::string &key, const std::string &value, int lowest) {
 	char *end = nullptr;
 	long n = std::strtol(value.c_str(), &end, 10);
 	if (value.empty() || *end != '\0' || n < lowest || n > 1000000)
@@ -35,8 +31,7 @@ ToInt(const std::string &key, const std::string &value, int lowest)
 }
 
 double
-ToSeconds(const std::string &key, const std::string &value, double lowest)
-{
+ToSeconds(const std::string &key, const std::string &value, double lowest) {
 	char *end = nullptr;
 	double n = std::strtod(value.c_str(), &end);
 	if (value.empty() || *end != '\0' || !(n >= lowest) || n > 1e7)
@@ -45,8 +40,7 @@ ToSeconds(const std::string &key, const std::string &value, double lowest)
 }
 
 bool
-ToBool(const std::string &key, const std::string &value)
-{
+ToBool(const std::string &key, const std::string &value) {
 	if (value == "true" || value == "on" || value == "yes" || value == "1" || value.empty())
 		return true;
 	if (value == "false" || value == "off" || value == "no" || value == "0")
@@ -56,8 +50,7 @@ ToBool(const std::string &key, const std::string &value)
 
 // A value "env:NAME" is read from the environment variable NAME (secrets out of command lines and files).
 std::string
-Resolve(const std::string &key, const std::string &value)
-{
+Resolve(const std::string &key, const std::string &value) {
 	if (value.rfind("env:", 0) != 0)
 		return value;
 	const char *v = std::getenv(value.c_str() + 4);
@@ -67,8 +60,7 @@ Resolve(const std::string &key, const std::string &value)
 }
 
 ChannelConfig &
-Channel(Options &o, const std::string &name)
-{
+Channel(Options &o, const std::string &name) {
 	for (auto &c : o.channels)
 		if (c.name == name)
 			return c;
@@ -84,8 +76,7 @@ Channel(Options &o, const std::string &name)
 
 // NAME.KEY = VALUE
 void
-SetChannel(Options &o, const std::string &setting)
-{
+SetChannel(Options &o, const std::string &setting) {
 	auto eq = setting.find('=');
 	auto dot = setting.find('.');
 	if (eq == std::string::npos || dot == std::string::npos || dot > eq)
@@ -95,31 +86,25 @@ SetChannel(Options &o, const std::string &setting)
 	std::string value = Trim(setting.substr(eq + 1));
 	std::string what = name + "." + key;
 	ChannelConfig &c = Channel(o, name);
-	if (key == "kind")
-	{
+	if (key == "kind") {
 		if (value != "webhook" && value != "smtp" && value != "exec")
 			throw ConfigError(what + ": unknown kind \"" + value + "\" (webhook, smtp or exec)");
 		c.kind = value;
-	}
-	else if (key == "url")
+	} else if (key == "url")
 		c.url = value;
 	else if (key == "secret")
 		c.secret = Resolve(what, value);
 	else if (key == "signature_header")
 		c.signature_header = value;
-	else if (key == "body")
-	{
+	else if (key == "body") {
 		if (value != "envelope" && value != "payload")
 			throw ConfigError(what + ": \"envelope\" or \"payload\", not \"" + value + "\"");
 		c.body = value;
-	}
-	else if (key == "header")
-	{
+	} else if (key == "header") {
 		if (value.find(':') == std::string::npos)
 			throw ConfigError(what + ": expected \"Name: value\", not \"" + value + "\"");
 		c.headers.push_back(value);
-	}
-	else if (key == "report")
+	} else if (key == "report")
 		c.report = ToBool(what, value);
 	else if (key == "from")
 		c.from = value;
@@ -145,8 +130,7 @@ SetChannel(Options &o, const std::string &setting)
 
 // A global setting by its long name (as on the command line, without the dashes).
 bool
-SetGlobal(Options &o, const std::string &key, const std::string &value)
-{
+SetGlobal(Options &o, const std::string &key, const std::string &value) {
 	if (key == "db")
 		o.conninfo = value;
 	else if (key == "batch")
@@ -171,8 +155,7 @@ SetGlobal(Options &o, const std::string &key, const std::string &value)
 		o.verbose = ToBool(key, value);
 	else if (key == "channel")
 		SetChannel(o, value);
-	else if (key == "webhook" || key == "smtp" || key == "exec")
-	{
+	else if (key == "webhook" || key == "smtp" || key == "exec") {
 		// --webhook NAME=URL, --smtp NAME=URL, --exec NAME=COMMAND
 		auto eq = value.find('=');
 		if (eq == std::string::npos || eq == 0)
@@ -180,28 +163,24 @@ SetGlobal(Options &o, const std::string &key, const std::string &value)
 		std::string name = Trim(value.substr(0, eq));
 		SetChannel(o, name + ".kind=" + key);
 		SetChannel(o, name + (key == "exec" ? ".command=" : ".url=") + value.substr(eq + 1));
-	}
-	else
+	} else
 		return false;
 	return true;
 }
 
 bool
-IsFlag(const std::string &key)
-{
+IsFlag(const std::string &key) {
 	return key == "once" || key == "verbose";
 }
 
 void
-ReadFile(Options &o, const std::string &path)
-{
+ReadFile(Options &o, const std::string &path) {
 	std::ifstream in(path);
 	if (!in)
 		throw ConfigError("cannot read config file " + path);
 	std::string line;
 	int number = 0;
-	while (std::getline(in, line))
-	{
+	while (std::getline(in, line)) {
 		++number;
 		line = Trim(line);
 		if (line.empty() || line[0] == '#')
@@ -211,41 +190,34 @@ ReadFile(Options &o, const std::string &path)
 			throw ConfigError(path + ":" + std::to_string(number) + ": expected KEY = VALUE");
 		std::string key = Trim(line.substr(0, eq));
 		std::string value = Trim(line.substr(eq + 1));
-		try
-		{
+		try {
 			if (key.find('.') != std::string::npos)
 				SetChannel(o, key + "=" + value);
 			else if (key == "config" || !SetGlobal(o, key, value))
 				throw ConfigError("unknown setting \"" + key + "\"");
-		}
-		catch (const ConfigError &e)
-		{
+		} catch (const ConfigError &e) {
 			throw ConfigError(path + ":" + std::to_string(number) + ": " + e.what());
 		}
 	}
 }
 
 void
-Check(Options &o)
-{
+Check(Options &o) {
 	if (o.channels.empty())
 		throw ConfigError("no channel configured (e.g. --webhook NAME=URL, --smtp NAME=URL, --exec NAME=COMMAND)");
 	if (o.backoff_max < o.backoff_base)
 		o.backoff_max = o.backoff_base;
-	for (auto &c : o.channels)
-	{
+	for (auto &c : o.channels) {
 		if (c.kind.empty())
 			throw ConfigError("channel " + c.name + ": no kind (" + c.name + ".kind = webhook | smtp | exec)");
 		if (c.kind == "webhook" && c.url.rfind("http://", 0) != 0 && c.url.rfind("https://", 0) != 0)
 			throw ConfigError("channel " + c.name + ": url must be http:// or https://, not \"" + c.url + "\"");
-		if (c.kind == "smtp")
-		{
+		if (c.kind == "smtp") {
 			if (c.url.rfind("smtp://", 0) != 0 && c.url.rfind("smtps://", 0) != 0)
 				throw ConfigError("channel " + c.name + ": url must be smtp:// or smtps://, not \"" + c.url + "\"");
 			if (c.from.empty())
 				throw ConfigError("channel " + c.name + ": from is required (" + c.name + ".from = ADDRESS)");
-			if (c.host.empty())
-			{
+			if (c.host.empty()) {
 				auto at = c.from.rfind('@');
 				c.host = at == std::string::npos ? "journey-sender" : c.from.substr(at + 1);
 				while (!c.host.empty() && (c.host.back() == '>' || c.host.back() == ' '))
@@ -262,22 +234,18 @@ Check(Options &o)
 } // namespace
 
 Options
-ParseOptions(int argc, char **argv, bool &help, bool &version)
-{
+ParseOptions(int argc, char **argv, bool &help, bool &version) {
 	Options o;
 	help = version = false;
 	// Split argv into (key, value) pairs first: --key=value, --key value, --flag.
 	std::vector<std::pair<std::string, std::string>> args;
-	for (int i = 1; i < argc; ++i)
-	{
+	for (int i = 1; i < argc; ++i) {
 		std::string arg = argv[i];
-		if (arg == "-h" || arg == "--help")
-		{
+		if (arg == "-h" || arg == "--help") {
 			help = true;
 			return o;
 		}
-		if (arg == "--version")
-		{
+		if (arg == "--version") {
 			version = true;
 			return o;
 		}
@@ -285,12 +253,10 @@ ParseOptions(int argc, char **argv, bool &help, bool &version)
 			throw ConfigError("unexpected argument \"" + arg + "\" (see --help)");
 		std::string key = arg.substr(2), value;
 		auto eq = key.find('=');
-		if (eq != std::string::npos)
-		{
+		if (eq != std::string::npos) {
 			value = key.substr(eq + 1);
 			key = key.substr(0, eq);
-		}
-		else if (IsFlag(key))
+		} else if (IsFlag(key))
 			value = "true";
 		else if (i + 1 < argc)
 			value = argv[++i];
@@ -309,10 +275,9 @@ ParseOptions(int argc, char **argv, bool &help, bool &version)
 		ReadFile(o, file);
 
 	// JOURNEY_SENDER_<KEY>: a global setting (KEY upper case, '-' as '_'), e.g. JOURNEY_SENDER_DB.
-	static const char *globals[] = {"db", "batch", "lease", "concurrency", "poll", "progress", "reconnect",
-									"backoff-base", "backoff-max", "once", "verbose"};
-	for (const char *g : globals)
-	{
+	static const char *globals[] = {"db",		 "batch",		 "lease",		"concurrency", "poll",	 "progress",
+									"reconnect", "backoff-base", "backoff-max", "once",		   "verbose"};
+	for (const char *g : globals) {
 		std::string var = "JOURNEY_SENDER_";
 		for (const char *p = g; *p; ++p)
 			var.push_back(*p == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(*p))));
@@ -328,8 +293,7 @@ ParseOptions(int argc, char **argv, bool &help, bool &version)
 }
 
 const char *
-HelpText()
-{
+HelpText() {
 	return R"(journey-sender: delivers pg_journey's outbox (journey.claim / ack / fail) to webhooks, SMTP and commands.
 
 Usage: journey-sender [OPTIONS]

@@ -10,21 +10,17 @@
 #include <cstring>
 #include <memory>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
-namespace
-{
+namespace {
 
-struct ResultDeleter
-{
+struct ResultDeleter {
 	void operator()(PGresult *r) const { PQclear(r); }
 };
 using Result_ = std::unique_ptr<PGresult, ResultDeleter>;
 
 void
-IgnoreNotice(void *, const char *)
-{
+IgnoreNotice(void *, const char *) {
 	// fail() on a lease no longer held says so with a NOTICE: counted as nothing, not printed.
 }
 
@@ -40,8 +36,7 @@ const char *kClaimSql =
 } // namespace
 
 void
-Database::Raise(PGresult *res, const char *what)
-{
+Database::Raise(PGresult *res, const char *what) {
 	std::string message = std::string(what) + ": ";
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
 	message += res ? PQresultErrorMessage(res) : PQerrorMessage(conn_);
@@ -59,22 +54,19 @@ Database::Raise(PGresult *res, const char *what)
 }
 
 PGresult *
-Database::Exec(const char *sql, int n, const char *const *values, bool throw_on_error)
-{
+Database::Exec(const char *sql, int n, const char *const *values, bool throw_on_error) {
 	if (conn_ == nullptr)
 		throw DbError("not connected", true, false);
 	PGresult *res = PQexecParams(conn_, sql, n, nullptr, values, nullptr, nullptr, 0);
 	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	// Notifications arrive with any result.
-	for (PGnotify *n = PQnotifies(conn_); n != nullptr; n = PQnotifies(conn_))
-	{
+	for (PGnotify *n = PQnotifies(conn_); n != nullptr; n = PQnotifies(conn_)) {
 		pending_notified_.insert(n->extra);
 		PQfreemem(n);
 	}
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return res;
-	if (!throw_on_error && PQstatus(conn_) == CONNECTION_OK)
-	{
+	if (!throw_on_error && PQstatus(conn_) == CONNECTION_OK) {
 		last_error_ = res ? PQresultErrorMessage(res) : PQerrorMessage(conn_);
 		while (!last_error_.empty() && last_error_.back() == '\n')
 			last_error_.pop_back();
@@ -85,12 +77,10 @@ Database::Exec(const char *sql, int n, const char *const *values, bool throw_on_
 }
 
 void
-Database::Connect()
-{
+Database::Connect() {
 	Close();
 	conn_ = PQconnectdb(conninfo_.c_str());
-	if (PQstatus(conn_) != CONNECTION_OK)
-	{
+	if (PQstatus(conn_) != CONNECTION_OK) {
 		std::string message = PQerrorMessage(conn_);
 		while (!message.empty() && message.back() == '\n')
 			message.pop_back();
@@ -110,23 +100,20 @@ Database::Connect()
 }
 
 void
-Database::Close()
-{
+Database::Close() {
 	if (conn_ != nullptr)
 		PQfinish(conn_);
 	conn_ = nullptr;
 }
 
 std::vector<Message>
-Database::Claim(const std::string &channel, int max_rows, int lease_seconds)
-{
+Database::Claim(const std::string &channel, int max_rows, int lease_seconds) {
 	std::string rows = std::to_string(max_rows), lease = std::to_string(lease_seconds);
 	const char *values[] = {channel.c_str(), rows.c_str(), lease.c_str()};
 	Result_ r(Exec(kClaimSql, 3, values));
 	int n = PQntuples(r.get());
 	std::vector<Message> out(n);
-	for (int i = 0; i < n; ++i)
-	{
+	for (int i = 0; i < n; ++i) {
 		Message &m = out[i];
 		m.id = std::atoll(PQgetvalue(r.get(), i, 0));
 		m.lease_id = std::atoll(PQgetvalue(r.get(), i, 1));
@@ -145,8 +132,7 @@ Database::Claim(const std::string &channel, int max_rows, int lease_seconds)
 }
 
 Tally
-Database::Finish(const std::vector<Message> &messages, const std::vector<Outcome> &outcomes, bool report)
-{
+Database::Finish(const std::vector<Message> &messages, const std::vector<Outcome> &outcomes, bool report) {
 	Tally tally;
 	if (messages.empty())
 		return tally;
@@ -155,11 +141,9 @@ Database::Finish(const std::vector<Message> &messages, const std::vector<Outcome
 	std::string ids = "{";
 	std::vector<std::string> fail_items;
 	std::vector<size_t> sent;
-	for (size_t i = 0; i < messages.size(); ++i)
-	{
+	for (size_t i = 0; i < messages.size(); ++i) {
 		const Outcome &o = outcomes[i];
-		if (o.result == Result::Sent)
-		{
+		if (o.result == Result::Sent) {
 			if (ids.size() > 1)
 				ids += ',';
 			ids += std::to_string(messages[i].id);
@@ -193,9 +177,10 @@ Database::Finish(const std::vector<Message> &messages, const std::vector<Outcome
 	// One statement, one transaction: the acks and the fails of the batch.
 	std::string fail_call = "journey.fail(f.id, f.error, f.retry_in, $LEASE::bigint";
 	fail_call += fail_dead_ ? ", dead => f.dead)" : ")";
-	const char *from = " FROM jsonb_to_recordset($FAILS::jsonb) AS f(id bigint, error text, retry_in interval, dead bool)";
-	std::string sql = "SELECT journey.ack($1::bigint[], $3::bigint), (SELECT count(*) FROM (SELECT " + fail_call + from +
-					  ") AS x)";
+	const char *from =
+		" FROM jsonb_to_recordset($FAILS::jsonb) AS f(id bigint, error text, retry_in interval, dead bool)";
+	std::string sql =
+		"SELECT journey.ack($1::bigint[], $3::bigint), (SELECT count(*) FROM (SELECT " + fail_call + from + ") AS x)";
 	auto replace = [](std::string s, const std::string &from, const std::string &to) {
 		for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
 			s.replace(at, from.size(), to);
@@ -204,24 +189,19 @@ Database::Finish(const std::vector<Message> &messages, const std::vector<Outcome
 	sql = replace(replace(sql, "$LEASE", "$3"), "$FAILS", "$2");
 	const char *values[] = {ids.c_str(), fails.c_str(), lease.c_str()};
 	PGresult *res = Exec(sql.c_str(), 3, values, false);
-	if (res != nullptr)
-	{
+	if (res != nullptr) {
 		tally.sent = std::atoll(PQgetvalue(res, 0, 0));
 		PQclear(res);
-	}
-	else
-	{
+	} else {
 		// A row gone or changed under us (e.g. deleted by retention): the acks, then one fail a row.
 		Log("settling the batch in one statement failed (" + last_error_ + "); one row at a time");
-		if (!sent.empty())
-		{
+		if (!sent.empty()) {
 			const char *v[] = {ids.c_str(), lease.c_str()};
 			Result_ r(Exec("SELECT journey.ack($1::bigint[], $2::bigint)", 2, v));
 			tally.sent = std::atoll(PQgetvalue(r.get(), 0, 0));
 		}
 		std::string one = replace(replace("SELECT " + fail_call + from, "$LEASE", "$2"), "$FAILS", "$1");
-		for (const auto &item : fail_items)
-		{
+		for (const auto &item : fail_items) {
 			std::string array = "[" + item + "]";
 			const char *v[] = {array.c_str(), lease.c_str()};
 			if (PGresult *r = Exec(one.c_str(), 2, v, false))
@@ -231,11 +211,9 @@ Database::Finish(const std::vector<Message> &messages, const std::vector<Outcome
 		}
 	}
 
-	if (report && !sent.empty())
-	{
+	if (report && !sent.empty()) {
 		std::string reports = "[";
-		for (size_t i : sent)
-		{
+		for (size_t i : sent) {
 			if (reports.size() > 1)
 				reports += ',';
 			reports += "{\"id\":" + std::to_string(messages[i].id) + ",\"response\":";
@@ -248,33 +226,26 @@ Database::Finish(const std::vector<Message> &messages, const std::vector<Outcome
 								 "ON o.id = r.id AND o.status = 'sent'";
 		const char *v[] = {reports.c_str()};
 		PGresult *r = Exec(sql_report, 1, v, false);
-		if (r)
-		{
+		if (r) {
 			tally.reported = std::atoll(PQgetvalue(r, 0, 0));
 			PQclear(r);
-		}
-		else
-		{
+		} else {
 			// A response that was not valid JSON after all: report each row, without its response if need be.
-			for (size_t i : sent)
-			{
+			for (size_t i : sent) {
 				std::string id = std::to_string(messages[i].id);
 				const char *one = "SELECT journey.report_delivery($1::bigint, 'delivered', now(), $2::jsonb) "
 								  "FROM journey.outbox WHERE id = $1::bigint AND status = 'sent'";
-				const char *v2[] = {id.c_str(), LooksLikeJsonObject(outcomes[i].response) ? outcomes[i].response.c_str()
-																						   : nullptr};
+				const char *v2[] = {id.c_str(),
+									LooksLikeJsonObject(outcomes[i].response) ? outcomes[i].response.c_str() : nullptr};
 				PGresult *r2 = Exec(one, 2, v2, false);
-				if (r2 == nullptr)
-				{
+				if (r2 == nullptr) {
 					v2[1] = nullptr;
 					r2 = Exec(one, 2, v2, false);
 				}
-				if (r2)
-				{
+				if (r2) {
 					tally.reported += PQntuples(r2);
 					PQclear(r2);
-				}
-				else
+				} else
 					Log("journey.report_delivery of row " + id + " failed: " + last_error_);
 			}
 		}
@@ -283,13 +254,10 @@ Database::Finish(const std::vector<Message> &messages, const std::vector<Outcome
 }
 
 void
-Database::TakeNotifications(std::set<std::string> &ready)
-{
-	if (conn_ != nullptr)
-	{
+Database::TakeNotifications(std::set<std::string> &ready) {
+	if (conn_ != nullptr) {
 		PQconsumeInput(conn_);
-		for (PGnotify *n = PQnotifies(conn_); n != nullptr; n = PQnotifies(conn_))
-		{
+		for (PGnotify *n = PQnotifies(conn_); n != nullptr; n = PQnotifies(conn_)) {
 			pending_notified_.insert(n->extra);
 			PQfreemem(n);
 		}
@@ -299,8 +267,7 @@ Database::TakeNotifications(std::set<std::string> &ready)
 }
 
 void
-Database::Wait(double seconds, std::set<std::string> &ready)
-{
+Database::Wait(double seconds, std::set<std::string> &ready) {
 	TakeNotifications(ready);
 	if (!ready.empty() || conn_ == nullptr)
 		return;
@@ -316,8 +283,7 @@ Database::Wait(double seconds, std::set<std::string> &ready)
 	tv.tv_sec = static_cast<long>(seconds);
 	tv.tv_usec = static_cast<long>((seconds - static_cast<double>(tv.tv_sec)) * 1e6);
 	int rc = select(fd + 1, &set, nullptr, nullptr, &tv);
-	if (rc > 0)
-	{
+	if (rc > 0) {
 		if (!PQconsumeInput(conn_))
 			throw DbError(std::string("connection lost: ") + PQerrorMessage(conn_), true, false);
 		if (PQstatus(conn_) == CONNECTION_BAD)

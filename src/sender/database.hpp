@@ -10,13 +10,11 @@
 #include <string>
 #include <vector>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
 // A database error. lost: the connection is gone (reconnect); fatal: the database refuses the sender
 // (pg_journey missing, no permission), so retrying cannot help (exit code 3).
-struct DbError : std::runtime_error
-{
+struct DbError : std::runtime_error {
 	DbError(const std::string &what, bool lost, bool fatal) : std::runtime_error(what), lost(lost), fatal(fatal) {}
 	bool lost;
 	bool fatal;
@@ -27,17 +25,15 @@ struct DbError : std::runtime_error
 // until journey.max_attempts makes it dead. The prefix is kept in last_error, so a restarted sender knows.
 inline constexpr const char *kPermanentPrefix = "permanent: ";
 
-struct Tally
-{
-	long long sent = 0;     // acked (as the database counted)
-	long long retried = 0;  // failed with backoff
-	long long dead = 0;     // failed permanently
+struct Tally {
+	long long sent = 0;		// acked (as the database counted)
+	long long retried = 0;	// failed with backoff
+	long long dead = 0;		// failed permanently
 	long long released = 0; // failed back unattempted
 	long long reported = 0; // report_delivery calls
 };
 
-class Database
-{
+class Database {
   public:
 	explicit Database(std::string conninfo) : conninfo_(std::move(conninfo)) {}
 	~Database() { Close(); }

@@ -3,12 +3,10 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
 std::string
-HmacSha256Hex(std::string_view key, std::string_view data)
-{
+HmacSha256Hex(std::string_view key, std::string_view data) {
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int length = 0;
 	HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char *>(data.data()),
@@ -16,8 +14,7 @@ HmacSha256Hex(std::string_view key, std::string_view data)
 	static const char hex[] = "0123456789abcdef";
 	std::string out;
 	out.reserve(length * 2);
-	for (unsigned int i = 0; i < length; ++i)
-	{
+	for (unsigned int i = 0; i < length; ++i) {
 		out.push_back(hex[digest[i] >> 4]);
 		out.push_back(hex[digest[i] & 15]);
 	}

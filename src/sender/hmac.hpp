@@ -4,10 +4,8 @@
 #include <string>
 #include <string_view>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
-std::string
-HmacSha256Hex(std::string_view key, std::string_view data);
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
 
 } // namespace journey::sender

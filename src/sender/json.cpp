@@ -2,32 +2,40 @@
 
 #include <cstdio>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
 void
-AppendJsonString(std::string &out, std::string_view s)
-{
+AppendJsonString(std::string &out, std::string_view s) {
 	out.push_back('"');
-	for (unsigned char c : s)
-	{
-		switch (c)
-		{
-		case '"': out += "\\\""; break;
-		case '\\': out += "\\\\"; break;
-		case '\n': out += "\\n"; break;
-		case '\r': out += "\\r"; break;
-		case '\t': out += "\\t"; break;
-		case '\b': out += "\\b"; break;
-		case '\f': out += "\\f"; break;
+	for (unsigned char c : s) {
+		switch (c) {
+		case '"':
+			out += "\\\"";
+			break;
+		case '\\':
+			out += "\\\\";
+			break;
+		case '\n':
+			out += "\\n";
+			break;
+		case '\r':
+			out += "\\r";
+			break;
+		case '\t':
+			out += "\\t";
+			break;
+		case '\b':
+			out += "\\b";
+			break;
+		case '\f':
+			out += "\\f";
+			break;
 		default:
-			if (c < 0x20)
-			{
+			if (c < 0x20) {
 				char buf[8];
 				std::snprintf(buf, sizeof buf, "\\u%04x", c);
 				out += buf;
-			}
-			else
+			} else
 				out.push_back(static_cast<char>(c));
 		}
 	}
@@ -35,16 +43,14 @@ AppendJsonString(std::string &out, std::string_view s)
 }
 
 std::string
-JsonString(std::string_view s)
-{
+JsonString(std::string_view s) {
 	std::string out;
 	AppendJsonString(out, s);
 	return out;
 }
 
 bool
-LooksLikeJsonObject(std::string_view text)
-{
+LooksLikeJsonObject(std::string_view text) {
 	auto first = text.find_first_not_of(" \t\r\n");
 	auto last = text.find_last_not_of(" \t\r\n");
 	return first != std::string_view::npos && text[first] == '{' && text[last] == '}';

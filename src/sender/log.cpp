@@ -4,12 +4,10 @@
 #include <ctime>
 #include <sys/time.h>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
 void
-Log(const std::string &line)
-{
+Log(const std::string &line) {
 	timeval tv{};
 	gettimeofday(&tv, nullptr);
 	std::tm tm{};

@@ -3,10 +3,8 @@
 
 #include <string>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
-void
-Log(const std::string &line);
+void Log(const std::string &line);
 
 } // namespace journey::sender

@@ -9,32 +9,25 @@
 #include <cstdio>
 
 int
-main(int argc, char **argv)
-{
+main(int argc, char **argv) {
 	using namespace journey::sender;
 	bool help = false, version = false;
 	Options options;
-	try
-	{
+	try {
 		options = ParseOptions(argc, argv, help, version);
-	}
-	catch (const ConfigError &e)
-	{
+	} catch (const ConfigError &e) {
 		std::fprintf(stderr, "journey-sender: %s\n", e.what());
 		return kExitConfig;
 	}
-	if (help)
-	{
+	if (help) {
 		std::fputs(HelpText(), stdout);
 		return kExitClean;
 	}
-	if (version)
-	{
+	if (version) {
 		std::printf("journey-sender %s\n", JOURNEY_SENDER_VERSION);
 		return kExitClean;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-	{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		std::fprintf(stderr, "journey-sender: curl_global_init failed\n");
 		return kExitConfig;
 	}

@@ -2,15 +2,12 @@
 
 #include <cstdio>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
-namespace
-{
+namespace {
 
 void
-Sum(Tally &into, const Tally &t)
-{
+Sum(Tally &into, const Tally &t) {
 	into.sent += t.sent;
 	into.retried += t.retried;
 	into.dead += t.dead;
@@ -19,10 +16,10 @@ Sum(Tally &into, const Tally &t)
 }
 
 std::string
-Format(long long claimed, const Tally &t, double seconds)
-{
+Format(long long claimed, const Tally &t, double seconds) {
 	char buf[256];
-	std::snprintf(buf, sizeof buf, "claimed %lld sent %lld retried %lld dead %lld released %lld reported %lld in %.1f s: %.1f sent/s",
+	std::snprintf(buf, sizeof buf,
+				  "claimed %lld sent %lld retried %lld dead %lld released %lld reported %lld in %.1f s: %.1f sent/s",
 				  claimed, t.sent, t.retried, t.dead, t.released, t.reported, seconds,
 				  seconds > 0 ? static_cast<double>(t.sent) / seconds : 0.0);
 	return buf;
@@ -31,15 +28,13 @@ Format(long long claimed, const Tally &t, double seconds)
 } // namespace
 
 void
-Progress::Add(const Tally &t)
-{
+Progress::Add(const Tally &t) {
 	Sum(interval_, t);
 	Sum(total_, t);
 }
 
 std::string
-Progress::Line()
-{
+Progress::Line() {
 	auto now = Clock::now();
 	double seconds = std::chrono::duration<double>(now - since_).count();
 	std::string line = Format(claimed_, interval_, seconds);
@@ -50,8 +45,7 @@ Progress::Line()
 }
 
 std::string
-Progress::Summary() const
-{
+Progress::Summary() const {
 	return Format(total_claimed_, total_, std::chrono::duration<double>(Clock::now() - start_).count());
 }
 

@@ -6,15 +6,16 @@
 #include <chrono>
 #include <string>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
-class Progress
-{
+class Progress {
   public:
 	using Clock = std::chrono::steady_clock;
 
-	void Claimed(long long n) { claimed_ += n; total_claimed_ += n; }
+	void Claimed(long long n) {
+		claimed_ += n;
+		total_claimed_ += n;
+	}
 	void Add(const Tally &t);
 	// "claimed 400 sent 398 retried 1 dead 1 released 0 reported 0 in 10.0 s: 39.8 sent/s", then the interval
 	// starts again.

@@ -2,17 +2,14 @@
 
 #include <cstring>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
 volatile std::sig_atomic_t g_signals = 0;
 
-namespace
-{
+namespace {
 
 extern "C" void
-OnSignal(int)
-{
+OnSignal(int) {
 	if (g_signals < 2)
 		g_signals = g_signals + 1;
 }
@@ -20,8 +17,7 @@ OnSignal(int)
 } // namespace
 
 void
-InstallSignalHandlers()
-{
+InstallSignalHandlers() {
 	struct sigaction sa;
 	std::memset(&sa, 0, sizeof sa);
 	sa.sa_handler = OnSignal;

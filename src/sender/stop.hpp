@@ -3,24 +3,20 @@
 
 #include <csignal>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
 extern volatile std::sig_atomic_t g_signals;
 
 inline bool
-Stopping()
-{
+Stopping() {
 	return g_signals >= 1;
 }
 
 inline bool
-Aborting()
-{
+Aborting() {
 	return g_signals >= 2;
 }
 
-void
-InstallSignalHandlers();
+void InstallSignalHandlers();
 
 } // namespace journey::sender

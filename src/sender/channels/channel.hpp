@@ -7,11 +7,9 @@
 #include <memory>
 #include <vector>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
-class Channel
-{
+class Channel {
   public:
 	virtual ~Channel() = default;
 	// Fills outcomes (same size as messages). Once Stopping(), starts nothing more (the rest: Released);
@@ -19,16 +17,12 @@ class Channel
 	virtual void Deliver(const std::vector<Message> &messages, std::vector<Outcome> &outcomes) = 0;
 };
 
-std::unique_ptr<Channel>
-MakeWebhookChannel(const ChannelConfig &config);
-std::unique_ptr<Channel>
-MakeSmtpChannel(const ChannelConfig &config);
-std::unique_ptr<Channel>
-MakeExecChannel(const ChannelConfig &config);
+std::unique_ptr<Channel> MakeWebhookChannel(const ChannelConfig &config);
+std::unique_ptr<Channel> MakeSmtpChannel(const ChannelConfig &config);
+std::unique_ptr<Channel> MakeExecChannel(const ChannelConfig &config);
 
 inline std::unique_ptr<Channel>
-MakeChannel(const ChannelConfig &config)
-{
+MakeChannel(const ChannelConfig &config) {
 	if (config.kind == "webhook")
 		return MakeWebhookChannel(config);
 	if (config.kind == "smtp")

@@ -4,15 +4,12 @@
 
 #include <stdexcept>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
-namespace
-{
+namespace {
 
 size_t
-WriteResponse(char *data, size_t size, size_t count, void *user)
-{
+WriteResponse(char *data, size_t size, size_t count, void *user) {
 	auto *t = static_cast<Transfer *>(user);
 	size_t n = size * count;
 	// Keep the first 64 kB: enough for an error message or a JSON answer.
@@ -22,8 +19,7 @@ WriteResponse(char *data, size_t size, size_t count, void *user)
 }
 
 size_t
-ReadRequest(char *buffer, size_t size, size_t count, void *user)
-{
+ReadRequest(char *buffer, size_t size, size_t count, void *user) {
 	auto *t = static_cast<Transfer *>(user);
 	size_t n = std::min(size * count, t->request.size() - t->read_offset);
 	t->request.copy(buffer, n, t->read_offset);
@@ -32,8 +28,7 @@ ReadRequest(char *buffer, size_t size, size_t count, void *user)
 }
 
 void
-Clear(Transfer &t)
-{
+Clear(Transfer &t) {
 	curl_slist_free_all(t.headers);
 	curl_slist_free_all(t.recipients);
 	t.headers = t.recipients = nullptr;
@@ -47,24 +42,20 @@ Clear(Transfer &t)
 
 } // namespace
 
-CurlPool::CurlPool(int concurrency) : transfers_(static_cast<size_t>(concurrency))
-{
+CurlPool::CurlPool(int concurrency) : transfers_(static_cast<size_t>(concurrency)) {
 	multi_ = curl_multi_init();
 	if (multi_ == nullptr)
 		throw std::runtime_error("curl_multi_init failed");
 	curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(concurrency));
-	for (auto &t : transfers_)
-	{
+	for (auto &t : transfers_) {
 		t.easy = curl_easy_init();
 		if (t.easy == nullptr)
 			throw std::runtime_error("curl_easy_init failed");
 	}
 }
 
-CurlPool::~CurlPool()
-{
-	for (auto &t : transfers_)
-	{
+CurlPool::~CurlPool() {
+	for (auto &t : transfers_) {
 		Clear(t);
 		curl_easy_cleanup(t.easy);
 	}
@@ -74,18 +65,15 @@ CurlPool::~CurlPool()
 void
 CurlPool::Run(const std::vector<Message> &messages, std::vector<Outcome> &outcomes,
 			  const std::function<void(Transfer &, const Message &)> &prepare,
-			  const std::function<Outcome(Transfer &, CURLcode)> &finish)
-{
+			  const std::function<Outcome(Transfer &, CURLcode)> &finish) {
 	outcomes.assign(messages.size(), Outcome{});
 	std::vector<Transfer *> free_list;
 	for (auto &t : transfers_)
 		free_list.push_back(&t);
 	size_t next = 0;
 	int active = 0;
-	while (true)
-	{
-		while (!Stopping() && next < messages.size() && !free_list.empty())
-		{
+	while (true) {
+		while (!Stopping() && next < messages.size() && !free_list.empty()) {
 			Transfer &t = *free_list.back();
 			Clear(t);
 			curl_easy_reset(t.easy);
@@ -98,8 +86,7 @@ CurlPool::Run(const std::vector<Message> &messages, std::vector<Outcome> &outcom
 			curl_easy_setopt(t.easy, CURLOPT_READFUNCTION, ReadRequest);
 			curl_easy_setopt(t.easy, CURLOPT_READDATA, &t);
 			prepare(t, messages[t.index]);
-			if (t.skip)
-			{
+			if (t.skip) {
 				outcomes[t.index] = t.early;
 				continue;
 			}
@@ -109,15 +96,12 @@ CurlPool::Run(const std::vector<Message> &messages, std::vector<Outcome> &outcom
 		}
 		if (active == 0)
 			break;
-		if (Aborting())
-		{
-			for (auto &t : transfers_)
-			{
+		if (Aborting()) {
+			for (auto &t : transfers_) {
 				bool in_use = true;
 				for (auto *f : free_list)
 					in_use = in_use && f != &t;
-				if (in_use)
-				{
+				if (in_use) {
 					curl_multi_remove_handle(multi_, t.easy);
 					outcomes[t.index].result = Result::Abandoned;
 					free_list.push_back(&t);
@@ -129,8 +113,7 @@ CurlPool::Run(const std::vector<Message> &messages, std::vector<Outcome> &outcom
 		int running = 0;
 		curl_multi_perform(multi_, &running);
 		int queued = 0;
-		while (CURLMsg *m = curl_multi_info_read(multi_, &queued))
-		{
+		while (CURLMsg *m = curl_multi_info_read(multi_, &queued)) {
 			if (m->msg != CURLMSG_DONE)
 				continue;
 			Transfer *t = nullptr;
@@ -144,8 +127,7 @@ CurlPool::Run(const std::vector<Message> &messages, std::vector<Outcome> &outcom
 		if (active > 0 && (Stopping() || next >= messages.size() || free_list.empty()))
 			curl_multi_poll(multi_, nullptr, 0, 100, nullptr);
 	}
-	for (size_t i = next; i < messages.size(); ++i)
-	{
+	for (size_t i = next; i < messages.size(); ++i) {
 		outcomes[i].result = Result::Released;
 		outcomes[i].error = "sender stopped before delivering it";
 	}

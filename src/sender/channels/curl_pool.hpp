@@ -10,25 +10,22 @@
 #include <string>
 #include <vector>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
-struct Transfer
-{
+struct Transfer {
 	CURL *easy = nullptr;
-	size_t index = 0;          // the message's index in the batch
-	std::string request;       // the body sent (webhook) or the mail read by libcurl (smtp)
+	size_t index = 0;	 // the message's index in the batch
+	std::string request; // the body sent (webhook) or the mail read by libcurl (smtp)
 	size_t read_offset = 0;
-	std::string response;      // what the peer answered (webhook)
+	std::string response; // what the peer answered (webhook)
 	curl_slist *headers = nullptr;
 	curl_slist *recipients = nullptr;
 	char error[CURL_ERROR_SIZE] = {0};
-	Outcome early;             // set by Prepare when the message cannot be sent at all
-	bool skip = false;         // Prepare decided the outcome (early) without a transfer
+	Outcome early;	   // set by Prepare when the message cannot be sent at all
+	bool skip = false; // Prepare decided the outcome (early) without a transfer
 };
 
-class CurlPool
-{
+class CurlPool {
   public:
 	explicit CurlPool(int concurrency);
 	~CurlPool();

@@ -13,16 +13,13 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
-namespace
-{
+namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct Child
-{
+struct Child {
 	pid_t pid = -1;
 	size_t index = 0;
 	int in = -1;  // its stdin (we write the message)
@@ -35,31 +32,25 @@ struct Child
 };
 
 void
-CloseFd(int &fd)
-{
+CloseFd(int &fd) {
 	if (fd >= 0)
 		close(fd);
 	fd = -1;
 }
 
-class ExecChannel : public Channel
-{
+class ExecChannel : public Channel {
   public:
 	explicit ExecChannel(const ChannelConfig &c) : config_(c) {}
 
-	void Deliver(const std::vector<Message> &messages, std::vector<Outcome> &outcomes) override
-	{
+	void Deliver(const std::vector<Message> &messages, std::vector<Outcome> &outcomes) override {
 		outcomes.assign(messages.size(), Outcome{});
 		std::vector<Child> running;
 		size_t next = 0;
-		while (true)
-		{
-			while (!Stopping() && next < messages.size() && running.size() < static_cast<size_t>(config_.concurrency))
-			{
+		while (true) {
+			while (!Stopping() && next < messages.size() && running.size() < static_cast<size_t>(config_.concurrency)) {
 				Child c;
 				c.index = next++;
-				if (!Start(messages[c.index], c))
-				{
+				if (!Start(messages[c.index], c)) {
 					outcomes[c.index].result = Result::Retry;
 					outcomes[c.index].error = "exec: cannot start the command: " + c.error;
 					continue;
@@ -68,10 +59,8 @@ class ExecChannel : public Channel
 			}
 			if (running.empty())
 				break;
-			if (Aborting())
-			{
-				for (auto &c : running)
-				{
+			if (Aborting()) {
+				for (auto &c : running) {
 					kill(-c.pid, SIGKILL);
 					waitpid(c.pid, nullptr, 0);
 					CloseFd(c.in);
@@ -82,18 +71,15 @@ class ExecChannel : public Channel
 				break;
 			}
 			Pump(running);
-			for (size_t i = 0; i < running.size();)
-			{
+			for (size_t i = 0; i < running.size();) {
 				Child &c = running[i];
 				int status = 0;
 				pid_t done = waitpid(c.pid, &status, WNOHANG);
-				if (done == 0 && Clock::now() >= c.deadline && !c.timed_out)
-				{
+				if (done == 0 && Clock::now() >= c.deadline && !c.timed_out) {
 					c.timed_out = true;
 					kill(-c.pid, SIGKILL);
 				}
-				if (done != c.pid)
-				{
+				if (done != c.pid) {
 					++i;
 					continue;
 				}
@@ -104,24 +90,20 @@ class ExecChannel : public Channel
 				running.erase(running.begin() + static_cast<long>(i));
 			}
 		}
-		for (size_t i = next; i < messages.size(); ++i)
-		{
+		for (size_t i = next; i < messages.size(); ++i) {
 			outcomes[i].result = Result::Released;
 			outcomes[i].error = "sender stopped before delivering it";
 		}
 	}
 
   private:
-	bool Start(const Message &m, Child &c)
-	{
+	bool Start(const Message &m, Child &c) {
 		int in[2], err[2];
-		if (pipe2(in, O_CLOEXEC) != 0)
-		{
+		if (pipe2(in, O_CLOEXEC) != 0) {
 			c.error = std::strerror(errno);
 			return false;
 		}
-		if (pipe2(err, O_CLOEXEC) != 0)
-		{
+		if (pipe2(err, O_CLOEXEC) != 0) {
 			c.error = std::strerror(errno);
 			close(in[0]);
 			close(in[1]);
@@ -131,8 +113,7 @@ class ExecChannel : public Channel
 		c.input += '\n';
 		std::string id = std::to_string(m.id), attempt = std::to_string(m.attempts);
 		pid_t pid = fork();
-		if (pid < 0)
-		{
+		if (pid < 0) {
 			c.error = std::strerror(errno);
 			close(in[0]);
 			close(in[1]);
@@ -140,8 +121,7 @@ class ExecChannel : public Channel
 			close(err[1]);
 			return false;
 		}
-		if (pid == 0)
-		{
+		if (pid == 0) {
 			setpgid(0, 0);
 			signal(SIGPIPE, SIG_DFL);
 			signal(SIGTERM, SIG_DFL);
@@ -172,12 +152,10 @@ class ExecChannel : public Channel
 	}
 
 	// Writes what stdin can take and reads what stderr has, waiting up to 20 ms (1 ms when a child is exiting).
-	static void Pump(std::vector<Child> &running)
-	{
+	static void Pump(std::vector<Child> &running) {
 		std::vector<pollfd> fds;
 		bool exiting = false; // a child closed its pipes: it is exiting, reap it soon
-		for (auto &c : running)
-		{
+		for (auto &c : running) {
 			if (c.in >= 0)
 				fds.push_back({c.in, POLLOUT, 0});
 			if (c.err >= 0)
@@ -185,20 +163,15 @@ class ExecChannel : public Channel
 			exiting = exiting || (c.in < 0 && c.err < 0);
 		}
 		poll(fds.data(), fds.size(), exiting ? 1 : 20);
-		for (auto &c : running)
-		{
-			if (c.in >= 0)
-			{
-				while (c.written < c.input.size())
-				{
+		for (auto &c : running) {
+			if (c.in >= 0) {
+				while (c.written < c.input.size()) {
 					ssize_t n = write(c.in, c.input.data() + c.written, c.input.size() - c.written);
-					if (n <= 0)
-					{
+					if (n <= 0) {
 						if (n < 0 && errno == EAGAIN)
 							break;
 						c.written = c.input.size(); // EPIPE: the command does not read its input
-					}
-					else
+					} else
 						c.written += static_cast<size_t>(n);
 				}
 				if (c.written >= c.input.size())
@@ -208,14 +181,11 @@ class ExecChannel : public Channel
 		}
 	}
 
-	static void Drain(Child &c)
-	{
+	static void Drain(Child &c) {
 		char buf[4096];
-		while (c.err >= 0)
-		{
+		while (c.err >= 0) {
 			ssize_t n = read(c.err, buf, sizeof buf);
-			if (n > 0)
-			{
+			if (n > 0) {
 				if (c.error.size() < 4000)
 					c.error.append(buf, std::min(static_cast<size_t>(n), 4000 - c.error.size()));
 				continue;
@@ -226,26 +196,23 @@ class ExecChannel : public Channel
 		}
 	}
 
-	static Outcome Judge(Child &c, int status)
-	{
+	static Outcome Judge(Child &c, int status) {
 		Outcome o;
 		while (!c.error.empty() && (c.error.back() == '\n' || c.error.back() == '\r'))
 			c.error.pop_back();
-		if (c.timed_out)
-		{
+		if (c.timed_out) {
 			o.result = Result::Retry;
 			o.error = "exec: timed out";
 			return o;
 		}
-		if (WIFSIGNALED(status))
-		{
+		if (WIFSIGNALED(status)) {
 			o.result = Result::Retry;
-			o.error = "exec: killed by signal " + std::to_string(WTERMSIG(status)) + (c.error.empty() ? "" : ": " + c.error);
+			o.error =
+				"exec: killed by signal " + std::to_string(WTERMSIG(status)) + (c.error.empty() ? "" : ": " + c.error);
 			return o;
 		}
 		int code = WEXITSTATUS(status);
-		if (code == 0)
-		{
+		if (code == 0) {
 			o.result = Result::Sent;
 			return o;
 		}
@@ -260,8 +227,7 @@ class ExecChannel : public Channel
 } // namespace
 
 std::unique_ptr<Channel>
-MakeExecChannel(const ChannelConfig &config)
-{
+MakeExecChannel(const ChannelConfig &config) {
 	return std::make_unique<ExecChannel>(config);
 }
 

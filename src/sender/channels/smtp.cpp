@@ -5,16 +5,13 @@
 #include <cctype>
 #include <ctime>
 
-namespace journey::sender
-{
+namespace journey::sender {
 
-namespace
-{
+namespace {
 
 // A header value on one line: CR and LF (header injection) become spaces.
 std::string
-OneLine(std::string s)
-{
+OneLine(std::string s) {
 	for (char &c : s)
 		if (c == '\r' || c == '\n')
 			c = ' ';
@@ -22,8 +19,7 @@ OneLine(std::string s)
 }
 
 bool
-Ascii(const std::string &s)
-{
+Ascii(const std::string &s) {
 	for (unsigned char c : s)
 		if (c >= 0x80)
 			return false;
@@ -31,13 +27,11 @@ Ascii(const std::string &s)
 }
 
 std::string
-Base64(const std::string &in, bool wrap)
-{
+Base64(const std::string &in, bool wrap) {
 	static const char *table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	std::string out;
 	size_t line = 0;
-	for (size_t i = 0; i < in.size(); i += 3)
-	{
+	for (size_t i = 0; i < in.size(); i += 3) {
 		unsigned n = static_cast<unsigned char>(in[i]) << 16;
 		if (i + 1 < in.size())
 			n |= static_cast<unsigned char>(in[i + 1]) << 8;
@@ -47,8 +41,7 @@ Base64(const std::string &in, bool wrap)
 		out += table[(n >> 12) & 63];
 		out += i + 1 < in.size() ? table[(n >> 6) & 63] : '=';
 		out += i + 2 < in.size() ? table[n & 63] : '=';
-		if (wrap && (line += 4) >= 76)
-		{
+		if (wrap && (line += 4) >= 76) {
 			out += "\r\n";
 			line = 0;
 		}
@@ -60,15 +53,13 @@ Base64(const std::string &in, bool wrap)
 
 // RFC 2047 for a non-ASCII subject.
 std::string
-EncodeHeader(const std::string &s)
-{
+EncodeHeader(const std::string &s) {
 	return Ascii(s) ? s : "=?UTF-8?B?" + Base64(s, false) + "?=";
 }
 
 // The address inside "Name <address>", or the whole.
 std::string
-Address(const std::string &s)
-{
+Address(const std::string &s) {
 	auto lt = s.find('<'), gt = s.rfind('>');
 	if (lt != std::string::npos && gt != std::string::npos && gt > lt)
 		return s.substr(lt + 1, gt - lt - 1);
@@ -78,19 +69,17 @@ Address(const std::string &s)
 // The left side of Message-ID: the dedup key with every character outside RFC 5322's atext (':' among them)
 // as '.', e.g. 42:email:1 → 42.email.1.
 std::string
-MessageIdLeft(const std::string &key)
-{
+MessageIdLeft(const std::string &key) {
 	static const std::string specials = "!#$%&'*+-/=?^_`{|}~";
 	std::string out;
 	for (unsigned char c : key)
-		out += (std::isalnum(c) || specials.find(static_cast<char>(c)) != std::string::npos) ? static_cast<char>(c)
-																							  : '.';
+		out +=
+			(std::isalnum(c) || specials.find(static_cast<char>(c)) != std::string::npos) ? static_cast<char>(c) : '.';
 	return out;
 }
 
 std::string
-Substitute(std::string s, const Message &m)
-{
+Substitute(std::string s, const Message &m) {
 	auto replace = [&s](const std::string &from, const std::string &to) {
 		for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
 			s.replace(at, from.size(), to);
@@ -103,8 +92,7 @@ Substitute(std::string s, const Message &m)
 
 // Keeps the server's last reply line (e.g. "550 5.1.1 mailbox unavailable") for the error.
 int
-KeepReply(CURL *, curl_infotype type, char *data, size_t size, void *user)
-{
+KeepReply(CURL *, curl_infotype type, char *data, size_t size, void *user) {
 	if (type != CURLINFO_HEADER_IN)
 		return 0;
 	auto *t = static_cast<Transfer *>(user);
@@ -116,21 +104,18 @@ KeepReply(CURL *, curl_infotype type, char *data, size_t size, void *user)
 	return 0;
 }
 
-class SmtpChannel : public Channel
-{
+class SmtpChannel : public Channel {
   public:
 	explicit SmtpChannel(const ChannelConfig &c) : config_(c), pool_(c.concurrency) {}
 
-	void Deliver(const std::vector<Message> &messages, std::vector<Outcome> &outcomes) override
-	{
+	void Deliver(const std::vector<Message> &messages, std::vector<Outcome> &outcomes) override {
 		pool_.Run(
 			messages, outcomes, [this](Transfer &t, const Message &m) { Prepare(t, m); },
 			[](Transfer &t, CURLcode code) { return Finish(t, code); });
 	}
 
   private:
-	std::string Mail(const Message &m) const
-	{
+	std::string Mail(const Message &m) const {
 		char date[64];
 		std::time_t now = std::time(nullptr);
 		std::tm tm{};
@@ -139,12 +124,10 @@ class SmtpChannel : public Channel
 		std::string body;
 		bool plain = Ascii(m.body);
 		size_t line = 0;
-		for (char c : m.body)
-		{
+		for (char c : m.body) {
 			if (c == '\r')
 				continue;
-			if (c == '\n')
-			{
+			if (c == '\n') {
 				body += "\r\n";
 				line = 0;
 				continue;
@@ -173,10 +156,8 @@ class SmtpChannel : public Channel
 		return mail;
 	}
 
-	void Prepare(Transfer &t, const Message &m)
-	{
-		if (m.to.empty())
-		{
+	void Prepare(Transfer &t, const Message &m) {
+		if (m.to.empty()) {
 			t.skip = true;
 			t.early.result = Result::Dead;
 			t.early.error = "no recipient: payload.to is empty";
@@ -196,23 +177,19 @@ class SmtpChannel : public Channel
 		curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, KeepReply);
 		curl_easy_setopt(e, CURLOPT_DEBUGDATA, &t);
 		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
-		if (!config_.user.empty())
-		{
+		if (!config_.user.empty()) {
 			curl_easy_setopt(e, CURLOPT_USERNAME, config_.user.c_str());
 			curl_easy_setopt(e, CURLOPT_PASSWORD, config_.password.c_str());
 		}
-		if (config_.insecure)
-		{
+		if (config_.insecure) {
 			curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 			curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
 		}
 	}
 
-	static Outcome Finish(Transfer &t, CURLcode code)
-	{
+	static Outcome Finish(Transfer &t, CURLcode code) {
 		Outcome o;
-		if (code == CURLE_OK)
-		{
+		if (code == CURLE_OK) {
 			o.result = Result::Sent;
 			return o;
 		}
@@ -236,8 +213,7 @@ class SmtpChannel : public Channel
 } // namespace
 
 std::unique_ptr<Channel>
-MakeSmtpChannel(const ChannelConfig &config)
-{
+MakeSmtpChannel(const ChannelConfig &config) {
 	return std::make_unique<SmtpChannel>(config);
 }
 

@@ -3,15 +3,12 @@
 #include "sender/channels/curl_pool.hpp"
 #include "sender/hmac.hpp"
 
-namespace journey::sender
-{
+namespace journey::sender {
 
-namespace
-{
+namespace {
 
 std::string
-Clip(std::string s, size_t most = 2000)
-{
+Clip(std::string s, size_t most = 2000) {
 	if (s.size() > most)
 		s = s.substr(0, most) + "...";
 	while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
@@ -19,21 +16,18 @@ Clip(std::string s, size_t most = 2000)
 	return s;
 }
 
-class WebhookChannel : public Channel
-{
+class WebhookChannel : public Channel {
   public:
 	explicit WebhookChannel(const ChannelConfig &c) : config_(c), pool_(c.concurrency) {}
 
-	void Deliver(const std::vector<Message> &messages, std::vector<Outcome> &outcomes) override
-	{
+	void Deliver(const std::vector<Message> &messages, std::vector<Outcome> &outcomes) override {
 		pool_.Run(
 			messages, outcomes, [this](Transfer &t, const Message &m) { Prepare(t, m); },
 			[](Transfer &t, CURLcode code) { return Finish(t, code); });
 	}
 
   private:
-	void Prepare(Transfer &t, const Message &m)
-	{
+	void Prepare(Transfer &t, const Message &m) {
 		t.request = config_.body == "payload" ? m.payload : m.envelope;
 		auto add = [&t](const std::string &h) { t.headers = curl_slist_append(t.headers, h.c_str()); };
 		add("Content-Type: application/json");
@@ -52,26 +46,22 @@ class WebhookChannel : public Channel
 		curl_easy_setopt(e, CURLOPT_USERAGENT, "journey-sender");
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout * 1000));
 		curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-		if (config_.insecure)
-		{
+		if (config_.insecure) {
 			curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 			curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
 		}
 	}
 
-	static Outcome Finish(Transfer &t, CURLcode code)
-	{
+	static Outcome Finish(Transfer &t, CURLcode code) {
 		Outcome o;
-		if (code != CURLE_OK)
-		{
+		if (code != CURLE_OK) {
 			o.result = Result::Retry;
 			o.error = std::string("curl: ") + (t.error[0] ? t.error : curl_easy_strerror(code));
 			return o;
 		}
 		long status = 0;
 		curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
-		if (status >= 200 && status < 300)
-		{
+		if (status >= 200 && status < 300) {
 			o.result = Result::Sent;
 			o.response = std::move(t.response);
 			return o;
@@ -90,8 +80,7 @@ class WebhookChannel : public Channel
 } // namespace
 
 std::unique_ptr<Channel>
-MakeWebhookChannel(const ChannelConfig &config)
-{
+MakeWebhookChannel(const ChannelConfig &config) {
 	return std::make_unique<WebhookChannel>(config);
 }
 
