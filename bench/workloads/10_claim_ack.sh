@@ -38,7 +38,7 @@ workload_10() {
 			checked=$(q "SELECT count(*) FILTER (WHERE status = 'sent') || ' ' || count(*) FILTER (WHERE attempts <> 1) || ' '
 			               || count(DISTINCT lease_id) FROM journey.outbox WHERE channel = 'bench_claim'")
 			read -r sent twice leases <<<"$checked"
-			detail "w10 $c claimers, run $r: $sent of $n sent, $twice claimed more than once, $leases leases, $(calc "($end - $start) / 1e6" 0) ms"
+			detail "w10 $c claimer(s), run $r: $sent of $n sent, $twice claimed more than once, $leases leases, $(calc "($end - $start) / 1e6" 0) ms"
 			[ "$sent" = "$n" ] && [ "$twice" = 0 ] || ok_all=0
 			t[$c]="${t[$c]} $(calc "$n / (($end - $start) / 1e9)" 0)"
 		done
