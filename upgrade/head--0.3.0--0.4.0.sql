@@ -37,3 +37,48 @@ SELECT pg_catalog.pg_extension_config_dump('journey.frequency_caps', '');
 SELECT pg_catalog.pg_extension_config_dump('journey.quiet_hours', '');
 SELECT pg_catalog.pg_extension_config_dump('journey.send_rate_slots', '');
 
+
+-- Retention: what it deletes is counted first in rollups.
+CREATE INDEX outbox_finished ON journey.outbox (created_at) WHERE status IN ('sent', 'dead', 'suppressed');
+CREATE INDEX instance_ended ON journey.instance (ended_at) WHERE status <> 'a';
+
+CREATE TABLE journey.outbox_rollup (
+	journey       text NOT NULL,
+	version       int NOT NULL,
+	node          text NOT NULL,
+	channel       text NOT NULL,
+	created_hour  timestamptz NOT NULL,
+	status        text NOT NULL,
+	messages      bigint NOT NULL,
+	PRIMARY KEY (journey, version, node, channel, created_hour, status)
+);
+COMMENT ON TABLE journey.outbox_rollup IS
+	'outbox rows deleted by retention, counted: per journey, version, node, channel, hour of creation and final status';
+
+CREATE TABLE journey.instance_rollup (
+	journey       text NOT NULL,
+	version       int NOT NULL,
+	entered_hour  timestamptz NOT NULL,
+	ended_hour    timestamptz NOT NULL,
+	status        text NOT NULL,			-- completed | exited | failed
+	exit_reason   text NOT NULL DEFAULT '',
+	variant       text NOT NULL DEFAULT '',	-- the split label ('' when none)
+	instances     bigint NOT NULL,
+	converted     bigint NOT NULL,			-- of those, how many reached the goal
+	PRIMARY KEY (journey, version, entered_hour, ended_hour, status, exit_reason, variant)
+);
+COMMENT ON TABLE journey.instance_rollup IS
+	'ended instances deleted by retention, counted: per journey, version, hour of entry and of ending, status, exit reason and split label, with their conversions';
+
+CREATE TABLE journey.visit_rollup (
+	journey  text NOT NULL,
+	version  int NOT NULL,
+	node     text NOT NULL,
+	visits   bigint NOT NULL,
+	PRIMARY KEY (journey, version, node)
+);
+COMMENT ON TABLE journey.visit_rollup IS 'the node visits of ended instances deleted by retention, summed';
+SELECT pg_catalog.pg_extension_config_dump('journey.outbox_rollup', '');
+SELECT pg_catalog.pg_extension_config_dump('journey.instance_rollup', '');
+SELECT pg_catalog.pg_extension_config_dump('journey.visit_rollup', '');
+

@@ -299,11 +299,14 @@ BEGIN
 	END IF;
 	EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job
 		USING 'pg_journey_run_due', cron, 'SELECT journey.run_due()';
+	-- Retention, as the preloaded scheduler does it: a few minutes past every hour.
+	EXECUTE 'SELECT cron.schedule($1, $2, $3)'
+		USING 'pg_journey_purge', '7 * * * *', 'CALL journey._purge_job()';
 	RETURN job;
 END
 $$;
 COMMENT ON FUNCTION journey.schedule_scheduler(text) IS
-	'installs a pg_cron job running journey.run_due() (for servers without pg_journey in shared_preload_libraries); returns the job id';
+	'installs a pg_cron job running journey.run_due() (for servers without pg_journey in shared_preload_libraries), and the hourly job pg_journey_purge running retention (journey.purge); returns the first job''s id';
 
 CREATE FUNCTION journey.simulate(definition jsonb, user_id text, events jsonb, until timestamptz)
 RETURNS TABLE (at timestamptz, node text, what text, detail jsonb)

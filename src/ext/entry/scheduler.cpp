@@ -76,6 +76,62 @@ RunPass(int batch_size)
 	return r;
 }
 
+// Retention (journey.purge): about once a minute, by the first worker, a batch at a time.
+constexpr long kPurgeEveryMs = 60 * 1000;
+constexpr int kPurgeBatch = 1000;
+const Statement kHasPurge{"SELECT to_regprocedure('journey.purge(integer)') IS NOT NULL", {}, {SqlType::Bool}};
+const Statement kPurge{"SELECT greatest(outbox, instances) FROM journey.purge($1)", {SqlType::Int4}, {SqlType::Int8}};
+
+// One purge batch in the current transaction; the larger of the rows and instances it deleted (0 when the
+// schema has no purge yet).
+int64_t
+RunPurge()
+{
+	AsOwner as_owner;
+	SpiSession spi;
+	if (!spi.Run(kHasPurge, {})[0][0].i)
+		return 0;
+	return spi.Run(kPurge, {SqlValue::Int(kPurgeBatch)})[0][0].i;
+}
+
+// A purge batch in a transaction of its own; -1 when it failed (logged, the transaction aborted here).
+int64_t
+PurgeInTransaction()
+{
+	MemoryContext loop_context = CurrentMemoryContext;
+	volatile int64_t deleted = -1;
+	PG_TRY();
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pgstat_report_activity(STATE_RUNNING, "pg_journey: retention");
+		if (OidIsValid(get_extension_oid("pg_journey", true))) {
+			int64_t n = 0;
+			InvokeCpp([&] {
+				n = RunPurge();
+				return (Datum)0;
+			});
+			deleted = n;
+		} else {
+			deleted = 0;
+		}
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		deleted = -1;
+		MemoryContextSwitchTo(loop_context);
+		EmitErrorReport();
+		FlushErrorState();
+		AbortCurrentTransaction();
+	}
+	PG_END_TRY();
+	pgstat_report_activity(STATE_IDLE, NULL);
+	return deleted;
+}
+
 // One pass in a transaction of its own. False when it failed: the error is logged and the transaction
 // aborted here (Postgres frames only: no C++ object lives in this function).
 bool
@@ -132,6 +188,8 @@ journey_scheduler_main(Datum arg)
 	RetainFreedMemory();
 
 	int failures = 0;  // passes that failed in a row
+	// The first purge 5 s after the start, then about once a minute.
+	TimestampTz last_purge = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), 5000 - kPurgeEveryMs);
 	for (;;) {
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
@@ -178,6 +236,13 @@ journey_scheduler_main(Datum arg)
 				}
 				break;
 			}
+		}
+		if (g_scheduler_enabled && slot == 0 &&
+			TimestampDifferenceExceeds(last_purge, GetCurrentTimestamp(), (int)kPurgeEveryMs)) {
+			// A full batch deleted: the next one at the next wake (old rows are deleted a batch per loop
+			// until none is left, between the passes that run steps); else in a minute.
+			if (PurgeInTransaction() < kPurgeBatch)
+				last_purge = GetCurrentTimestamp();
 		}
 		(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, sleep_ms, PG_WAIT_EXTENSION);
 	}

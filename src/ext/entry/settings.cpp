@@ -4,6 +4,10 @@
 
 #include "ext/shmem/wakeup.hpp"
 
+#include "core/time.hpp"
+
+#include <optional>
+
 extern "C" {
 #include "pgtime.h"
 #include "utils/guc.h"
@@ -19,6 +23,9 @@ int g_naptime_ms = 1000;
 char *g_default_timezone = nullptr;
 int g_max_attempts = 8;
 char *g_locale_attribute = nullptr;
+char *g_outbox_retention = nullptr;
+char *g_instance_retention = nullptr;
+char *g_history_retention = nullptr;
 int g_retain_memory_mb = 32;
 bool g_retain_memory_in_triggers = false;
 
@@ -32,6 +39,21 @@ CheckTimeZone(char **newval, void **extra, GucSource source)
 	if (*newval == nullptr || (*newval)[0] == '\0' || pg_tzset(*newval) != nullptr)
 		return true;
 	GUC_check_errdetail("time zone \"%s\" is not recognized", *newval);
+	return false;
+}
+
+// A retention setting must be a positive interval in the forms durations take ("30 days", "2 weeks",
+// "1 mon", "720 hours"): a bad value is refused when set, not at the next purge.
+bool
+CheckRetention(char **newval, void **extra, GucSource source)
+{
+	try {
+		const std::optional<Interval> interval = *newval ? ParseInterval(*newval) : std::nullopt;
+		if (interval && !interval->IsZero() && !interval->IsNegative())
+			return true;
+	} catch (...) {
+	}
+	GUC_check_errdetail("expected a positive interval such as '30 days'");
 	return false;
 }
 
@@ -70,6 +92,14 @@ DefineSettings(bool preloading)
 	DefineCustomStringVariable("journey.locale_attribute",
 							   "Profile attribute holding a user's locale (stored templates of that locale are used).", NULL,
 							   &g_locale_attribute, "locale", PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("journey.outbox_retention",
+							   "Age after which sent, dead and suppressed outbox rows are deleted (journey.purge).", NULL,
+							   &g_outbox_retention, "30 days", PGC_SIGHUP, 0, CheckRetention, NULL, NULL);
+	DefineCustomStringVariable("journey.instance_retention",
+							   "Age after which ended instances are deleted, once counted (journey.purge).", NULL,
+							   &g_instance_retention, "90 days", PGC_SIGHUP, 0, CheckRetention, NULL, NULL);
+	DefineCustomStringVariable("journey.history_retention", "Age after which a user's journey history is deleted.",
+							   NULL, &g_history_retention, "90 days", PGC_SIGHUP, 0, CheckRetention, NULL, NULL);
 	DefineCustomIntVariable("journey.retain_memory",
 							"Freed memory a process that runs batches keeps for its next batch (0: the C library's own "
 							"thresholds).",

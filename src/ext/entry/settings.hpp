@@ -13,6 +13,9 @@ extern char *g_default_timezone;  // journey.default_timezone
 const char *DefaultTimeZone();
 extern int g_max_attempts;		  // journey.max_attempts
 extern char *g_locale_attribute;  // journey.locale_attribute
+extern char *g_outbox_retention;	// journey.outbox_retention (an interval's text)
+extern char *g_instance_retention;	// journey.instance_retention
+extern char *g_history_retention;	// journey.history_retention
 extern int g_retain_memory_mb;
 extern bool g_retain_memory_in_triggers;  // journey.retain_memory_in_triggers
 
