@@ -101,7 +101,7 @@ AS 'MODULE_PATHNAME', 'journey_max_attempts'
 LANGUAGE c STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION journey.max_attempts() IS 'the journey.max_attempts setting (default 8): sends before a message is dead';
 
-CREATE FUNCTION journey.fail(id bigint, error text, retry_in interval DEFAULT NULL, lease_id bigint DEFAULT NULL)
+CREATE FUNCTION journey.fail(id bigint, error text, retry_in interval, lease_id bigint, dead bool)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -126,7 +126,7 @@ BEGIN
 	IF retry_in IS NOT NULL AND retry_in < interval '0' THEN
 		RAISE EXCEPTION 'retry_in must not be negative, not %', retry_in USING ERRCODE = '22023';
 	END IF;
-	IF row.attempts >= journey.max_attempts() THEN
+	IF fail.dead OR row.attempts >= journey.max_attempts() THEN
 		UPDATE journey.outbox o SET status = 'dead', claimed_until = NULL, last_error = fail.error WHERE o.id = fail.id;
 		RETURN;
 	END IF;
@@ -139,6 +139,13 @@ BEGIN
 	 WHERE o.id = fail.id;
 END
 $$;
+COMMENT ON FUNCTION journey.fail(bigint, text, interval, bigint, bool) IS
+	'fails a claimed message as journey.fail(id, error, retry_in, lease_id) does, or, with dead true, for good (status dead at once: a provider that refused it permanently, such as a webhook''s 4xx)';
+
+CREATE FUNCTION journey.fail(id bigint, error text, retry_in interval DEFAULT NULL, lease_id bigint DEFAULT NULL)
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$ SELECT journey.fail($1, $2, $3, $4, false) $$;
 COMMENT ON FUNCTION journey.fail(bigint, text, interval, bigint) IS
 	'takes a claimed message back: pending again after retry_in (null: exponential backoff with jitter), dead after journey.max_attempts; with lease_id, a lease no longer held changes nothing (a NOTICE says so)';
 

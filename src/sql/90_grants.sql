@@ -20,6 +20,7 @@ GRANT INSERT (user_id, name, props, occurred_at) ON journey.events TO journey_ap
 GRANT EXECUTE ON FUNCTION journey.claim(text, int, interval),
                           journey.ack(bigint[], bigint),
                           journey.fail(bigint, text, interval, bigint),
+                          journey.fail(bigint, text, interval, bigint, bool),
                           journey.report_delivery(bigint, text, timestamptz, jsonb),
                           journey.max_attempts()
       TO journey_sender;

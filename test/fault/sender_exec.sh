@@ -40,7 +40,7 @@ check "exit 75: pending again with backoff, stderr in last_error" \
 	"$(q "SELECT count(*) FROM journey.outbox WHERE status = 'pending' AND available_at > now() AND last_error = 'exec: exit 75: gateway busy'")" 2
 check "another exit: dead with the command's stderr" \
 	"$(q "SELECT status || ' ' || last_error FROM journey.outbox WHERE payload->'data'->>'kind' = 'bad'")" \
-	"dead permanent: exec: exit 3: invalid phone number"
+	"dead exec: exit 3: invalid phone number"
 check "the timeout: retried" \
 	"$(q "SELECT status || ' ' || last_error FROM journey.outbox WHERE payload->'data'->>'kind' = 'slow'")" "pending exec: timed out"
 check "each command read its message as JSON on stdin (the envelope, dedup_key and payload.to)" \

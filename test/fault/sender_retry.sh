@@ -51,6 +51,8 @@ check "the 10 others are sent" "$(q "SELECT count(*) FROM journey.outbox WHERE s
 check "the 3 refused (422) are dead, with the status and the provider's body in last_error" \
 	"$(q "SELECT count(*) FROM journey.outbox WHERE status = 'dead' AND payload->'data'->>'tag' = 'refuse-me'
 	        AND last_error LIKE '%HTTP 422: {\"error\": \"rejected: refuse-me\"}'")" 3
+check "dead at their first attempt (journey.fail with dead => true)" \
+	"$(q "SELECT string_agg(DISTINCT attempts::text, ',') FROM journey.outbox WHERE payload->'data'->>'tag' = 'refuse-me'")" 1
 check "the provider received each refused message once (a 4xx is not retried)" \
 	"$(json_lines "$work/strict.log" "r['status']" | sort | uniq -c | awk '{print $2 "x" $1}' | xargs)" "200x10 422x3"
 fault_finish

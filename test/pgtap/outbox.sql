@@ -3,7 +3,7 @@
 -- Rows to be claimed are written by events dated a few hours in the past (claim works on now());
 -- work driven by run_due is dated ten years ahead so the real-clock worker can never race it.
 BEGIN;
-SELECT plan(96);
+SELECT plan(100);
 
 -- A private channel: only this file's rows can be claimed on it.
 \o /dev/null
@@ -379,6 +379,18 @@ SELECT is((SELECT count(*)::int FROM journey.claim('ob_lease_chan', 10) c WHERE 
 	'the next claim does not hand it out again');
 SELECT is((SELECT status || ': ' || last_error FROM journey.outbox WHERE id = (SELECT id FROM ob_lease3)),
 	'dead: lease expired ' || journey.max_attempts() || ' times', 'it is dead, and last_error says why');
+
+-- A permanent failure (a provider that refused the message: a webhook's 4xx): dead => true, at the first attempt.
+INSERT INTO journey.outbox (journey, version, node, instance_id, user_id, channel, payload, dedup_key, created_at, available_at)
+VALUES ('ob_dead', 1, 'n', 1, 'u', 'ob_lease_chan', '{}', 'ob_dead:n:1', now() - interval '1 minute', now() - interval '1 minute');
+CREATE TEMP TABLE ob_dead AS SELECT id, lease_id FROM journey.claim('ob_lease_chan', 10) WHERE dedup_key = 'ob_dead:n:1';
+SELECT lives_ok($$SELECT journey.fail((SELECT id FROM ob_dead), 'HTTP 410: gone', NULL, (SELECT lease_id + 1 FROM ob_dead), dead => true)$$,
+	'dead => true with a lease no longer held: a notice');
+SELECT is((SELECT status FROM journey.outbox WHERE dedup_key = 'ob_dead:n:1'), 'claimed', 'and nothing changed');
+SELECT lives_ok($$SELECT journey.fail((SELECT id FROM ob_dead), 'HTTP 410: gone', NULL, (SELECT lease_id FROM ob_dead), dead => true)$$,
+	'dead => true with the lease');
+SELECT is((SELECT status || '/' || attempts || ': ' || last_error FROM journey.outbox WHERE dedup_key = 'ob_dead:n:1'),
+	'dead/1: HTTP 410: gone', 'dead at its first attempt, with the error');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -23,7 +23,8 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
 	ARRAY['enroll', 'set_contact', 'track', 'unsubscribe'], 'journey_app executes track, set_contact, unsubscribe, enroll, nothing else');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
             WHERE p.pronamespace = 'journey'::regnamespace AND has_function_privilege('journey_sender', p.oid, 'EXECUTE')),
-	ARRAY['ack', 'claim', 'fail', 'max_attempts', 'report_delivery'], 'journey_sender executes claim, ack, fail, report_delivery, nothing else');
+	ARRAY['ack', 'claim', 'fail', 'fail', 'max_attempts', 'report_delivery'],
+	'journey_sender executes claim, ack, fail (both forms: with dead and without), report_delivery, nothing else');
 SELECT is((SELECT count(*)::int FROM pg_proc p
             WHERE p.pronamespace = 'journey'::regnamespace AND p.proname !~ '^_'
               AND NOT has_function_privilege('journey_admin', p.oid, 'EXECUTE')),
