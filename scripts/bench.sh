@@ -9,7 +9,7 @@
 # run) is in bench/out/.
 #
 #   BENCH_N=100000      users, i.e. rows/instances per workload (1000 .. 1000000)
-#   BENCH_ONLY=1,3      workloads to run (default all: 1..11; 12 when it exists)
+#   BENCH_ONLY=1,3      workloads to run (default all: 1..12)
 #   BENCH_REPEAT=3      runs per figure (medians)
 #   BENCH_BUILD=0       do not build and install the extension (use the installed one)
 #   BENCH_TRIGGER_CALLS=1000000   trigger calls of workload 6's backend memory check
@@ -48,7 +48,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 N=${BENCH_N:-100000}
-ONLY=${BENCH_ONLY:-1,2,3,4,5,6,7,8,9,10,11}
+ONLY=${BENCH_ONLY:-1,2,3,4,5,6,7,8,9,10,11,12}
 REPEAT=${BENCH_REPEAT:-3}
 BUILD=${BENCH_BUILD:-1}
 TRIGGER_CALLS=${BENCH_TRIGGER_CALLS:-1000000}

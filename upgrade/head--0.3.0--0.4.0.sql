@@ -33,7 +33,13 @@ CREATE TABLE journey.send_rate_slots (
 );
 COMMENT ON TABLE journey.send_rate_slots IS
 	'internal: per journey with a send_rate, the earliest available_at its next outbox row may have';
+CREATE TABLE journey.frequency_cap_locks (
+	user_id  text PRIMARY KEY
+);
+COMMENT ON TABLE journey.frequency_cap_locks IS
+	'internal: a row per user some frequency cap counted for; a transaction counting a user''s rows locks it (FOR NO KEY UPDATE) until it ends, so that two cannot both pass a cap';
 SELECT pg_catalog.pg_extension_config_dump('journey.frequency_caps', '');
+SELECT pg_catalog.pg_extension_config_dump('journey.frequency_cap_locks', '');
 SELECT pg_catalog.pg_extension_config_dump('journey.quiet_hours', '');
 SELECT pg_catalog.pg_extension_config_dump('journey.send_rate_slots', '');
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Frequency caps under concurrency (issue 14, SPEC §6): two transactions sending to one user on one channel
-# cannot both pass a cap of 1 — the second waits for the first (a transaction-level advisory lock of the user
-# and channel, shown in pg_locks) and then sees its row; and 8 clients sending to 20 users through three
+# cannot both pass a cap of 1 — the second waits for the first (the user's row of journey.frequency_cap_locks,
+# locked until the first commits) and then sees its row; and 8 clients sending to 20 users through three
 # journeys for a few seconds never give a user more rows than the cap allows, every other send suppressed.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -10,7 +10,7 @@ cd "$fault_top"
 work=$(mktemp -d /tmp/pg_journey_dc.XXXXXX)
 chmod 755 "$work"
 cleanup() {
-	forget_journeys dc_a dc_b dc_c 2>/dev/null
+	forget_journeys dc_a dc_b dc_c dc_w 2>/dev/null
 	q "SELECT journey.clear_frequency_cap('email'); DELETE FROM journey.events WHERE user_id LIKE 'dc\_%';
 	   DELETE FROM journey.contacts WHERE user_id LIKE 'dc\_%'" >/dev/null 2>&1
 	rm -rf "$work"
@@ -35,12 +35,11 @@ poll 10 "SELECT EXISTS (SELECT 1 FROM journey.outbox WHERE false) OR EXISTS (SEL
 	not_ok "transaction A is open"
 psql -XAtq -v ON_ERROR_STOP=1 -c "SELECT journey.track('dc_0', 'dc_b')" >"$work/b.out" 2>&1 &
 b=$!
-if poll 10 "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity s USING (pid)
-                          WHERE l.locktype = 'advisory' AND NOT l.granted AND l.classid = 1784897904
-                            AND s.query LIKE '%dc_b%')"; then
-	ok "B waits for A on the user's and channel's advisory lock"
+if poll 10 "SELECT EXISTS (SELECT 1 FROM pg_stat_activity s WHERE s.wait_event_type = 'Lock' AND s.query LIKE '%dc_b%'
+                            AND pg_blocking_pids(s.pid) <> '{}')"; then
+	ok "B waits for A (A holds the user's row of journey.frequency_cap_locks)"
 else
-	not_ok "B waits for A on the user's and channel's advisory lock" "$(q "SELECT locktype, granted, classid, objid FROM pg_locks WHERE locktype = 'advisory'")"
+	not_ok "B waits for A" "$(q "SELECT wait_event_type, wait_event, query FROM pg_stat_activity WHERE query LIKE '%dc_b%'")"
 fi
 wait $a || not_ok "transaction A" "$(cat "$work/a.out")"
 wait $b || not_ok "transaction B" "$(cat "$work/b.out")"
@@ -66,4 +65,27 @@ check "every other send is suppressed by the cap" \
 	"$(q "SELECT count(*) = $sends - 40 FROM journey.outbox WHERE user_id ~ '^dc_([1-9]|1[0-9]|20)$' AND status = 'suppressed'
 	        AND last_error = 'frequency cap of 2 per 1 day on channel email reached'")" "t"
 check "no instance failed" "$(q "SELECT count(*) FROM journey.instances WHERE journey LIKE 'dc\_%' AND status <> 'completed'")" "0"
+
+# 3. The scheduler's batches against the application's statements, cap 2: 50 users wait 1 s in dc_w (the
+#    scheduler then sends, a batch locking its users at its start) while 4 clients send them dc_a (40 a second), from 0.7 s
+#    to 3.7 s.
+q "SELECT journey.define('{\"name\": \"dc_w\", \"trigger\": {\"event\": \"dc_w\"}, \"start\": \"w\",
+	\"nodes\": {\"w\": {\"wait\": \"1 second\", \"next\": \"s\"}, \"s\": {\"send\": {\"channel\": \"email\", \"template\": \"dc_w\"}, \"next\": \"d\"},
+	            \"d\": {\"exit\": \"completed\"}}}', true)" >/dev/null || not_ok "define dc_w"
+q "SELECT journey.set_contact('dc_w' || i, 'email', 'w' || i || '@example.com') FROM generate_series(1, 50) i" >/dev/null
+cat >"$work/app.pgbench" <<'SQL'
+\set u random(1, 50)
+SELECT journey.track('dc_w' || :u, 'dc_a');
+SQL
+q "INSERT INTO journey.events (user_id, name) SELECT 'dc_w' || i, 'dc_w' FROM generate_series(1, 50) i" >/dev/null
+sleep 0.7
+"$(pg_config --bindir)/pgbench" -n -c 4 -j 2 -R 40 -T 3 -f "$work/app.pgbench" >"$work/app.out" 2>&1 ||
+	not_ok "pgbench ran without errors" "$(tail -n 5 "$work/app.out")"
+poll 30 "SELECT count(*) = 50 FROM journey.instances WHERE journey = 'dc_w' AND status = 'completed'" ||
+	not_ok "the scheduler ended the 50 dc_w instances"
+check "scheduler and application together: no user got more than 2 e-mails, and none was suppressed below 2" \
+	"$(q "SELECT count(*) FROM (SELECT user_id, count(*) FILTER (WHERE status <> 'suppressed') AS n, count(*) FILTER (WHERE status = 'suppressed') AS s
+	        FROM journey.outbox WHERE user_id LIKE 'dc\_w%' GROUP BY user_id) x WHERE n > 2 OR (s > 0 AND n < 2)")" "0"
+note "dc_w sent $(q "SELECT count(*) FROM journey.outbox WHERE journey = 'dc_w' AND status = 'pending'") of 50; the application $(q "SELECT count(*) FROM journey.outbox WHERE journey = 'dc_a' AND user_id LIKE 'dc\_w%' AND status = 'pending'")"
+q "DELETE FROM journey.contacts WHERE user_id LIKE 'dc\_w%'" >/dev/null
 fault_finish

@@ -104,6 +104,10 @@ private:
 	// The memberships the steps of a batch of due rows may ask (their journeys' segment conditions and
 	// wait_for on segments), by one statement; none read when no journey of the batch tests a segment.
 	PgFacts::BatchMemberships BatchMembershipsOf(const std::vector<SqlRow> &rows);
+	// When a journey of the batch sends on a channel with a frequency cap: the batch's users' rows of
+	// journey.frequency_cap_locks locked (sorted: batches never wait for each other in a cycle), then their outbox
+	// rows on capped channels read by one statement. Empty otherwise.
+	PgFacts::BatchSends BatchSendsOf(const std::vector<SqlRow> &rows, Timestamp as_of);
 	// Runs work in a subtransaction of its own when the journey can raise (it calls functions) or steps are
 	// isolated; returns the error, or "" when it succeeded. The scheduler's batches have their own
 	// subtransaction per instance.
@@ -117,6 +121,7 @@ private:
 	PgFacts::TemplateCache *templates_ = nullptr;	// and the templates its steps read
 	const PgFacts::BatchContacts *batch_contacts_ = nullptr;  // and its users' contacts, read at its start
 	const PgFacts::BatchMemberships *batch_memberships_ = nullptr;  // and their segment memberships
+	const PgFacts::BatchSends *batch_sends_ = nullptr;	// and their rows on capped channels
 	EventCounter *event_counter_ = nullptr;			// and its open scan of journey.events
 	EntryBatch *entry_batch_ = nullptr;				// set while a statement's events collect their entries
 	bool isolate_steps_ = false;

@@ -68,6 +68,23 @@ const Statement kBatchMembers{"SELECT segment, user_id FROM journey.segment_memb
 							  {SqlType::Text, SqlType::Text},
 							  true};
 
+// Frequency caps of a batch: the users' lock rows (made when missing), locked in one order, then their rows.
+const Statement kMakeCapLocks{"INSERT INTO journey.frequency_cap_locks (user_id) SELECT unnest($1::text[]) "
+							  "ON CONFLICT DO NOTHING",
+							  {SqlType::TextArray},
+							  {},
+							  true};
+const Statement kTakeCapLocks{"SELECT user_id FROM journey.frequency_cap_locks WHERE user_id = ANY ($1) "
+							  "ORDER BY user_id FOR NO KEY UPDATE",
+							  {SqlType::TextArray},
+							  {SqlType::Text},
+							  true};
+const Statement kBatchSends{"SELECT user_id, channel, created_at FROM journey.outbox "
+							"WHERE user_id = ANY ($1) AND channel = ANY ($2) AND created_at > $3 AND status <> 'suppressed'",
+							{SqlType::TextArray, SqlType::TextArray, SqlType::TimestampTz},
+							{SqlType::Text, SqlType::Text, SqlType::TimestampTz},
+							true};
+
 // The journeys paused now, read from the table at each pass rather than from the rule cache: a backend that
 // resumes a journey wakes the workers before its invalidation reaches them (XACT_EVENT_COMMIT comes before
 // the invalidation messages are sent), and a stale cache would put the held steps back to sleep.
@@ -111,6 +128,50 @@ Engine::BatchContactsOf(const std::vector<SqlRow> &rows)
 		contacts[r[0].s][r[1].s] = std::move(c);
 	}
 	return contacts;
+}
+
+PgFacts::BatchSends
+Engine::BatchSendsOf(const std::vector<SqlRow> &rows, Timestamp as_of)
+{
+	PgFacts::BatchSends sends;
+	const std::vector<std::string> &capped = rule_cache_.CappedChannels();
+	if (capped.empty() || rows.empty())
+		return sends;
+	// Only when a journey of the batch sends on a capped channel (and may be counted).
+	bool counted = false;
+	std::unordered_set<int32_t> versions;
+	Timestamp earliest = as_of;
+	for (const SqlRow &row : rows) {
+		if (!row[5].null)
+			earliest = std::min(earliest, row[5].i);
+		if (counted || !versions.insert((int32_t)row[2].i).second)
+			continue;
+		for (const Node &n : rule_cache_.Version(spi_, (int32_t)row[2].i).graph->nodes)
+			if (n.kind == NodeKind::Send && !n.send.ignore_caps &&
+				std::binary_search(capped.begin(), capped.end(), n.send.channel))
+				counted = true;
+	}
+	if (!counted)
+		return sends;
+	// Every window a step of the batch may count back from: its earliest time, less the longest cap (a month
+	// as 31 days), less a week for time zones and late events.
+	int64_t longest = 0;
+	for (const std::string &channel : capped) {
+		const Interval &per = rule_cache_.Cap(channel)->per;
+		longest = std::max(longest, per.micros + ((int64_t)per.months * 31 + per.days) * 24 * kMicrosPerHour);
+	}
+	const Timestamp from = earliest - longest - 7 * 24 * kMicrosPerHour;
+	std::vector<std::string> users;
+	for (const SqlRow &row : rows)
+		if (sends.users.insert(row[0].s).second)
+			users.push_back(row[0].s);
+	std::sort(users.begin(), users.end());
+	spi_.Exec(kMakeCapLocks, {SqlValue::Texts(users)});
+	spi_.Run(kTakeCapLocks, {SqlValue::Texts(users)});
+	for (const SqlRow &r : spi_.Run(kBatchSends, {SqlValue::Texts(std::move(users)), SqlValue::Texts(capped),
+												  SqlValue::Timestamp(from)}))
+		sends.created[r[0].s + '\x1f' + r[1].s].push_back(r[2].i);
+	return sends;
 }
 
 PgFacts::BatchMemberships
@@ -244,6 +305,7 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 	{
 		const PgFacts::BatchContacts contacts = BatchContactsOf(rows);
 		const PgFacts::BatchMemberships memberships = BatchMembershipsOf(rows);
+		const PgFacts::BatchSends capped_sends = BatchSendsOf(rows, as_of);
 		SubTransaction batch;
 		OutboxBatch outbox;		 // the batch's outbox rows, written together
 		InstanceBatch instances;	 // and its instance updates
@@ -253,6 +315,7 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 			templates_ = &templates;
 			batch_contacts_ = &contacts;
 			batch_memberships_ = &memberships;
+			batch_sends_ = &capped_sends;
 			event_counter_ = &events;
 			outbox_batch_ = &outbox;
 			instance_batch_ = &instances;
@@ -267,6 +330,7 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 			templates_ = nullptr;
 			batch_contacts_ = nullptr;
 			batch_memberships_ = nullptr;
+			batch_sends_ = nullptr;
 			event_counter_ = nullptr;
 			events.Close();
 			instances.Flush(spi_);
@@ -279,6 +343,7 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 			templates_ = nullptr;
 			batch_contacts_ = nullptr;
 			batch_memberships_ = nullptr;
+			batch_sends_ = nullptr;
 			event_counter_ = nullptr;
 			if (CurrentErrorKind() == ErrorKind::Interrupt)
 				throw;	// a cancel or statement_timeout: nothing is marked, the steps stay due

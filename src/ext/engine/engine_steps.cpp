@@ -22,6 +22,7 @@ Engine::RunStep(const VersionEntry &version, InstanceState &state,
 	PgFacts facts(spi_, rule_cache_, state.user_id);
 	facts.ShareTemplates(templates_);
 	facts.SharePendingSends(this);
+	facts.ShareBatchSends(batch_sends_);
 	if (!version.graph->HasCalls()) {
 		// A called function might change contacts, memberships or insert events during the batch.
 		facts.ShareContacts(batch_contacts_);

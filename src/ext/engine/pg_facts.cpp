@@ -25,10 +25,6 @@ extern "C" {
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
-#include "common/hashfn.h"
-#include "lib/stringinfo.h"
-#include "storage/lmgr.h"
-#include "storage/lock.h"
 #include "catalog/namespace.h"
 }
 
@@ -79,25 +75,16 @@ const Statement kCountSends{"SELECT count(*) FROM journey.outbox WHERE user_id =
 							{SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz},
 							{SqlType::Int8}};
 
-// The first key of the advisory locks that serialize frequency caps ("jcap"): pg_locks shows them as
-// advisory locks with classid 1784897904 and objid a hash of the user and channel (objsubid 2).
-constexpr uint32 kCapLockKey = 0x6A636170;
-
-// Takes the transaction-level advisory lock of (user, channel) — pg_advisory_xact_lock(int4, int4) — so that
-// a transaction counting a user's rows for a cap waits for another that counted and may write one, and then
-// sees its rows (each SPI statement of READ COMMITTED takes a new snapshot). Postgres calls only.
-void
-LockUserChannel(const char *user_id, const char *channel)
-{
-	StringInfoData key;
-	initStringInfo(&key);
-	appendStringInfo(&key, "%s%c%s", user_id, '\x1f', channel);
-	const uint32 hash = DatumGetUInt32(hash_any((const unsigned char *)key.data, key.len));
-	pfree(key.data);
-	LOCKTAG tag;
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, kCapLockKey, hash, 2);
-	(void)LockAcquire(&tag, ExclusiveLock, false, false);
-}
+// A user's row of journey.frequency_cap_locks, made when missing, then locked until the transaction ends: a
+// transaction counting the user's rows for a cap waits for another that counted (and may have written one),
+// and its next statement (a new snapshot in READ COMMITTED) sees that row. Row locks take no room in the lock
+// table, however many users a transaction counts.
+const Statement kMakeCapLock{"INSERT INTO journey.frequency_cap_locks (user_id) VALUES ($1) ON CONFLICT DO NOTHING",
+							 {SqlType::Text},
+							 {}};
+const Statement kTakeCapLock{"SELECT 1 FROM journey.frequency_cap_locks WHERE user_id = $1 FOR NO KEY UPDATE",
+							 {SqlType::Text},
+							 {SqlType::Int4}};
 
 // Whether journey.templates has its locale column (syscache lookups).
 bool
@@ -228,16 +215,24 @@ PgFacts::QuietHoursFor(const std::string &channel)
 int64_t
 PgFacts::CountSends(const std::string &channel, Timestamp after, Timestamp upto)
 {
-	if (lock_caps_) {
-		const char *user = user_id_.c_str();
-		const char *c = channel.c_str();
-		PgCall([&] { LockUserChannel(user, c); });
-	}
 	// Rows up to the real clock too: a concurrent transaction that began after ours (its rows' created_at is
 	// its now(), later than ours) may have committed one while we waited for the lock.
 	const Timestamp clock = PgCall([] { return (Timestamp)GetCurrentTimestamp(); });
-	int64_t n = spi_.Run(kCountSends, {SqlValue::Text(user_id_), SqlValue::Text(channel), SqlValue::Timestamp(after),
-									   SqlValue::Timestamp(std::max(upto, clock))})[0][0].i;
+	const Timestamp until = std::max(upto, clock);
+	int64_t n = 0;
+	if (batch_sends_ && batch_sends_->users.count(user_id_)) {
+		const auto it = batch_sends_->created.find(user_id_ + '\x1f' + channel);
+		if (it != batch_sends_->created.end())
+			n = std::count_if(it->second.begin(), it->second.end(),
+							  [&](Timestamp at) { return at > after && at <= until; });
+	} else {
+		if (lock_caps_) {
+			spi_.Exec(kMakeCapLock, {SqlValue::Text(user_id_)});
+			spi_.Run(kTakeCapLock, {SqlValue::Text(user_id_)});
+		}
+		n = spi_.Run(kCountSends, {SqlValue::Text(user_id_), SqlValue::Text(channel), SqlValue::Timestamp(after),
+								   SqlValue::Timestamp(until)})[0][0].i;
+	}
 	if (pending_sends_)
 		n += pending_sends_->CountPendingSends(user_id_, channel, after, upto);
 	return n;

@@ -47,8 +47,16 @@ public:
 	TopicStanding Topic(const std::string &topic, const std::string &channel) override;
 	std::optional<FrequencyCap> FrequencyCapFor(const std::string &channel) override;
 	std::optional<QuietHours> QuietHoursFor(const std::string &channel) override;
-	// Takes the transaction-level advisory lock of (user, channel) first (see LockUserChannel).
+	// From the batch's rows read at its start (ShareBatchSends) when it holds the user, else the user's row of
+	// journey.frequency_cap_locks locked first (LockCapUser), then one count.
 	int64_t CountSends(const std::string &channel, Timestamp after, Timestamp upto) override;
+	// The outbox rows of a batch's users on capped channels, read by one statement at its start, after their rows of
+	// journey.frequency_cap_locks were locked in one sorted order (Engine::BatchSendsOf).
+	struct BatchSends {
+		std::unordered_set<std::string> users;	// the batch's users whose rows were read (and locked)
+		std::unordered_map<std::string, std::vector<Timestamp>> created;  // user + '\x1f' + channel → created_at
+	};
+	void ShareBatchSends(const BatchSends *sends) { batch_sends_ = sends; }
 	void SharePendingSends(PendingSends *pending) { pending_sends_ = pending; }
 	// A simulation counts what is stored, and locks nothing.
 	void DoNotLock() { lock_caps_ = false; }
@@ -86,6 +94,7 @@ private:
 	const BatchMemberships *batch_memberships_ = nullptr;
 	EventCounter *event_counter_ = nullptr;
 	PendingSends *pending_sends_ = nullptr;
+	const BatchSends *batch_sends_ = nullptr;
 	bool lock_caps_ = true;
 };
 

@@ -163,7 +163,11 @@ RuleCache::Load(SpiSession &spi)
 	sources_.Load(spi);
 	if (HasTable("frequency_caps"))
 		for (auto &row : spi.Run(kFrequencyCaps, {}))
+		{
 			caps_[row[0].s] = FrequencyCap{row[1].i, Interval{(int32_t)row[2].i, (int32_t)row[3].i, row[4].i}};
+			capped_channels_.push_back(row[0].s);
+		}
+	std::sort(capped_channels_.begin(), capped_channels_.end());
 	if (HasTable("quiet_hours"))
 		for (auto &row : spi.Run(kQuietHours, {}))
 			quiet_hours_[row[0].s] = QuietHours{row[1].i, row[2].i, row[3].i != 0};

@@ -77,6 +77,8 @@ public:
 	const AllowedFunction *Function(const std::string &name) const;
 	// The channel's frequency cap and quiet hours (journey.frequency_caps, journey.quiet_hours), or null.
 	const FrequencyCap *Cap(const std::string &channel) const;
+	// The channels with a frequency cap, sorted; empty when none.
+	const std::vector<std::string> &CappedChannels() const { return capped_channels_; }
 	const QuietHours *Quiet(const std::string &channel) const;
 
 private:
@@ -97,6 +99,7 @@ private:
 	TrackedSources sources_;
 	std::unordered_map<std::string, AllowedFunction> functions_;
 	std::unordered_map<std::string, FrequencyCap> caps_;
+	std::vector<std::string> capped_channels_;
 	std::unordered_map<std::string, QuietHours> quiet_hours_;
 };
 
