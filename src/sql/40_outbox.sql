@@ -83,14 +83,18 @@ COMMENT ON FUNCTION journey.claim(text, int, interval) IS
 
 CREATE FUNCTION journey.ack(ids bigint[], lease_id bigint DEFAULT NULL)
 RETURNS int
-LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-	WITH done AS (
-		UPDATE journey.outbox o SET status = 'sent', claimed_until = NULL, last_error = NULL
-		 WHERE o.id = ANY ($1) AND o.status = 'claimed' AND ($2 IS NULL OR o.lease_id = $2)
-		RETURNING 1
-	)
-	SELECT count(*)::int FROM done;
+-- PL/pgSQL rather than SQL: its statement's plan is kept for the session (a SQL function with a SET clause is
+-- not inlined, and is planned again at every call).
+DECLARE
+	n int;
+BEGIN
+	UPDATE journey.outbox o SET status = 'sent', claimed_until = NULL, last_error = NULL
+	 WHERE o.id = ANY (ack.ids) AND o.status = 'claimed' AND (ack.lease_id IS NULL OR o.lease_id = ack.lease_id);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
 $$;
 COMMENT ON FUNCTION journey.ack(bigint[], bigint) IS
 	'marks claimed messages sent; with lease_id, only those that lease still holds (a stale lease acks nothing); returns how many are now sent';
@@ -144,8 +148,12 @@ COMMENT ON FUNCTION journey.fail(bigint, text, interval, bigint, bool) IS
 
 CREATE FUNCTION journey.fail(id bigint, error text, retry_in interval DEFAULT NULL, lease_id bigint DEFAULT NULL)
 RETURNS void
-LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$ SELECT journey.fail($1, $2, $3, $4, false) $$;
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM journey.fail(fail.id, fail.error, fail.retry_in, fail.lease_id, false);
+END
+$$;
 COMMENT ON FUNCTION journey.fail(bigint, text, interval, bigint) IS
 	'takes a claimed message back: pending again after retry_in (null: exponential backoff with jitter), dead after journey.max_attempts; with lease_id, a lease no longer held changes nothing (a NOTICE says so)';
 

@@ -68,22 +68,24 @@ const Statement kBatchMembers{"SELECT segment, user_id FROM journey.segment_memb
 							  {SqlType::Text, SqlType::Text},
 							  true};
 
-// Frequency caps of a batch: the users' lock rows (made when missing), locked in one order, then their rows.
+// Frequency caps of a batch: the users' lock rows (made when missing), locked in the array's (sorted) order, then
+// their rows — each by an index probe per user (a plan kept from when the table was small must not scan it per
+// batch).
 const Statement kMakeCapLocks{"INSERT INTO journey.frequency_cap_locks (user_id) SELECT unnest($1::text[]) "
 							  "ON CONFLICT DO NOTHING",
 							  {SqlType::TextArray},
-							  {},
-							  true};
-const Statement kTakeCapLocks{"SELECT user_id FROM journey.frequency_cap_locks WHERE user_id = ANY ($1) "
-							  "ORDER BY user_id FOR NO KEY UPDATE",
+							  {}};
+const Statement kTakeCapLocks{"SELECT l.user_id FROM unnest($1::text[]) WITH ORDINALITY AS u(id, k) "
+							  "CROSS JOIN LATERAL (SELECT c.user_id FROM journey.frequency_cap_locks c WHERE c.user_id = u.id "
+							  "FOR NO KEY UPDATE) l ORDER BY u.k",
 							  {SqlType::TextArray},
-							  {SqlType::Text},
-							  true};
-const Statement kBatchSends{"SELECT user_id, channel, created_at FROM journey.outbox "
-							"WHERE user_id = ANY ($1) AND channel = ANY ($2) AND created_at > $3 AND status <> 'suppressed'",
+							  {SqlType::Text}};
+const Statement kBatchSends{"SELECT o.user_id, o.channel, o.created_at FROM unnest($1::text[]) AS u(id) "
+							"CROSS JOIN LATERAL (SELECT x.user_id, x.channel, x.created_at FROM journey.outbox x "
+							"WHERE x.user_id = u.id AND x.channel = ANY ($2) AND x.created_at > $3 "
+							"AND x.status <> 'suppressed') o",
 							{SqlType::TextArray, SqlType::TextArray, SqlType::TimestampTz},
-							{SqlType::Text, SqlType::Text, SqlType::TimestampTz},
-							true};
+							{SqlType::Text, SqlType::Text, SqlType::TimestampTz}};
 
 // The journeys paused now, read from the table at each pass rather than from the rule cache: a backend that
 // resumes a journey wakes the workers before its invalidation reaches them (XACT_EVENT_COMMIT comes before

@@ -215,12 +215,12 @@ PgFacts::QuietHoursFor(const std::string &channel)
 int64_t
 PgFacts::CountSends(const std::string &channel, Timestamp after, Timestamp upto)
 {
-	// Rows up to the real clock too: a concurrent transaction that began after ours (its rows' created_at is
-	// its now(), later than ours) may have committed one while we waited for the lock.
-	const Timestamp clock = PgCall([] { return (Timestamp)GetCurrentTimestamp(); });
-	const Timestamp until = std::max(upto, clock);
+	// Rows up to the real clock too — read after the lock: a transaction that began after ours (its rows'
+	// created_at is its now(), later than ours) may have committed one while we waited for the lock.
+	const auto clock = [] { return PgCall([] { return (Timestamp)GetCurrentTimestamp(); }); };
 	int64_t n = 0;
 	if (batch_sends_ && batch_sends_->users.count(user_id_)) {
+		const Timestamp until = std::max(upto, clock());
 		const auto it = batch_sends_->created.find(user_id_ + '\x1f' + channel);
 		if (it != batch_sends_->created.end())
 			n = std::count_if(it->second.begin(), it->second.end(),
@@ -231,7 +231,7 @@ PgFacts::CountSends(const std::string &channel, Timestamp after, Timestamp upto)
 			spi_.Run(kTakeCapLock, {SqlValue::Text(user_id_)});
 		}
 		n = spi_.Run(kCountSends, {SqlValue::Text(user_id_), SqlValue::Text(channel), SqlValue::Timestamp(after),
-								   SqlValue::Timestamp(until)})[0][0].i;
+								   SqlValue::Timestamp(std::max(upto, clock()))})[0][0].i;
 	}
 	if (pending_sends_)
 		n += pending_sends_->CountPendingSends(user_id_, channel, after, upto);
