@@ -70,7 +70,7 @@ bench:
 	@scripts/bench.sh
 
 format:
-	clang-format -i $(CORE_SRCS) $(PG_SRCS) $(wildcard src/*/*.hpp src/ext/*/*.hpp) $(wildcard test/unit/*.cpp test/unit/*.hpp)
+	clang-format -i $(CORE_SRCS) $(PG_SRCS) $(wildcard src/*/*.hpp src/ext/*/*.hpp src/sender/*.cpp src/sender/*.hpp src/sender/channels/*.cpp src/sender/channels/*.hpp) $(wildcard test/unit/*.cpp test/unit/*.hpp)
 
 # journey-sender (src/sender): a program on libpq and libcurl, not part of the extension's library.
 #   make journey-sender / make install-sender (to pg_config --bindir); `all`, `install` and `clean` include it.
