@@ -35,7 +35,8 @@ SELECT count(*) AS ids_from_sequence FROM journey.outbox o
 -- (bt_index_check raises an error for a row without its entry.)
 SELECT string_agg(c.relname, ', ' ORDER BY c.relname) AS indexes_checked, count(bt_index_check(c.oid, true))
   FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
- WHERE x.indrelid IN ('journey.instance'::regclass, 'journey.outbox'::regclass);
+ WHERE x.indrelid IN ('journey.instance'::regclass, 'journey.outbox'::regclass)
+   AND c.relam = (SELECT oid FROM pg_am WHERE amname = 'btree');
 SELECT journey.run_due('2031-03-02 01:00+00') AS steps;
 SELECT user_id, status, node, exit_reason FROM journey.instances WHERE journey = 'dw_two' ORDER BY user_id;
 
@@ -177,7 +178,8 @@ SELECT user_id, node FROM journey.instances WHERE user_id = 'dw_big';
 -- Every index still has an entry for every row.
 SELECT string_agg(c.relname, ', ' ORDER BY c.relname) AS indexes_checked, count(bt_index_check(c.oid, true))
   FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
- WHERE x.indrelid IN ('journey.instance'::regclass, 'journey.outbox'::regclass);
+ WHERE x.indrelid IN ('journey.instance'::regclass, 'journey.outbox'::regclass)
+   AND c.relam = (SELECT oid FROM pg_am WHERE amname = 'btree');
 
 SELECT journey.archive(j) FROM unnest(ARRAY['dw_two', 'dw_caller', 'dw_target', 'dw_big', 'dw_quiet']) j;
 SELECT journey.disallow_function('dw_fn.touch(text, jsonb)');

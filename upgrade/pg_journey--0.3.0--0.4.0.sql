@@ -28,11 +28,12 @@ COMMENT ON TABLE journey.quiet_hours IS
 	'per channel: sends at a time of day in [starts, ends) in the user''s time zone (wrapping midnight when starts > ends) wait until ends (defer) or are suppressed (drop) (journey.set_quiet_hours)';
 
 CREATE TABLE journey.send_rate_slots (
-	journey  text PRIMARY KEY,
-	next_at  timestamptz NOT NULL
+	journey       text PRIMARY KEY,
+	window_start  timestamptz NOT NULL,
+	used          int NOT NULL
 );
 COMMENT ON TABLE journey.send_rate_slots IS
-	'internal: per journey with a send_rate, the earliest available_at its next outbox row may have';
+	'internal: per journey with a send_rate, the current window of its rows'' availability (it starts at window_start, lasts the rate''s period, and holds used of its max rows)';
 CREATE TABLE journey.frequency_cap_locks (
 	user_id  text PRIMARY KEY
 );
@@ -824,7 +825,7 @@ BEGIN
 	WITH doomed AS (
 		SELECT o.id FROM journey.outbox o
 		 WHERE o.status IN ('sent', 'dead', 'suppressed') AND o.created_at < outbox_before
-		 ORDER BY o.created_at LIMIT max_rows FOR UPDATE SKIP LOCKED
+		 LIMIT max_rows FOR UPDATE SKIP LOCKED
 	), gone AS (
 		DELETE FROM journey.outbox o USING doomed d WHERE o.id = d.id
 		RETURNING o.journey, o.version, o.node, o.channel, date_trunc('hour', o.created_at, 'UTC') AS created_hour, o.status
@@ -838,11 +839,13 @@ BEGIN
 	SELECT (SELECT count(*) FROM gone), 0 INTO outbox, instances FROM (SELECT count(*) FROM counted) AS c;
 
 	-- Ended instances, once their goal window (if any) closed.
-	WITH doomed AS (
-		SELECT i.user_id, i.id FROM journey.instance i JOIN journey.versions v ON v.id = i.version_id
+	WITH windows AS MATERIALIZED (	-- each version's goal window, once
+		SELECT v.id, journey._goal_window(v.definition) AS goal_window FROM journey.versions v
+	), doomed AS (
+		SELECT i.user_id, i.id FROM journey.instance i JOIN windows w ON w.id = i.version_id
 		 WHERE i.status <> 'a' AND i.ended_at < instance_before
-		   AND (journey._goal_window(v.definition) IS NULL OR i.entered_at + journey._goal_window(v.definition) < now())
-		 ORDER BY i.ended_at LIMIT max_rows FOR UPDATE OF i SKIP LOCKED
+		   AND (w.goal_window IS NULL OR i.entered_at + w.goal_window < now())
+		 LIMIT max_rows FOR UPDATE OF i SKIP LOCKED
 	), gone AS (
 		DELETE FROM journey.instance i USING doomed d WHERE i.user_id = d.user_id AND i.id = d.id
 		RETURNING i.user_id, i.id, i.version_id, i.entered_at, i.ended_at, i.status, i.exit_reason, i.variant, i.visits
@@ -880,14 +883,14 @@ END
 $$;
 
 CREATE OR REPLACE PROCEDURE journey._purge_job()
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql
 AS $$
 DECLARE
 	r record;
 BEGIN
 	-- A transaction per batch of 1,000, until a batch finds less (at most 1,000 batches a run).
 	FOR k IN 1 .. 1000 LOOP
-		SELECT * INTO r FROM journey.purge(1000);
+		SELECT p.outbox, p.instances INTO r FROM journey.purge(1000) AS p;
 		COMMIT;
 		EXIT WHEN r.outbox < 1000 AND r.instances < 1000;
 	END LOOP;
@@ -1768,7 +1771,7 @@ COMMENT ON TABLE journey.quiet_hours IS
 	'per channel: sends at a time of day in [starts, ends) in the user''s time zone (wrapping midnight when starts > ends) wait until ends (defer) or are suppressed (drop) (journey.set_quiet_hours)';
 
 COMMENT ON TABLE journey.send_rate_slots IS
-	'internal: per journey with a send_rate, the earliest available_at its next outbox row may have';
+	'internal: per journey with a send_rate, the current window of its rows'' availability (it starts at window_start, lasts the rate''s period, and holds used of its max rows)';
 
 COMMENT ON TABLE journey.frequency_cap_locks IS
 	'internal: a row per user some frequency cap counted for; a transaction counting a user''s rows locks it (FOR NO KEY UPDATE) until it ends, so that two cannot both pass a cap';

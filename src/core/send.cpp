@@ -70,6 +70,15 @@ QuietHoursEnd(const QuietHours &quiet, Timestamp at, Facts &facts)
 		const Timestamp instant = zones.FromLocal(end, zone);
 		if (instant > at)
 			return instant;
+		// An ambiguous `ends` (the hour the clocks go back) read early may be behind `at`, itself in the repeated
+		// hour: its later reading, when the wall clock shows `ends` again, is the end.
+		for (const int64_t shift : {30 * kMicrosPerMinute, kMicrosPerHour, 2 * kMicrosPerHour}) {
+			const LocalTime again = zones.ToLocal(instant + shift, zone);
+			if (instant + shift > at && again.year == end.year && again.month == end.month && again.day == end.day &&
+				again.hour == end.hour && again.minute == end.minute && again.second == end.second &&
+				again.micros == end.micros)
+				return instant + shift;
+		}
 	}
 	return std::nullopt;  // unreachable: a day later always ends after `at`
 }

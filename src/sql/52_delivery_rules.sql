@@ -21,11 +21,12 @@ COMMENT ON TABLE journey.quiet_hours IS
 	'per channel: sends at a time of day in [starts, ends) in the user''s time zone (wrapping midnight when starts > ends) wait until ends (defer) or are suppressed (drop) (journey.set_quiet_hours)';
 
 CREATE TABLE journey.send_rate_slots (
-	journey  text PRIMARY KEY,
-	next_at  timestamptz NOT NULL
+	journey       text PRIMARY KEY,
+	window_start  timestamptz NOT NULL,
+	used          int NOT NULL
 );
 COMMENT ON TABLE journey.send_rate_slots IS
-	'internal: per journey with a send_rate, the earliest available_at its next outbox row may have';
+	'internal: per journey with a send_rate, the current window of its rows'' availability (it starts at window_start, lasts the rate''s period, and holds used of its max rows)';
 CREATE TABLE journey.frequency_cap_locks (
 	user_id  text PRIMARY KEY
 );

@@ -86,7 +86,7 @@ BEGIN
 	WITH doomed AS (
 		SELECT o.id FROM journey.outbox o
 		 WHERE o.status IN ('sent', 'dead', 'suppressed') AND o.created_at < outbox_before
-		 ORDER BY o.created_at LIMIT max_rows FOR UPDATE SKIP LOCKED
+		 LIMIT max_rows FOR UPDATE SKIP LOCKED
 	), gone AS (
 		DELETE FROM journey.outbox o USING doomed d WHERE o.id = d.id
 		RETURNING o.journey, o.version, o.node, o.channel, date_trunc('hour', o.created_at, 'UTC') AS created_hour, o.status
@@ -100,11 +100,13 @@ BEGIN
 	SELECT (SELECT count(*) FROM gone), 0 INTO outbox, instances FROM (SELECT count(*) FROM counted) AS c;
 
 	-- Ended instances, once their goal window (if any) closed.
-	WITH doomed AS (
-		SELECT i.user_id, i.id FROM journey.instance i JOIN journey.versions v ON v.id = i.version_id
+	WITH windows AS MATERIALIZED (	-- each version's goal window, once
+		SELECT v.id, journey._goal_window(v.definition) AS goal_window FROM journey.versions v
+	), doomed AS (
+		SELECT i.user_id, i.id FROM journey.instance i JOIN windows w ON w.id = i.version_id
 		 WHERE i.status <> 'a' AND i.ended_at < instance_before
-		   AND (journey._goal_window(v.definition) IS NULL OR i.entered_at + journey._goal_window(v.definition) < now())
-		 ORDER BY i.ended_at LIMIT max_rows FOR UPDATE OF i SKIP LOCKED
+		   AND (w.goal_window IS NULL OR i.entered_at + w.goal_window < now())
+		 LIMIT max_rows FOR UPDATE OF i SKIP LOCKED
 	), gone AS (
 		DELETE FROM journey.instance i USING doomed d WHERE i.user_id = d.user_id AND i.id = d.id
 		RETURNING i.user_id, i.id, i.version_id, i.entered_at, i.ended_at, i.status, i.exit_reason, i.variant, i.visits
@@ -143,15 +145,16 @@ $$;
 COMMENT ON FUNCTION journey.purge(int) IS
 	'deletes up to max_rows sent, dead and suppressed outbox rows older than journey.outbox_retention and as many ended instances older than journey.instance_retention (whose goal window closed), counting them first in journey.outbox_rollup, journey.instance_rollup and journey.visit_rollup; skips rows locked by others; the scheduler calls it about once a minute';
 
+-- No SET clause (a procedure with one cannot COMMIT): every name is qualified.
 CREATE PROCEDURE journey._purge_job()
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql
 AS $$
 DECLARE
 	r record;
 BEGIN
 	-- A transaction per batch of 1,000, until a batch finds less (at most 1,000 batches a run).
 	FOR k IN 1 .. 1000 LOOP
-		SELECT * INTO r FROM journey.purge(1000);
+		SELECT p.outbox, p.instances INTO r FROM journey.purge(1000) AS p;
 		COMMIT;
 		EXIT WHEN r.outbox < 1000 AND r.instances < 1000;
 	END LOOP;

@@ -82,4 +82,11 @@ check "rows and rollup add up to what was written, per node" \
 check "dead and suppressed rows: rows and rollup add up" \
 	"$(q "SELECT (SELECT count(*) FROM journey.outbox WHERE channel = 'rt_chan' AND status IN ('dead', 'suppressed'))
 	          + (SELECT coalesce(sum(messages), 0) FROM journey.outbox_rollup WHERE channel = 'rt_chan' AND status IN ('dead', 'suppressed'))")" "$before_dead"
+# What schedule_scheduler's pg_cron job runs without the preload: CALL journey._purge_job(), a transaction per batch.
+q "INSERT INTO journey.outbox (journey, version, node, instance_id, user_id, channel, payload, dedup_key, created_at, available_at, status)
+   SELECT 'rt_j', 1, 'a', 30000 + i, 'rt_' || i, 'rt_chan', '{}', 'rt:job:' || i, now() - interval '2 hours', now() - interval '2 hours', 'sent'
+     FROM generate_series(1, 2500) i" >/dev/null
+if out=$(psql -XAtq -v ON_ERROR_STOP=1 -c "CALL journey._purge_job()" 2>&1); then ok "CALL journey._purge_job() runs (it commits per batch)"; else
+	not_ok "CALL journey._purge_job() runs" "$out"; fi
+check "it deleted the 2,500 old rows in batches" "$(q "SELECT count(*) FROM journey.outbox WHERE dedup_key LIKE 'rt:job:%'")" "0"
 fault_finish

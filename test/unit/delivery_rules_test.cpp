@@ -192,6 +192,12 @@ TEST(QuietHours, InTheUsersZoneAcrossADstChange)
 	EXPECT_EQ(SendAt(*graph, facts, MakeTimestamp(2026, 10, 24, 21)).available_at, MakeTimestamp(2026, 10, 25, 7));
 	// 21:30 UTC in summer is 23:30 in Paris: quiet, though it is not in UTC.
 	EXPECT_EQ(SendAt(*graph, facts, MakeTimestamp(2026, 7, 1, 21, 30)).available_at, MakeTimestamp(2026, 7, 2, 6));
+	// Quiet until 02:30; at 02:10 in the hour repeated when the clocks go back (2026-10-25 01:10 UTC, CET): the
+	// second 02:30 (01:30 UTC), not the first (00:30 UTC, already past) nor the next day's.
+	facts.quiet_hours["email"] = {22 * kMicrosPerHour, 2 * kMicrosPerHour + 30 * kMicrosPerMinute, false};
+	EXPECT_EQ(SendAt(*graph, facts, MakeTimestamp(2026, 10, 25, 1, 10)).available_at, MakeTimestamp(2026, 10, 25, 1, 30));
+	// And at 02:10 in its first reading (00:10 UTC, CEST): the first 02:30.
+	EXPECT_EQ(SendAt(*graph, facts, MakeTimestamp(2026, 10, 25, 0, 10)).available_at, MakeTimestamp(2026, 10, 25, 0, 30));
 	// A quiet hour ending inside the spring-forward gap (02:00–03:00 local) ends at 03:00.
 	facts.quiet_hours["email"] = {22 * kMicrosPerHour, 2 * kMicrosPerHour + 30 * kMicrosPerMinute, false};
 	EXPECT_EQ(SendAt(*graph, facts, MakeTimestamp(2026, 3, 28, 22)).available_at, MakeTimestamp(2026, 3, 29, 1));

@@ -77,7 +77,7 @@ const Statement kMakeCapLocks{"INSERT INTO journey.frequency_cap_locks (user_id)
 							  {}};
 const Statement kTakeCapLocks{"SELECT l.user_id FROM unnest($1::text[]) WITH ORDINALITY AS u(id, k) "
 							  "CROSS JOIN LATERAL (SELECT c.user_id FROM journey.frequency_cap_locks c WHERE c.user_id = u.id "
-							  "FOR NO KEY UPDATE) l ORDER BY u.k",
+							  "FOR NO KEY UPDATE SKIP LOCKED) l ORDER BY u.k",
 							  {SqlType::TextArray},
 							  {SqlType::Text}};
 const Statement kBatchSends{"SELECT o.user_id, o.channel, o.created_at FROM unnest($1::text[]) AS u(id) "
@@ -144,8 +144,7 @@ Engine::BatchSendsOf(const std::vector<SqlRow> &rows, Timestamp as_of)
 	std::unordered_set<int32_t> versions;
 	Timestamp earliest = as_of;
 	for (const SqlRow &row : rows) {
-		if (!row[5].null)
-			earliest = std::min(earliest, row[5].i);
+		earliest = std::min(earliest, row[8].i);	// last_step_at: every step of the batch is at or after it
 		if (counted || !versions.insert((int32_t)row[2].i).second)
 			continue;
 		for (const Node &n : rule_cache_.Version(spi_, (int32_t)row[2].i).graph->nodes)
@@ -156,7 +155,7 @@ Engine::BatchSendsOf(const std::vector<SqlRow> &rows, Timestamp as_of)
 	if (!counted)
 		return sends;
 	// Every window a step of the batch may count back from: its earliest time, less the longest cap (a month
-	// as 31 days), less a week for time zones and late events.
+	// as 31 days), less a week for time zones.
 	int64_t longest = 0;
 	for (const std::string &channel : capped) {
 		const Interval &per = rule_cache_.Cap(channel)->per;
@@ -169,8 +168,19 @@ Engine::BatchSendsOf(const std::vector<SqlRow> &rows, Timestamp as_of)
 			users.push_back(row[0].s);
 	std::sort(users.begin(), users.end());
 	spi_.Exec(kMakeCapLocks, {SqlValue::Texts(users)});
-	spi_.Run(kTakeCapLocks, {SqlValue::Texts(users)});
-	for (const SqlRow &r : spi_.Run(kBatchSends, {SqlValue::Texts(std::move(users)), SqlValue::Texts(capped),
+	std::unordered_set<std::string> locked;
+	for (const SqlRow &r : spi_.Run(kTakeCapLocks, {SqlValue::Texts(users)}))
+		locked.insert(r[0].s);
+	std::vector<std::string> counted_users;
+	for (std::string &u : users) {
+		if (locked.count(u))
+			counted_users.push_back(std::move(u));
+		else
+			sends.skipped.insert(u);
+	}
+	for (const std::string &u : sends.skipped)
+		sends.users.erase(u);
+	for (const SqlRow &r : spi_.Run(kBatchSends, {SqlValue::Texts(std::move(counted_users)), SqlValue::Texts(capped),
 												  SqlValue::Timestamp(from)}))
 		sends.created[r[0].s + '\x1f' + r[1].s].push_back(r[2].i);
 	return sends;
@@ -273,6 +283,15 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 		fresh = spi_.Run(kActiveById, {SqlValue::Text(read_row[0].s), SqlValue::Int(read_row[1].i)});
 		return fresh.empty() ? nullptr : &fresh[0];
 	};
+	// Frequency caps: the users whose cap lock another transaction holds are left for a later batch (they stay
+	// due): a batch never waits on a cap lock while it holds its due rows.
+	const PgFacts::BatchSends capped_sends = BatchSendsOf(rows, as_of);
+	const auto left_for_later = [&](const SqlRow &row) {
+		return !capped_sends.skipped.empty() && capped_sends.skipped.count(row[0].s) > 0;
+	};
+	int64_t left = 0;
+	for (const SqlRow &row : rows)
+		left += left_for_later(row) ? 1 : 0;
 	auto step = [&](const SqlRow &read_row) {
 		std::vector<SqlRow> fresh;
 		const SqlRow *row_ptr = current(read_row, fresh);
@@ -307,7 +326,6 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 	{
 		const PgFacts::BatchContacts contacts = BatchContactsOf(rows);
 		const PgFacts::BatchMemberships memberships = BatchMembershipsOf(rows);
-		const PgFacts::BatchSends capped_sends = BatchSendsOf(rows, as_of);
 		SubTransaction batch;
 		OutboxBatch outbox;		 // the batch's outbox rows, written together
 		InstanceBatch instances;	 // and its instance updates
@@ -326,7 +344,8 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 			for (const SqlRow &row : rows)
 				instances.Locate(row[1].i, row[kDueTidColumn].i);
 			for (const SqlRow &row : rows)
-				step(row);
+				if (!left_for_later(row))
+					step(row);
 			outbox_batch_ = nullptr;
 			instance_batch_ = nullptr;
 			templates_ = nullptr;
@@ -338,7 +357,7 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 			instances.Flush(spi_);
 			outbox.Flush(spi_);
 			batch.Commit();
-			return (int64_t)rows.size();
+			return (int64_t)rows.size() - left;
 		} catch (...) {
 			outbox_batch_ = nullptr;
 			instance_batch_ = nullptr;
@@ -354,6 +373,8 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 	}
 	int64_t stepped = 0;
 	for (const SqlRow &row : rows) {
+		if (left_for_later(row))
+			continue;
 		std::string error;
 		{
 			SubTransaction sub;

@@ -216,11 +216,13 @@ int64_t
 PgFacts::CountSends(const std::string &channel, Timestamp after, Timestamp upto)
 {
 	// Rows up to the real clock too — read after the lock: a transaction that began after ours (its rows'
-	// created_at is its now(), later than ours) may have committed one while we waited for the lock.
-	const auto clock = [] { return PgCall([] { return (Timestamp)GetCurrentTimestamp(); }); };
+	// created_at is its now(), later than ours) may have committed one while we waited for the lock; and a due
+	// step dated at its wake, behind the clock, counts what the application sent since. (So a step dated in the
+	// past, run_due(as_of) replaying, counts rows written after as_of too.)
+	const auto clock = [upto] { return std::max(upto, PgCall([] { return (Timestamp)GetCurrentTimestamp(); })); };
 	int64_t n = 0;
 	if (batch_sends_ && batch_sends_->users.count(user_id_)) {
-		const Timestamp until = std::max(upto, clock());
+		const Timestamp until = clock();
 		const auto it = batch_sends_->created.find(user_id_ + '\x1f' + channel);
 		if (it != batch_sends_->created.end())
 			n = std::count_if(it->second.begin(), it->second.end(),
@@ -231,7 +233,7 @@ PgFacts::CountSends(const std::string &channel, Timestamp after, Timestamp upto)
 			spi_.Run(kTakeCapLock, {SqlValue::Text(user_id_)});
 		}
 		n = spi_.Run(kCountSends, {SqlValue::Text(user_id_), SqlValue::Text(channel), SqlValue::Timestamp(after),
-								   SqlValue::Timestamp(std::max(upto, clock()))})[0][0].i;
+								   SqlValue::Timestamp(clock())})[0][0].i;
 	}
 	if (pending_sends_)
 		n += pending_sends_->CountPendingSends(user_id_, channel, after, upto);

@@ -54,6 +54,7 @@ public:
 	// journey.frequency_cap_locks were locked in one sorted order (Engine::BatchSendsOf).
 	struct BatchSends {
 		std::unordered_set<std::string> users;	// the batch's users whose rows were read (and locked)
+		std::unordered_set<std::string> skipped;  // those whose lock another transaction holds: not stepped
 		std::unordered_map<std::string, std::vector<Timestamp>> created;  // user + '\x1f' + channel → created_at
 	};
 	void ShareBatchSends(const BatchSends *sends) { batch_sends_ = sends; }

@@ -264,57 +264,68 @@ InsertOutboxRows(const std::vector<OutboxRow> &rows, int columns)
 	return done;
 }
 
-// A journey's send rate (SPEC §5 top level "send_rate": {"max": N, "per": D}) gives its rows one slot each,
-// per / N apart (a day counts 24 hours and a month 30 days here: a rate is a throughput).
-const Statement kTakeRateSlots{
-	"INSERT INTO journey.send_rate_slots AS s (journey, next_at) VALUES ($1, $2 + interval '1 microsecond' * $3) "
-	"ON CONFLICT (journey) DO UPDATE SET next_at = greatest(s.next_at, $2) + interval '1 microsecond' * $3 "
-	"RETURNING s.next_at",
-	{SqlType::Text, SqlType::TimestampTz, SqlType::Int8},
-	{SqlType::TimestampTz}};
+// A journey's send rate (SPEC §5 top level "send_rate": {"max": N, "per": D}, §10: a sliding window, the first
+// rows available at once): at most N of its rows become available in any period D. Its rows take places in
+// windows of length D (a day counting 24 hours, a month 30 days): N in the current window, then N from the
+// window one period later, and so on; a row whose own time (its available_at: quiet hours may have deferred it)
+// is past the current window opens a new one there. The journey's current window lives in
+// journey.send_rate_slots, whose row stays locked until the writing transaction ends.
+const Statement kTakeRateWindow{
+	"INSERT INTO journey.send_rate_slots AS s (journey, window_start, used) VALUES ($1, '-infinity', 0) "
+	"ON CONFLICT (journey) DO UPDATE SET journey = excluded.journey RETURNING s.window_start, s.used",
+	{SqlType::Text},
+	{SqlType::TimestampTz, SqlType::Int4}};
+const Statement kKeepRateWindow{"UPDATE journey.send_rate_slots SET window_start = $2, used = $3 WHERE journey = $1",
+								{SqlType::Text, SqlType::TimestampTz, SqlType::Int4},
+								{}};
 
-// The rows of journeys with a send rate take their slots: per journey, in the order they were added, the
-// n-th row's available_at is at least start + n * spacing, where start is the journey's next free slot (or
-// its earliest row's time, when later). One statement per journey, whose row lock keeps the slots of
-// concurrent transactions apart until they end.
 void
 SpaceBySendRate(SpiSession &spi, std::vector<OutboxRow> &rows)
 {
 	std::vector<std::string> journeys;
 	for (const OutboxRow &o : rows)
-		if (o.rate_spacing > 0 && std::find(journeys.begin(), journeys.end(), o.journey) == journeys.end())
+		if (o.rate_max > 0 && std::find(journeys.begin(), journeys.end(), o.journey) == journeys.end())
 			journeys.push_back(o.journey);
 	std::sort(journeys.begin(), journeys.end());	 // one lock order for every transaction
 	for (const std::string &journey : journeys) {
-		int64_t count = 0, spacing = 0;
-		Timestamp earliest = INT64_MAX;
-		for (const OutboxRow &o : rows)
-			if (o.rate_spacing > 0 && o.journey == journey && o.status != "suppressed") {
-				++count;
-				spacing = o.rate_spacing;
-				earliest = std::min(earliest, o.at);
-			}
-		if (count == 0)
-			continue;
-		const Timestamp next = spi.Run(kTakeRateSlots, {SqlValue::Text(journey), SqlValue::Timestamp(earliest),
-														SqlValue::Int(count * spacing)})[0][0].i;
-		Timestamp slot = next - count * spacing;
+		std::vector<OutboxRow *> mine;
 		for (OutboxRow &o : rows)
-			if (o.rate_spacing > 0 && o.journey == journey && o.status != "suppressed") {
-				o.available_at = std::max(o.available_at, slot);
-				slot += spacing;
+			if (o.rate_max > 0 && o.journey == journey && o.status != "suppressed")
+				mine.push_back(&o);
+		if (mine.empty())
+			continue;
+		// In their order of availability (stable: the batch's order among equals).
+		std::stable_sort(mine.begin(), mine.end(),
+						 [](const OutboxRow *a, const OutboxRow *b) { return a->available_at < b->available_at; });
+		const SqlRow window = spi.Run(kTakeRateWindow, {SqlValue::Text(journey)})[0];
+		// -infinity reads as INT64_MIN: any row opens the first window.
+		Timestamp start = window[0].i;
+		int64_t used = window[1].i;
+		for (OutboxRow *o : mine) {
+			const int64_t period = o->rate_period, max = o->rate_max;
+			if (start == INT64_MIN || o->available_at >= start + period) {
+				start = o->available_at;
+				used = 0;
 			}
+			if (used >= max) {
+				start += period;
+				used = 0;
+			}
+			o->available_at = std::max(o->available_at, start);
+			++used;
+		}
+		spi.Exec(kKeepRateWindow, {SqlValue::Text(journey), SqlValue::Timestamp(start), SqlValue::Int(used)});
 	}
 }
 
 }	 // namespace
 
 int64_t
-RateSpacing(const Rate &rate)
+RatePeriod(const Rate &rate)
 {
 	const int64_t per = rate.per.micros + (int64_t)rate.per.days * 24 * kMicrosPerHour +
 						(int64_t)rate.per.months * 30 * 24 * kMicrosPerHour;
-	return std::max<int64_t>(1, per / std::max<int64_t>(1, rate.max));
+	return std::max<int64_t>(1, per);
 }
 
 int64_t
@@ -346,8 +357,10 @@ OutboxBatch::Add(const VersionEntry &version, const InstanceState &state, const 
 	row.dedup_key = s.dedup_key;
 	row.at = s.at;
 	row.available_at = s.available_at;
-	if (version.graph->send_rate)
-		row.rate_spacing = RateSpacing(*version.graph->send_rate);
+	if (version.graph->send_rate) {
+		row.rate_max = version.graph->send_rate->max;
+		row.rate_period = RatePeriod(*version.graph->send_rate);
+	}
 	row.status = s.suppressed ? "suppressed" : "pending";
 	row.last_error = s.suppress_reason;
 	row.topic = s.topic;

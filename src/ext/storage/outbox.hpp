@@ -25,11 +25,12 @@ struct OutboxRow {
 	int64_t instance_id = 0;
 	int64_t at = 0; // created_at
 	int64_t available_at = 0;
-	int64_t rate_spacing = 0;	// µs between the journey's rows (its send_rate), 0 when it has none
+	int64_t rate_max = 0;		// the journey's send_rate: at most rate_max rows available per rate_period µs
+	int64_t rate_period = 0;	// (rate_max 0: none)
 };
 
-// The time between two rows of a journey with this send rate, in µs.
-int64_t RateSpacing(const Rate &rate);
+// A send rate's period in µs (a day counts 24 hours, a month 30 days).
+int64_t RatePeriod(const Rate &rate);
 
 // Outbox rows collected over a batch (a scheduler batch, a statement's entries) or one send.
 class OutboxBatch {
