@@ -20,10 +20,10 @@ bool CompareCount(CompareOp op, int64_t actual, int64_t expected);
 // stands in for a missing contact address.
 std::string UnreachableReason(const Contact &contact, const std::string &channel, bool address_override);
 
-// The effect of a send node visited for the `visit`th time at `at`; `earlier` are the walk's sends before it
-// (they count against a frequency cap).
+// The effect of a send node visited for the `visit`th time at `at` (noted in `facts` when not suppressed: the
+// step's later sends count it against a frequency cap).
 SendEffect BuildSend(const Graph &graph, NodeId node, const InstanceState &state, int32_t visit, Timestamp at,
-					 Facts &facts, const std::vector<SendEffect> &earlier);
+					 Facts &facts);
 
 // The end of the quiet hours that `at` is inside of (in the user's time zone), or nullopt when it is outside.
 std::optional<Timestamp> QuietHoursEnd(const QuietHours &quiet, Timestamp at, Facts &facts);
@@ -51,6 +51,8 @@ public:
 	std::optional<FrequencyCap> FrequencyCapFor(const std::string &channel) override;
 	std::optional<QuietHours> QuietHoursFor(const std::string &channel) override;
 	int64_t CountSends(const std::string &channel, Timestamp after, Timestamp upto) override;
+	void NoteSend(const std::string &channel, Timestamp at) override;
+	int64_t StepSends(const std::string &channel, Timestamp after, Timestamp upto) override;
 
 private:
 	Facts &base_;

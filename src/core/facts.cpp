@@ -61,6 +61,22 @@ Facts::CountSends(const std::string &, Timestamp, Timestamp)
 	return 0;
 }
 
+void
+Facts::NoteSend(const std::string &channel, Timestamp at)
+{
+	step_sends_.emplace_back(channel, at);
+}
+
+int64_t
+Facts::StepSends(const std::string &channel, Timestamp after, Timestamp upto)
+{
+	int64_t n = 0;
+	for (const auto &[c, at] : step_sends_)
+		if (c == channel && at > after && at <= upto)
+			++n;
+	return n;
+}
+
 TopicStanding
 Facts::Topic(const std::string &, const std::string &)
 {

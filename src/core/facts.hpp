@@ -105,6 +105,16 @@ public:
 	// so that two transactions cannot both pass a cap, and counts rows created after `upto` up to the real
 	// clock as well (a concurrent transaction that began after this one stamps its rows later). Default: 0.
 	virtual int64_t CountSends(const std::string &channel, Timestamp after, Timestamp upto);
+
+	// The sends of the current step (every walk of it) that were not suppressed, noted as they are built: a
+	// frequency cap counts them before CountSends, which sees only rows written or about to be. A Facts lives
+	// for one step (the layer makes one per step; a simulation keeps one for all its steps).
+	virtual void NoteSend(const std::string &channel, Timestamp at);
+	virtual int64_t StepSends(const std::string &channel, Timestamp after, Timestamp upto);
+	void ForgetStepSends() { step_sends_.clear(); }
+
+private:
+	std::vector<std::pair<std::string, Timestamp>> step_sends_;
 };
 
 // ts ± interval as Postgres computes it in the user's time zone (SPEC §2): days, weeks and months are

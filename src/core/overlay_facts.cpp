@@ -60,6 +60,18 @@ OverlayFacts::CountSends(const std::string &channel, Timestamp after, Timestamp 
 	return base_.CountSends(channel, after, upto);
 }
 
+void
+OverlayFacts::NoteSend(const std::string &channel, Timestamp at)
+{
+	base_.NoteSend(channel, at);
+}
+
+int64_t
+OverlayFacts::StepSends(const std::string &channel, Timestamp after, Timestamp upto)
+{
+	return base_.StepSends(channel, after, upto);
+}
+
 TopicStanding
 OverlayFacts::Topic(const std::string &topic, const std::string &channel)
 {

@@ -84,8 +84,7 @@ QuietHoursEnd(const QuietHours &quiet, Timestamp at, Facts &facts)
 }
 
 SendEffect
-BuildSend(const Graph &graph, NodeId node, const InstanceState &state, int32_t visit, Timestamp at, Facts &facts,
-		  const std::vector<SendEffect> &earlier)
+BuildSend(const Graph &graph, NodeId node, const InstanceState &state, int32_t visit, Timestamp at, Facts &facts)
 {
 	const SendSpec &spec = graph.nodes[node].send;
 	const RenderScope scope{&graph.name, &state.event, &state.context, &facts};
@@ -130,14 +129,14 @@ BuildSend(const Graph &graph, NodeId node, const InstanceState &state, int32_t v
 			return Suppressed(std::move(effect),
 							  "unsubscribed from topic " + spec.topic + " on channel " + spec.channel);
 	}
-	if (critical || spec.ignore_caps)	// a critical topic, a transactional message: no caps, no quiet hours
+	if (critical || spec.ignore_caps) {	// a critical topic, a transactional message: no caps, no quiet hours
+		facts.NoteSend(spec.channel, at);
 		return effect;
+	}
 	if (const std::optional<FrequencyCap> cap = facts.FrequencyCapFor(spec.channel)) {
 		const Timestamp after = SubtractUserInterval(at, cap->per, facts);
-		int64_t sent = 0;
-		for (const SendEffect &e : earlier)	 // the walk's own sends, not written yet (all at `at`)
-			if (!e.suppressed && e.channel == spec.channel)
-				++sent;
+		// The step's own sends first (every walk of it: late events, held events, the due step), not written yet.
+		int64_t sent = facts.StepSends(spec.channel, after, at);
 		if (sent < cap->max_messages)
 			sent += facts.CountSends(spec.channel, after, at);
 		if (sent >= cap->max_messages)
@@ -152,6 +151,7 @@ BuildSend(const Graph &graph, NodeId node, const InstanceState &state, int32_t v
 			effect.available_at = *end;
 		}
 	}
+	facts.NoteSend(spec.channel, at);
 	return effect;
 }
 

@@ -205,7 +205,7 @@ Walker::WalkBranch(NodeId node)
 			node = current.branches.front();
 			break;
 		case NodeKind::Send: {
-			SendEffect send = BuildSend(graph_, node, state_, visit, now_, facts_, result_.sends);
+			SendEffect send = BuildSend(graph_, node, state_, visit, now_, facts_);
 			Record(node, send.suppressed ? "suppressed" : "sent", [&] {
 				Json detail =
 					Detail("channel", send.channel, "template", send.template_name, "dedup_key", send.dedup_key);

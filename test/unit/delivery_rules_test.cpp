@@ -40,6 +40,7 @@ SendEffect
 SendAt(const Graph &graph, FakeFacts &facts, Timestamp at)
 {
 	InstanceState state;
+	facts.ForgetStepSends();	// a step of its own
 	const StepResult result = Start(graph, state, at, facts);
 	EXPECT_EQ(result.sends.size(), 1u);
 	return result.sends.empty() ? SendEffect{} : result.sends[0];
@@ -90,6 +91,25 @@ TEST(FrequencyCap, TheWalksOwnEarlierSendsCount)
 	EXPECT_TRUE(result.sends[2].suppressed);
 	EXPECT_EQ(result.sends[2].suppress_reason, "frequency cap of 1 per 01:00:00 on channel email reached");
 	EXPECT_EQ(state.exit_reason, "completed");	// the journey goes on
+}
+
+TEST(FrequencyCap, EveryWalkOfAStepCountsTheStepsEarlierSends)
+{
+	// Two walks of one step (late events, then the due wait) share the step's Facts: the second walk's send
+	// counts the first's, which is not written yet. A new step forgets them (they are written by then).
+	const GraphPtr graph = OneSend(kEmail);
+	ASSERT_NE(graph, nullptr);
+	FakeFacts facts = Reachable();
+	facts.caps["email"] = {1, Interval{0, 1, 0}};
+	InstanceState first, second;
+	EXPECT_FALSE(Start(*graph, first, t0, facts).sends.at(0).suppressed);
+	const StepResult again = Start(*graph, second, t0 + kMicrosPerMinute, facts);
+	ASSERT_EQ(again.sends.size(), 1u);
+	EXPECT_TRUE(again.sends[0].suppressed);
+	EXPECT_EQ(facts.StepSends("email", t0 - kMicrosPerHour, t0 + kMicrosPerHour), 1);	// suppressed ones are not noted
+	facts.ForgetStepSends();
+	InstanceState third;
+	EXPECT_FALSE(Start(*graph, third, t0 + 2 * kMicrosPerMinute, facts).sends.at(0).suppressed);
 }
 
 TEST(FrequencyCap, IgnoreCapsOnTheNodeOrTheSendOptsOut)
