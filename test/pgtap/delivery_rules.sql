@@ -2,7 +2,7 @@
 -- checks, caps over several journeys (entries of one statement, a scheduler batch, rows written before the cap),
 -- quiet hours across midnight and DST in the user's zone, a send rate's spacing. Everything is rolled back.
 BEGIN;
-SELECT plan(30);
+SELECT plan(31);
 
 -- The functions' checks.
 SELECT throws_ok($$SELECT journey.set_frequency_cap('pigeon', 1, '1 day')$$, '42704', NULL, 'a cap on an unknown channel: 42704');
@@ -98,6 +98,15 @@ SELECT is((SELECT available_at = created_at FROM journey.outbox WHERE journey = 
 	'21:00 in New York is not quiet');
 SELECT is((SELECT count(*)::int FROM journey.outbox WHERE journey = 'dr_sms' AND created_at = '2026-07-01 21:30Z'), 1,
 	'a deferred row is created when the step ran');
+\o /dev/null
+SELECT journey.define('{"name": "dr_sms_later", "trigger": {"event": "dr_sms_later"}, "entry": {"max_event_age": "1000 days"}, "start": "w",
+	"nodes": {"w": {"wait": "1 hour", "next": "s"}, "s": {"send": {"channel": "sms", "template": "later"}, "next": "d"}, "d": {"exit": "completed"}}}', true);
+SELECT journey.track(u, 'dr_sms_later', '{}', '2026-07-01 20:30Z') FROM unnest(ARRAY['dr_1', 'dr_2']) u;
+SELECT journey.run_due('2026-07-01 21:30Z');
+\o
+SELECT is((SELECT array_agg(user_id || ' ' || to_char(available_at AT TIME ZONE 'UTC', 'MM-DD HH24:MI') ORDER BY user_id)
+             FROM journey.outbox WHERE journey = 'dr_sms_later'),
+	ARRAY['dr_1 07-02 06:00', 'dr_2 07-01 21:30'], 'a scheduler batch reads its users'' zones: 23:30 in Paris waits, 17:30 in New York does not');
 \o /dev/null
 SELECT journey.set_quiet_hours('sms', '22:00', '08:00', 'drop');
 SELECT journey.track('dr_1', 'dr_sms', '{"n": 7}', '2026-08-01 21:30Z');

@@ -108,6 +108,8 @@ private:
 	// journey.frequency_cap_locks locked (sorted: batches never wait for each other in a cycle), then their outbox
 	// rows on capped channels read by one statement. Empty otherwise.
 	PgFacts::BatchSends BatchSendsOf(const std::vector<SqlRow> &rows, Timestamp as_of);
+	// When some channel has a frequency cap or quiet hours: the batch's users' time zones, by one statement.
+	PgFacts::BatchZones BatchZonesOf(const std::vector<SqlRow> &rows);
 	// Runs work in a subtransaction of its own when the journey can raise (it calls functions) or steps are
 	// isolated; returns the error, or "" when it succeeded. The scheduler's batches have their own
 	// subtransaction per instance.
@@ -122,6 +124,7 @@ private:
 	const PgFacts::BatchContacts *batch_contacts_ = nullptr;  // and its users' contacts, read at its start
 	const PgFacts::BatchMemberships *batch_memberships_ = nullptr;  // and their segment memberships
 	const PgFacts::BatchSends *batch_sends_ = nullptr;	// and their rows on capped channels
+	const PgFacts::BatchZones *batch_zones_ = nullptr;	// and their time zones
 	EventCounter *event_counter_ = nullptr;			// and its open scan of journey.events
 	EntryBatch *entry_batch_ = nullptr;				// set while a statement's events collect their entries
 	bool isolate_steps_ = false;

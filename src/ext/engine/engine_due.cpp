@@ -5,6 +5,7 @@
 #include "core/late_events.hpp"
 
 #include "ext/engine/retain_memory.hpp"
+#include "ext/entry/as_owner.hpp"
 #include "ext/storage/instance_store.hpp"
 #include "ext/storage/outbox.hpp"
 #include "pg/error_kind.hpp"
@@ -186,6 +187,27 @@ Engine::BatchSendsOf(const std::vector<SqlRow> &rows, Timestamp as_of)
 	return sends;
 }
 
+PgFacts::BatchZones
+Engine::BatchZonesOf(const std::vector<SqlRow> &rows)
+{
+	PgFacts::BatchZones zones;
+	if (!rule_cache_.AnyDeliveryRules() || rows.empty())
+		return zones;
+	std::vector<std::string> users;
+	for (const SqlRow &row : rows)
+		if (zones.users.insert(row[0].s).second)
+			users.push_back(row[0].s);
+	std::sort(users.begin(), users.end());
+	const TrackedSources &sources = rule_cache_.Sources();
+	std::optional<AsTableOwner> as_table_owner;
+	if (OidIsValid(sources.TimeZoneOwner()))
+		as_table_owner.emplace(sources.TimeZoneOwner());
+	for (const SqlRow &r : spi_.Run(sources.UserZones(), {SqlValue::Texts(std::move(users))}))
+		if (!r[1].null)
+			zones.zones[r[0].s] = r[1].s;
+	return zones;
+}
+
 PgFacts::BatchMemberships
 Engine::BatchMembershipsOf(const std::vector<SqlRow> &rows)
 {
@@ -326,6 +348,7 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 	{
 		const PgFacts::BatchContacts contacts = BatchContactsOf(rows);
 		const PgFacts::BatchMemberships memberships = BatchMembershipsOf(rows);
+		const PgFacts::BatchZones zones = BatchZonesOf(rows);
 		SubTransaction batch;
 		OutboxBatch outbox;		 // the batch's outbox rows, written together
 		InstanceBatch instances;	 // and its instance updates
@@ -336,6 +359,7 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 			batch_contacts_ = &contacts;
 			batch_memberships_ = &memberships;
 			batch_sends_ = &capped_sends;
+			batch_zones_ = &zones;
 			event_counter_ = &events;
 			outbox_batch_ = &outbox;
 			instance_batch_ = &instances;
@@ -352,6 +376,7 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 			batch_contacts_ = nullptr;
 			batch_memberships_ = nullptr;
 			batch_sends_ = nullptr;
+			batch_zones_ = nullptr;
 			event_counter_ = nullptr;
 			events.Close();
 			instances.Flush(spi_);
@@ -365,6 +390,7 @@ Engine::StepBatch(Timestamp as_of, const std::vector<SqlRow> &rows)
 			batch_contacts_ = nullptr;
 			batch_memberships_ = nullptr;
 			batch_sends_ = nullptr;
+			batch_zones_ = nullptr;
 			event_counter_ = nullptr;
 			if (CurrentErrorKind() == ErrorKind::Interrupt)
 				throw;	// a cancel or statement_timeout: nothing is marked, the steps stay due

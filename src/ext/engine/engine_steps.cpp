@@ -23,6 +23,7 @@ Engine::RunStep(const VersionEntry &version, InstanceState &state,
 	facts.ShareTemplates(templates_);
 	facts.SharePendingSends(this);
 	facts.ShareBatchSends(batch_sends_);
+	facts.ShareZones(batch_zones_);
 	if (!version.graph->HasCalls()) {
 		// A called function might change contacts, memberships or insert events during the batch.
 		facts.ShareContacts(batch_contacts_);

@@ -328,6 +328,13 @@ PgFacts::Template(const std::string &name, const std::string &channel)
 std::string
 PgFacts::TimeZone()
 {
+	if (!zone_ && batch_zones_ && batch_zones_->users.count(user_id_)) {
+		const auto it = batch_zones_->zones.find(user_id_);
+		std::string zone = it == batch_zones_->zones.end() ? "" : it->second;
+		if (zone.empty() || !Zones().IsValid(zone))
+			zone = DefaultTimeZone();
+		zone_ = zone;
+	}
 	if (!zone_) {
 		const TrackedSources &sources = rule_cache_.Sources();
 		std::optional<AsTableOwner> as_table_owner;

@@ -58,6 +58,13 @@ public:
 		std::unordered_map<std::string, std::vector<Timestamp>> created;  // user + '\x1f' + channel → created_at
 	};
 	void ShareBatchSends(const BatchSends *sends) { batch_sends_ = sends; }
+	// The time zones of a batch's users, read by one statement at its start when delivery rules need them
+	// (user → zone; a user of `users` without an entry has none).
+	struct BatchZones {
+		std::unordered_set<std::string> users;
+		std::unordered_map<std::string, std::string> zones;
+	};
+	void ShareZones(const BatchZones *zones) { batch_zones_ = zones; }
 	void SharePendingSends(PendingSends *pending) { pending_sends_ = pending; }
 	// A simulation counts what is stored, and locks nothing.
 	void DoNotLock() { lock_caps_ = false; }
@@ -96,6 +103,7 @@ private:
 	EventCounter *event_counter_ = nullptr;
 	PendingSends *pending_sends_ = nullptr;
 	const BatchSends *batch_sends_ = nullptr;
+	const BatchZones *batch_zones_ = nullptr;
 	bool lock_caps_ = true;
 };
 

@@ -79,6 +79,8 @@ public:
 	const FrequencyCap *Cap(const std::string &channel) const;
 	// The channels with a frequency cap, sorted; empty when none.
 	const std::vector<std::string> &CappedChannels() const { return capped_channels_; }
+	// Whether some channel has a frequency cap or quiet hours (their windows and ends need users' time zones).
+	bool AnyDeliveryRules() const { return !caps_.empty() || !quiet_hours_.empty(); }
 	const QuietHours *Quiet(const std::string &channel) const;
 
 private:

@@ -6,6 +6,11 @@ namespace journey {
 
 namespace {
 
+// The time zones of many users in journey.profiles (an index probe each).
+constexpr const char *kBuiltinZones = "SELECT p.user_id, p.timezone FROM unnest($1::text[]) AS u(id) "
+									  "JOIN journey.profiles p ON p.user_id = u.id";
+
+
 // Tables are named with their schema whatever the search_path (a table of the same name elsewhere on the
 // path never stands in for them).
 const Statement kTrackedTables{
@@ -171,9 +176,16 @@ TrackedSources::Load(SpiSession &spi)
 						: Own("SELECT p." + p.timezone_column + "::text FROM " + p.table + " p WHERE p." + p.user_column +
 								  " = $1::" + p.user_type + " LIMIT 1",
 							  {SqlType::Text}, {SqlType::Text});
+		zones_ = p.timezone_column.empty()
+					 ? Own(kBuiltinZones, {SqlType::TextArray}, {SqlType::Text, SqlType::Text})
+					 : Own("SELECT u.id, z.tz FROM unnest($1::text[]) AS u(id) CROSS JOIN LATERAL (SELECT p." +
+							   p.timezone_column + "::text AS tz FROM " + p.table + " p WHERE p." + p.user_column +
+							   " = u.id::" + p.user_type + " LIMIT 1) z",
+						   {SqlType::TextArray}, {SqlType::Text, SqlType::Text});
 	} else {
 		profile_ = Own("SELECT attributes FROM journey.profiles WHERE user_id = $1", {SqlType::Text}, {SqlType::Jsonb});
 		timezone_ = Own("SELECT timezone FROM journey.profiles WHERE user_id = $1", {SqlType::Text}, {SqlType::Text});
+		zones_ = Own(kBuiltinZones, {SqlType::TextArray}, {SqlType::Text, SqlType::Text});
 	}
 }
 

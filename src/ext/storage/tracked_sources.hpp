@@ -54,6 +54,8 @@ public:
 	const Statement &Profile() const { return profile_->statement; }
 	// ($1 user) → the user's time zone (text), or no row. Run as TimeZoneOwner() when it is valid.
 	const Statement &TimeZone() const { return timezone_->statement; }
+	// ($1 users) → (user, time zone) for those with a row; run as TimeZoneOwner() like TimeZone().
+	const Statement &UserZones() const { return zones_->statement; }
 	Oid ProfileOwner() const { return profile_source_ ? profile_source_->owner : InvalidOid; }
 	Oid TimeZoneOwner() const
 	{
@@ -65,7 +67,7 @@ public:
 private:
 	std::vector<TrackedTable> tables_;
 	std::optional<ProfileSource> profile_source_;
-	std::unique_ptr<OwnedStatement> profile_, timezone_;
+	std::unique_ptr<OwnedStatement> profile_, timezone_, zones_;
 };
 
 }	 // namespace journey
