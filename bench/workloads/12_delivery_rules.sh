@@ -33,15 +33,15 @@ workload_12() {
 			[ -z "$T_ERR" ] || { say "   $v: $T_ERR"; exit 1; }
 			[ "$T_VAL" = "$N" ] || say "   warning: $v ran $T_VAL steps, not $N"
 			t[$v]="${t[$v]} $T_MS"
-			local rows
-			rows=$(q "SELECT count(*) || ' rows, ' || count(*) FILTER (WHERE status = 'pending') || ' pending' FROM journey.outbox")
+			local written	# (not `rows`: that is the harness's summary table, which a local would hide)
+			written=$(q "SELECT count(*) || ' rows, ' || count(*) FILTER (WHERE status = 'pending') || ' pending' FROM journey.outbox")
 			if [ "$v" = rules ]; then
-				rows_rules=$rows
+				rows_rules=$written
 				local early
 				early=$(q "SELECT count(*) FROM journey.outbox WHERE status = 'pending' AND available_at <> $T0 + interval '6 hours'")
 				[ "$early" = 0 ] || [ "${BENCH_W12_RULES:-both}" = caps ] || say "   warning: with quiet hours, $early pending rows are not deferred to 06:00"
 			else
-				rows_none=$rows
+				rows_none=$written
 			fi
 		done
 	done
