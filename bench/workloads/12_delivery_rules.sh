@@ -4,8 +4,9 @@
 # Measures: journey.run_due over workload 3's N due cart instances (the same set-up: 10% checked out, push and
 # e-mail to the others) with a frequency cap on push and on email (1,000 a day: every send counted, none
 # suppressed) and quiet hours 01:00–06:00 UTC on both (run_due's instant, 03:00, is inside: every row is
-# deferred to 06:00) — each send takes the user's and channel's advisory lock, counts the user's rows on the
-# channel by the index outbox_user_channel, and computes the end of the quiet hours in the user's zone.
+# deferred to 06:00) — each batch of due steps locks its users' rows of journey.frequency_cap_locks, reads their
+# rows on capped channels (index outbox_user_channel) and their time zones, one statement each; each send counts
+# from those and computes the end of the quiet hours in its user's zone.
 # Baseline: the same run_due over the same set-up with neither rule (the rows are the same, available at once).
 # Checks: both write the same rows (count, statuses); with the rules every pending row is available at 06:00.
 # BENCH_W12_RULES=caps or quiet measures one rule alone (default both).
