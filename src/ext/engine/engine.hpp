@@ -86,6 +86,10 @@ public:
 	// the outer one may hold the same row, not counted yet, and count it later with an UPDATE.
 	void ReleaseUnusedEntries();
 
+	// Locks these users' rows of journey.frequency_cap_locks (made when missing) in the vector's order, waiting
+	// for other holders: a statement's users, sorted, before its sends count them one by one.
+	void LockCapUsers(std::vector<std::string> users);
+
 	// The earliest wake_at of an active instance of a journey that is not paused.
 	std::optional<Timestamp> NextWake();
 

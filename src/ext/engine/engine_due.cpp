@@ -81,6 +81,11 @@ const Statement kTakeCapLocks{"SELECT l.user_id FROM unnest($1::text[]) WITH ORD
 							  "FOR NO KEY UPDATE SKIP LOCKED) l ORDER BY u.k",
 							  {SqlType::TextArray},
 							  {SqlType::Text}};
+const Statement kWaitCapLocks{"SELECT l.user_id FROM unnest($1::text[]) WITH ORDINALITY AS u(id, k) "
+							  "CROSS JOIN LATERAL (SELECT c.user_id FROM journey.frequency_cap_locks c WHERE c.user_id = u.id "
+							  "FOR NO KEY UPDATE) l ORDER BY u.k",
+							  {SqlType::TextArray},
+							  {SqlType::Text}};
 const Statement kBatchSends{"SELECT o.user_id, o.channel, o.created_at FROM unnest($1::text[]) AS u(id) "
 							"CROSS JOIN LATERAL (SELECT x.user_id, x.channel, x.created_at FROM journey.outbox x "
 							"WHERE x.user_id = u.id AND x.channel = ANY ($2) AND x.created_at > $3 "
@@ -185,6 +190,13 @@ Engine::BatchSendsOf(const std::vector<SqlRow> &rows, Timestamp as_of)
 												  SqlValue::Timestamp(from)}))
 		sends.created[r[0].s + '\x1f' + r[1].s].push_back(r[2].i);
 	return sends;
+}
+
+void
+Engine::LockCapUsers(std::vector<std::string> users)
+{
+	spi_.Exec(kMakeCapLocks, {SqlValue::Texts(users)});
+	spi_.Run(kWaitCapLocks, {SqlValue::Texts(std::move(users))});
 }
 
 PgFacts::BatchZones

@@ -425,6 +425,36 @@ ReadUser(const TriggerCall &call, const Mapping &m, MemoryContext context)
 	});
 }
 
+// A first pass when some channel has a frequency cap: the users of the rows some journey cares about, sorted.
+// Their cap lock rows are then locked in that order: a statement locking them one send at a time, in its rows'
+// order, would deadlock with another taking the same users in the opposite order.
+std::vector<std::string>
+CapUsers(TriggerCall call, const Mapping &m, const TransitionReader &reader, LazyEngine &lazy)
+{
+	std::vector<std::string> users;
+	while (HeapTuple tuple = NextRow(reader, m, FilterRuleCache(lazy))) {
+		call.tuple = tuple;
+		const char *name = ReadName(call, m, reader.row_context);
+		if (!name)
+			continue;
+		if (!lazy.engine) {
+			const RuleCache *cached = RuleCache::IfValid();
+			if (cached && !cached->Rules(name))
+				continue;
+		}
+		Engine &engine = lazy.Get();
+		if (engine.rule_cache().CappedChannels().empty())
+			return {};	// no cap: nothing to lock
+		if (!engine.rule_cache().Rules(name))
+			continue;
+		if (const char *user = ReadUser(call, m, reader.row_context))
+			users.emplace_back(user);
+	}
+	std::sort(users.begin(), users.end());
+	users.erase(std::unique(users.begin(), users.end()), users.end());
+	return users;
+}
+
 // A first pass over the statement's rows: the (user, journey) pairs whose entry rules read past entries
 // (journey.entries) and that the rows may enter, for journeys without an entry key. Their entries rows are
 // then locked by one statement rather than one upsert per entry.
@@ -519,6 +549,12 @@ HandleStatement(TriggerCall call, const Mapping &m, bool isolated)
 		auto counted = CountedEntries(call, m, reader, lazy);
 		if (!counted.empty())
 			lazy.engine->PrelockEntries(std::move(counted));
+		Rewind(reader);
+	}
+	if (!rule_cache || !rule_cache->CappedChannels().empty()) {
+		std::vector<std::string> users = CapUsers(call, m, reader, lazy);
+		if (users.size() > 1)
+			lazy.engine->LockCapUsers(std::move(users));
 		Rewind(reader);
 	}
 	while (HeapTuple tuple = NextRow(reader, m, FilterRuleCache(lazy))) {
