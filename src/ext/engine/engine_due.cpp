@@ -6,6 +6,7 @@
 
 #include "ext/engine/retain_memory.hpp"
 #include "ext/entry/as_owner.hpp"
+#include "ext/storage/cap_locks.hpp"
 #include "ext/storage/instance_store.hpp"
 #include "ext/storage/outbox.hpp"
 #include "pg/error_kind.hpp"
@@ -69,23 +70,7 @@ const Statement kBatchMembers{"SELECT segment, user_id FROM journey.segment_memb
 							  {SqlType::Text, SqlType::Text},
 							  true};
 
-// Frequency caps of a batch: the users' lock rows (made when missing), locked in the array's (sorted) order, then
-// their rows — each by an index probe per user (a plan kept from when the table was small must not scan it per
-// batch).
-const Statement kMakeCapLocks{"INSERT INTO journey.frequency_cap_locks (user_id) SELECT unnest($1::text[]) "
-							  "ON CONFLICT DO NOTHING",
-							  {SqlType::TextArray},
-							  {}};
-const Statement kTakeCapLocks{"SELECT l.user_id FROM unnest($1::text[]) WITH ORDINALITY AS u(id, k) "
-							  "CROSS JOIN LATERAL (SELECT c.user_id FROM journey.frequency_cap_locks c WHERE c.user_id = u.id "
-							  "FOR NO KEY UPDATE SKIP LOCKED) l ORDER BY u.k",
-							  {SqlType::TextArray},
-							  {SqlType::Text}};
-const Statement kWaitCapLocks{"SELECT l.user_id FROM unnest($1::text[]) WITH ORDINALITY AS u(id, k) "
-							  "CROSS JOIN LATERAL (SELECT c.user_id FROM journey.frequency_cap_locks c WHERE c.user_id = u.id "
-							  "FOR NO KEY UPDATE) l ORDER BY u.k",
-							  {SqlType::TextArray},
-							  {SqlType::Text}};
+// Frequency caps of a batch: the rows of its locked users on capped channels, an index probe per user.
 const Statement kBatchSends{"SELECT o.user_id, o.channel, o.created_at FROM unnest($1::text[]) AS u(id) "
 							"CROSS JOIN LATERAL (SELECT x.user_id, x.channel, x.created_at FROM journey.outbox x "
 							"WHERE x.user_id = u.id AND x.channel = ANY ($2) AND x.created_at > $3 "
@@ -173,10 +158,9 @@ Engine::BatchSendsOf(const std::vector<SqlRow> &rows, Timestamp as_of)
 		if (sends.users.insert(row[0].s).second)
 			users.push_back(row[0].s);
 	std::sort(users.begin(), users.end());
-	spi_.Exec(kMakeCapLocks, {SqlValue::Texts(users)});
 	std::unordered_set<std::string> locked;
-	for (const SqlRow &r : spi_.Run(kTakeCapLocks, {SqlValue::Texts(users)}))
-		locked.insert(r[0].s);
+	for (std::string &u : LockCapRows(spi_, users, true))
+		locked.insert(std::move(u));
 	std::vector<std::string> counted_users;
 	for (std::string &u : users) {
 		if (locked.count(u))
@@ -195,8 +179,7 @@ Engine::BatchSendsOf(const std::vector<SqlRow> &rows, Timestamp as_of)
 void
 Engine::LockCapUsers(std::vector<std::string> users)
 {
-	spi_.Exec(kMakeCapLocks, {SqlValue::Texts(users)});
-	spi_.Run(kWaitCapLocks, {SqlValue::Texts(std::move(users))});
+	LockCapRows(spi_, users, false);
 }
 
 PgFacts::BatchZones

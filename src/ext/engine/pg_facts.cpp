@@ -7,6 +7,7 @@
 #include "core/locale.hpp"
 #include "core/quote.hpp"
 #include "ext/entry/as_owner.hpp"
+#include "ext/storage/cap_locks.hpp"
 #include "ext/storage/direct_reads.hpp"
 #include "ext/engine/pg_timezones.hpp"
 #include "ext/entry/settings.hpp"
@@ -74,17 +75,6 @@ const Statement kCountSends{"SELECT count(*) FROM journey.outbox WHERE user_id =
 							"AND created_at > $3 AND created_at <= $4 AND status <> 'suppressed'",
 							{SqlType::Text, SqlType::Text, SqlType::TimestampTz, SqlType::TimestampTz},
 							{SqlType::Int8}};
-
-// A user's row of journey.frequency_cap_locks, made when missing, then locked until the transaction ends: a
-// transaction counting the user's rows for a cap waits for another that counted (and may have written one),
-// and its next statement (a new snapshot in READ COMMITTED) sees that row. Row locks take no room in the lock
-// table, however many users a transaction counts.
-const Statement kMakeCapLock{"INSERT INTO journey.frequency_cap_locks (user_id) VALUES ($1) ON CONFLICT DO NOTHING",
-							 {SqlType::Text},
-							 {}};
-const Statement kTakeCapLock{"SELECT 1 FROM journey.frequency_cap_locks WHERE user_id = $1 FOR NO KEY UPDATE",
-							 {SqlType::Text},
-							 {SqlType::Int4}};
 
 // Whether journey.templates has its locale column (syscache lookups).
 bool
@@ -228,10 +218,8 @@ PgFacts::CountSends(const std::string &channel, Timestamp after, Timestamp upto)
 			n = std::count_if(it->second.begin(), it->second.end(),
 							  [&](Timestamp at) { return at > after && at <= until; });
 	} else {
-		if (lock_caps_) {
-			spi_.Exec(kMakeCapLock, {SqlValue::Text(user_id_)});
-			spi_.Run(kTakeCapLock, {SqlValue::Text(user_id_)});
-		}
+		if (lock_caps_)
+			LockCapRows(spi_, {user_id_}, false);
 		n = spi_.Run(kCountSends, {SqlValue::Text(user_id_), SqlValue::Text(channel), SqlValue::Timestamp(after),
 								   SqlValue::Timestamp(clock())})[0][0].i;
 	}

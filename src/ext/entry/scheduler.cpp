@@ -94,48 +94,11 @@ RunPurge()
 	return spi.Run(kPurge, {SqlValue::Int(kPurgeBatch)})[0][0].i;
 }
 
-// A purge batch in a transaction of its own; -1 when it failed (logged, the transaction aborted here).
-int64_t
-PurgeInTransaction()
-{
-	MemoryContext loop_context = CurrentMemoryContext;
-	volatile int64_t deleted = -1;
-	PG_TRY();
-	{
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		PushActiveSnapshot(GetTransactionSnapshot());
-		pgstat_report_activity(STATE_RUNNING, "pg_journey: retention");
-		if (OidIsValid(get_extension_oid("pg_journey", true))) {
-			int64_t n = 0;
-			InvokeCpp([&] {
-				n = RunPurge();
-				return (Datum)0;
-			});
-			deleted = n;
-		} else {
-			deleted = 0;
-		}
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-	}
-	PG_CATCH();
-	{
-		deleted = -1;
-		MemoryContextSwitchTo(loop_context);
-		EmitErrorReport();
-		FlushErrorState();
-		AbortCurrentTransaction();
-	}
-	PG_END_TRY();
-	pgstat_report_activity(STATE_IDLE, NULL);
-	return deleted;
-}
-
-// One pass in a transaction of its own. False when it failed: the error is logged and the transaction
-// aborted here (Postgres frames only: no C++ object lives in this function).
+// Runs work(arg) in a transaction of its own when the database has pg_journey (*has_extension says whether it
+// does). False when it failed: the error is logged and the transaction aborted here (Postgres frames only: no C++
+// object with a destructor lives in this function).
 bool
-RunPassInTransaction(PassResult *pass, bool *has_extension)
+InOwnTransaction(const char *activity, bool *has_extension, void (*work)(void *), void *arg)
 {
 	MemoryContext loop_context = CurrentMemoryContext;
 	volatile bool ok = true;
@@ -144,15 +107,13 @@ RunPassInTransaction(PassResult *pass, bool *has_extension)
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 		PushActiveSnapshot(GetTransactionSnapshot());
-		pgstat_report_activity(STATE_RUNNING, "pg_journey: running due steps");
+		pgstat_report_activity(STATE_RUNNING, activity);
 		*has_extension = OidIsValid(get_extension_oid("pg_journey", true));
-		if (*has_extension) {
-			const int batch = g_batch_size;
+		if (*has_extension)
 			InvokeCpp([&] {
-				*pass = RunPass(batch);
+				work(arg);
 				return (Datum)0;
 			});
-		}
 		PopActiveSnapshot();
 		CommitTransactionCommand();
 	}
@@ -167,6 +128,26 @@ RunPassInTransaction(PassResult *pass, bool *has_extension)
 	PG_END_TRY();
 	pgstat_report_activity(STATE_IDLE, NULL);
 	return ok;
+}
+
+// A purge batch in a transaction of its own; -1 when it failed (logged).
+int64_t
+PurgeInTransaction()
+{
+	int64_t deleted = 0;
+	bool has_extension = false;
+	if (!InOwnTransaction("pg_journey: retention", &has_extension,
+						  [](void *n) { *static_cast<int64_t *>(n) = RunPurge(); }, &deleted))
+		return -1;
+	return has_extension ? deleted : 0;
+}
+
+// One pass in a transaction of its own; false when it failed (logged).
+bool
+RunPassInTransaction(PassResult *pass, bool *has_extension)
+{
+	return InOwnTransaction("pg_journey: running due steps", has_extension,
+							[](void *p) { *static_cast<PassResult *>(p) = RunPass(g_batch_size); }, pass);
 }
 
 }	 // namespace
