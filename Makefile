@@ -2,13 +2,14 @@
 #   make / make install     build and install the extension (root)
 #   make test               dependencies, build, private cluster, every suite; ends "N passed, M failed"
 #   make demo / demo-stop   the demo on its own private cluster
+#   make report             report/index.html: every journey of the demo database (REPORT_DB=name: report/name.html)
 #   make unit               GoogleTest of src/core only (no Postgres)
 #   make fuzz               the libFuzzer targets of src/core, FUZZ_SECONDS (default 300) each (make test: 20)
 #   make bench              the benchmark harness (not part of make test)
 #   make format             clang-format every C++ file
 
 EXTENSION   = pg_journey
-EXTVERSION  = 0.4.0
+EXTVERSION  = 0.5.0
 MODULE_big  = pg_journey
 
 CORE_SRCS   = $(sort $(wildcard src/core/*.cpp))
@@ -43,7 +44,7 @@ $(DATA_built): $(SQL_PARTS) Makefile
 	@mkdir -p $(dir $@)
 	cat $(SQL_PARTS) > $@
 
-.PHONY: deps test unit fuzz demo demo-stop bench format cluster-stop
+.PHONY: deps test unit fuzz demo demo-stop report bench format cluster-stop
 deps:
 	@scripts/deps.sh
 
@@ -62,6 +63,9 @@ demo:
 
 demo-stop:
 	@scripts/cluster.sh stop demo
+
+report:
+	@scripts/report.sh $(REPORT_DB)
 
 cluster-stop:
 	@for p in test plain demo bench; do scripts/cluster.sh stop $$p; done

@@ -41,9 +41,7 @@ CREATE TABLE journey.change_log (
 );
 COMMENT ON TABLE journey.change_log IS 'audit log of definitions and status changes, read through journey.changes';
 
-CREATE VIEW journey.changes AS
-	SELECT at, actor, action, journey, version, detail FROM journey.change_log;
-COMMENT ON VIEW journey.changes IS 'who defined, published, paused, resumed, archived which journey, and when';
+-- journey.changes, the view of the audit log, is in 58_measurement.sql (it shows each definition's diff).
 
 SELECT pg_catalog.pg_extension_config_dump('journey.journeys', '');
 SELECT pg_catalog.pg_extension_config_dump('journey.journeys_id_seq', '');

@@ -188,6 +188,11 @@ BEGIN
 	        jsonb_strip_nulls(jsonb_build_object('outbox_id', row.id, 'journey', row.journey, 'version', row.version,
 	                                             'node', row.node, 'template', row.template, 'topic', row.topic)),
 	        coalesce(at, now()));
+	-- What node_stats counts: each row and status once (a complaint also as opened).
+	INSERT INTO journey.delivery_reports AS d (outbox_id, status, reported_at, journey, version, node, channel)
+	SELECT row.id, s, coalesce(at, now()), row.journey, row.version, row.node, row.channel
+	  FROM unnest(CASE WHEN status = 'complained' THEN ARRAY['complained', 'opened'] ELSE ARRAY[status] END) AS s
+	ON CONFLICT ON CONSTRAINT delivery_reports_pkey DO NOTHING;
 	IF status = 'bounced' THEN
 		UPDATE journey.contacts c SET bounced = true, updated_at = now()
 		 WHERE c.user_id = row.user_id AND c.channel = row.channel;

@@ -78,6 +78,7 @@ AS $$
 DECLARE
 	outbox_before timestamptz := now() - journey._retention('journey.outbox_retention', '30 days');
 	instance_before timestamptz := now() - journey._retention('journey.instance_retention', '90 days');
+	reports bigint;
 BEGIN
 	IF max_rows IS NULL OR max_rows < 1 THEN
 		RAISE EXCEPTION 'max_rows must be at least 1' USING ERRCODE = '22023';
@@ -98,6 +99,23 @@ BEGIN
 		RETURNING r.messages
 	)
 	SELECT (SELECT count(*) FROM gone), 0 INTO outbox, instances FROM (SELECT count(*) FROM counted) AS c;
+
+	-- Delivery reports of the same age, counted per hour (journey.node_stats reads both).
+	WITH doomed AS (
+		SELECT d.outbox_id, d.status FROM journey.delivery_reports d
+		 WHERE d.reported_at < outbox_before
+		 LIMIT max_rows FOR UPDATE SKIP LOCKED
+	), gone AS (
+		DELETE FROM journey.delivery_reports d USING doomed x WHERE d.outbox_id = x.outbox_id AND d.status = x.status
+		RETURNING d.journey, d.version, d.node, d.channel, date_trunc('hour', d.reported_at, 'UTC') AS reported_hour, d.status
+	), counted AS (
+		INSERT INTO journey.delivery_rollup AS r (journey, version, node, channel, reported_hour, status, messages)
+		SELECT g.journey, g.version, g.node, g.channel, g.reported_hour, g.status, count(*) FROM gone g
+		 GROUP BY g.journey, g.version, g.node, g.channel, g.reported_hour, g.status
+		ON CONFLICT ON CONSTRAINT delivery_rollup_pkey DO UPDATE SET messages = r.messages + excluded.messages
+		RETURNING 1
+	)
+	SELECT count(*) INTO reports FROM counted;	-- (up to max_rows a call: reports trail the rows they report on)
 
 	-- Ended instances, once their goal window (if any) closed.
 	WITH windows AS MATERIALIZED (	-- each version's goal window, once
