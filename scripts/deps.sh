@@ -10,6 +10,9 @@ packages=(
 	python3-aiosmtpd
 	# The fuzz targets (scripts/fuzz.sh): clang, and libclang_rt.fuzzer-x86_64.a with the sanitizers' runtimes.
 	clang libclang-rt-14-dev
+	# make report (scripts/report.py): Graphviz draws the journeys' diagrams; headless Chromium takes the
+	# demo's screenshot and runs the report's browser test (test/report).
+	graphviz chromium
 )
 
 missing=()

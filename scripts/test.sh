@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test: dependencies, build, install, private clusters, then every suite:
 #   GoogleTest (src/core), libFuzzer (test/fuzz, 20 s a target), pg_regress (sql/, expected/), pgTAP (test/pgtap, pg_prove),
-#   scripts that need committed data, the worker or other clusters (test/fault).
+#   scripts that need committed data, the worker or other clusters (test/fault), make report's page in
+#   headless Chromium (test/report).
 # Ends with one line "N passed, M failed"; exits non-zero on any failure.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -72,21 +73,30 @@ for f in test/pgtap/*.sql; do
 	count "$p" "$n"
 done
 
-# 4. Scripts: the worker on the real clock, concurrency, crashes, other clusters. Each prints
-#    "ok - ..." / "not ok - ..." lines.
+# Scripts that print "ok - ..." / "not ok - ..." lines (test/fault/lib.sh), each counted as its lines.
+run_scripts() {
+	local f out rc p n
+	for f in "$@"; do
+		[ -e "$f" ] || continue
+		[ "$(basename "$f")" = lib.sh ] && continue
+		out=$(bash "$f" 2>&1)
+		rc=$?
+		p=$(echo "$out" | grep -cE '^ok ')
+		n=$(echo "$out" | grep -cE '^not ok ')
+		[ $rc -ne 0 ] && [ "$n" -eq 0 ] && n=1
+		echo "$out" | grep -E '^(ok|not ok) |^#' || true
+		[ $rc -ne 0 ] && echo "$out" | tail -n 20
+		echo "$f: $p passed, $n failed"
+		count "$p" "$n"
+	done
+}
+
+# 4. Scripts: the worker on the real clock, concurrency, crashes, other clusters.
 echo "== scripts (test/fault)"
-for f in test/fault/*.sh; do
-	[ -e "$f" ] || continue
-	[ "$(basename "$f")" = lib.sh ] && continue
-	out=$(bash "$f" 2>&1)
-	rc=$?
-	p=$(echo "$out" | grep -cE '^ok ')
-	n=$(echo "$out" | grep -cE '^not ok ')
-	[ $rc -ne 0 ] && [ "$n" -eq 0 ] && n=1
-	echo "$out" | grep -E '^(ok|not ok) |^#' || true
-	[ $rc -ne 0 ] && echo "$out" | tail -n 20
-	echo "$f: $p passed, $n failed"
-	count "$p" "$n"
-done
+run_scripts test/fault/*.sh
+
+# 5. make report's page (scripts/report.py) in headless Chromium: its text against the functions' results.
+echo "== report (test/report)"
+run_scripts test/report/*.sh
 
 finish
