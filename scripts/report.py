@@ -37,41 +37,52 @@ class QueryError(Exception):
     pass
 
 
-def psql_json(db, sql, **variables):
-    """Runs one statement returning one json value (through psql variables, quoted by psql as :'name')."""
-    cmd = ["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1"]
+def psql(db, sql, stop_on_error=True, **variables):
+    """psql -X -A -t over stdin; variables are quoted by psql where the SQL says :'name'."""
+    cmd = ["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=%d" % stop_on_error]
     if db:
         cmd += ["-d", db]
     for k, v in variables.items():
         cmd += ["-v", "%s=%s" % (k, v)]
     try:
-        p = subprocess.run(cmd, input=sql, capture_output=True, text=True, timeout=120)
+        p = subprocess.run(cmd, input=sql, capture_output=True, text=True, timeout=300)
     except FileNotFoundError:
         raise QueryError("psql is not on PATH")
     except subprocess.TimeoutExpired:
         raise QueryError("psql timed out")
-    if p.returncode != 0:
+    if p.returncode != 0 and (stop_on_error or not p.stdout):
         msg = " ".join(line.strip() for line in p.stderr.strip().splitlines() if line.strip())
         raise QueryError(msg or "psql exited with %d" % p.returncode)
-    out = p.stdout.strip()
+    return p.stdout
+
+
+def psql_json(db, sql, **variables):
+    """One statement returning one json value."""
+    out = psql(db, sql, **variables).strip()
     return json.loads(out) if out else None
 
 
+# One journey's sections, each a jsonb value (jsonb's text has no line breaks: one line per value). NAME is the
+# journey's name as a literal.
 def rows_sql(call):
-    return "SELECT coalesce(json_agg(t), '[]'::json) FROM %s t;\n" % call
+    return "SELECT coalesce(jsonb_agg(t), '[]'::jsonb) FROM %s t" % call
 
 
 QUERIES = {
-    "dot": "SELECT to_json(journey.render(:'name', 'dot'));\n",
-    "summary": rows_sql("journey.summary(:'name')"),
-    "node_stats": rows_sql("journey.node_stats(:'name')"),
-    "split_report": rows_sql("journey.split_report(:'name')"),
-    "split_uplift": rows_sql("journey.split_uplift(:'name')"),
-    "timeseries": rows_sql("journey.timeseries(:'name', '1 day')"),
+    "dot": "SELECT to_jsonb(journey.render(NAME, 'dot'))",
+    "summary": rows_sql("journey.summary(NAME)"),
+    "node_stats": rows_sql("journey.node_stats(NAME)"),
+    "split_report": rows_sql("journey.split_report(NAME)"),
+    "split_uplift": rows_sql("journey.split_uplift(NAME)"),
+    "timeseries": rows_sql("journey.timeseries(NAME, '1 day')"),
     # Each version's start and edges: the funnel lists nodes in the order a user meets them.
-    "graph": "SELECT coalesce(json_object_agg(version, json_build_object('start', definition -> 'start', "
-             "'nodes', definition -> 'nodes')), '{}'::json) FROM journey.versions WHERE journey = :'name';\n",
+    "graph": "SELECT coalesce(jsonb_object_agg(version, jsonb_build_object('start', definition -> 'start', "
+             "'nodes', definition -> 'nodes')), '{}'::jsonb) FROM journey.versions WHERE journey = NAME",
 }
+
+
+def sql_literal(text):
+    return "'" + text.replace("'", "''") + "'"  # standard_conforming_strings: no backslash escapes
 
 
 def read_database(db, only):
@@ -103,19 +114,39 @@ SELECT coalesce(json_agg(json_build_object('name', j.name, 'status', j.status, '
     present = set(info["functions"])
     need = {"dot": "render", "summary": "summary", "node_stats": "node_stats", "split_report": "split_report",
             "split_uplift": "split_uplift", "timeseries": "timeseries", "graph": None}
-    for j in journeys:
+    # Every section of every journey in one psql session, a line each, in one read-only snapshot.
+    statements, wanted = ["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"], []
+    for k, j in enumerate(journeys):
         j["errors"] = {}
         for section in SECTIONS:
+            j[section] = None
             if need[section] is not None and need[section] not in present:
-                j[section] = None
                 if section != "split_uplift":  # optional: older versions of the extension lack it
                     j["errors"][section] = "journey.%s does not exist in this database" % need[section]
                 continue
-            try:
-                j[section] = psql_json(db, QUERIES[section], name=j["name"])
-            except QueryError as e:
-                j[section] = None
-                j["errors"][section] = str(e)
+            wanted.append((k, section))
+            statements.append("SELECT jsonb_build_array(%d, %s, (%s))::text;"
+                              % (k, sql_literal(section), QUERIES[section].replace("NAME", sql_literal(j["name"]))))
+    statements.append("COMMIT;")
+    got = set()
+    # ON_ERROR_ROLLBACK: psql puts each statement in a savepoint, a failed one does not end the transaction.
+    out = psql(db, "\n".join(statements) + "\n", stop_on_error=False, ON_ERROR_ROLLBACK="on")
+    for line in out.splitlines():
+        line = line.strip()
+        if not line.startswith("["):
+            continue
+        k, section, value = json.loads(line)
+        journeys[k][section] = value
+        got.add((k, section))
+    # What failed, again alone, for its error message.
+    for k, section in wanted:
+        if (k, section) in got:
+            continue
+        j = journeys[k]
+        try:
+            j[section] = psql_json(db, QUERIES[section].replace("NAME", ":'name'") + ";\n", name=j["name"])
+        except QueryError as e:
+            j["errors"][section] = str(e)
     return {"database": info["database"], "generated_at": info["generated_at"],
             "extension": info["extension"], "journeys": journeys}
 
@@ -162,8 +193,9 @@ def intval(v):
 
 
 def section_error(errors, key):
-    if key in errors:
-        return '<p class="error">Could not read this section: %s</p>' % esc(errors[key])
+    if key in errors:  # the error itself, without psql's CONTEXT, QUERY, LINE (stderr has them)
+        msg = re.split(r"\s+(?:LINE \d+:|DETAIL:|HINT:|QUERY:|CONTEXT:)", errors[key])[0]
+        return '<p class="error">Could not read this section: %s</p>' % esc(msg)
     return None
 
 
