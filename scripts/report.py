@@ -303,16 +303,42 @@ def successors(node):
 
 
 def graph_order(graph):
-    """Node ids breadth-first from the start (the order a user meets them), or None without a definition."""
+    """Node ids in the order a user meets them: by the longest path from the start (loops cut where they
+    close), ties in depth-first order; None without a definition."""
     if not isinstance(graph, dict) or not isinstance(graph.get("nodes"), dict):
         return None
-    nodes, order, queue = graph["nodes"], [], [graph.get("start")]
-    while queue:
-        n = queue.pop(0)
-        if n in nodes and n not in order:
-            order.append(n)
-            queue.extend(successors(nodes[n]))
-    return order
+    nodes, start = graph["nodes"], graph.get("start")
+    if start not in nodes:
+        return None
+    seen, on_path, dfs, edges = set(), set(), [], []
+    stack = [(start, iter(successors(nodes[start])))]
+    seen.add(start)
+    on_path.add(start)
+    dfs.append(start)
+    while stack:  # iterative depth-first walk: the forward edges (a back edge closes a loop)
+        n, it = stack[-1]
+        m = next(it, None)
+        if m is None:
+            on_path.discard(n)
+            stack.pop()
+        elif m in nodes and m not in on_path:
+            edges.append((n, m))
+            if m not in seen:
+                seen.add(m)
+                on_path.add(m)
+                dfs.append(m)
+                stack.append((m, iter(successors(nodes[m]))))
+    depth = {n: 0 for n in dfs}
+    for _ in range(len(dfs)):  # longest path over an acyclic graph: at most |nodes| rounds
+        changed = False
+        for a, b in edges:
+            if depth[a] + 1 > depth[b]:
+                depth[b] = depth[a] + 1
+                changed = True
+        if not changed:
+            break
+    rank = {n: k for k, n in enumerate(dfs)}
+    return sorted(dfs, key=lambda n: (depth[n], rank[n]))
 
 
 def render_node_stats(j):
