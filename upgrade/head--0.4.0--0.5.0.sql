@@ -36,3 +36,20 @@ COMMENT ON TABLE journey.delivery_rollup IS
 	'delivery reports deleted by retention (journey.outbox_retention), counted per journey, version, node, channel, hour and status';
 SELECT pg_catalog.pg_extension_config_dump('journey.delivery_rollup', '');
 
+
+-- journey.user_history: each instance's history lines on its row; refused entries (journey.history = all).
+ALTER TABLE journey.instance ADD COLUMN history text;
+CREATE TABLE journey.refusals (
+	user_id    text NOT NULL,
+	at         timestamptz NOT NULL,
+	journey    text NOT NULL,
+	version    int NOT NULL,
+	entry_key  text NOT NULL DEFAULT '',
+	reason     text NOT NULL
+);
+COMMENT ON TABLE journey.refusals IS
+	'entries that a journey''s rules refused (reentry, cooldown, max_entries, when, throttle, already active), kept when journey.history is all';
+CREATE INDEX refusals_user ON journey.refusals (user_id, at);
+CREATE INDEX refusals_at_brin ON journey.refusals USING brin (at) WITH (pages_per_range = 32, autosummarize = on);
+SELECT pg_catalog.pg_extension_config_dump('journey.refusals', '');
+

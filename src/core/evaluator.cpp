@@ -198,6 +198,8 @@ ExitInstance(InstanceState &state, const std::string &reason, Timestamp at)
 	EndAll(state, at);
 	StepResult result;
 	result.history.push_back({*state.ended_at, node, "exited", detail::Detail("reason", reason)});
+	if (state.keep_history)
+		AppendHistoryLine(state, result.history.back());
 	return result;
 }
 
@@ -213,6 +215,8 @@ FailInstance(InstanceState &state, const std::string &error, Timestamp at)
 	state.ended_at = StepTime(state, at);
 	StepResult result;
 	result.history.push_back({*state.ended_at, node, "failed", detail::Detail("error", error)});
+	if (state.keep_history)
+		AppendHistoryLine(state, result.history.back());
 	return result;
 }
 

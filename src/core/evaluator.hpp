@@ -48,6 +48,10 @@ struct InstanceState {
 	std::string error;				  // set when failed
 	std::string entry_key;			  // the entry.key value of the triggering event (EntryKeyOf); "" unkeyed
 	std::string variant;			  // the label of the latest split taken; "" when none
+	// journey.user_history: when keep_history, every history line of every step (HistoryEffect below) is also
+	// appended here as one line of JSON (AppendHistoryLine); the layer stores it in journey.instance.history.
+	bool keep_history = false;
+	std::string history;
 };
 
 // Every waiting branch: {node, wake_at} first, then other_branches.
@@ -108,6 +112,13 @@ struct HistoryEffect {
 	std::string what;
 	Json detail;
 };
+
+// Appends a history line to state.history as JSON text and a newline: {"at": ISO time, "n": node index (absent
+// for none), "what": W, "detail": {...}} — the node by its index in the graph (the version's node order, as
+// visits), which the layer names when it reads the history back. The oldest lines give way beyond
+// kMaxHistoryBytes (a looping instance's history stays bounded).
+constexpr size_t kMaxHistoryBytes = 32 * 1024;
+void AppendHistoryLine(InstanceState &state, const HistoryEffect &line);
 
 struct StepOptions {
 	bool record_history = true;	 // false: StepResult::history stays empty (the scheduler's hot path)

@@ -29,6 +29,9 @@ CREATE TABLE journey.instance (
 	-- events a wait_for accepted while the journey was paused, replayed on resume as of their own time:
 	-- {"wake_at": the instance's wake_at before the first, "events": [{"name", "props", "at"}, ...]}
 	held_events    jsonb,
+	-- journey.user_history (journey.history): one JSON line per history line of every step, oldest first:
+	-- {"at", "n": the node's index in the version's node order (or "node": its id), "what", "detail"}
+	history        text,
 	PRIMARY KEY (user_id, id)
 );
 COMMENT ON TABLE journey.instance IS
@@ -109,3 +112,17 @@ SELECT i.id, v.journey, v.version, i.user_id,
   JOIN journey.versions v ON v.id = i.version_id;
 COMMENT ON VIEW journey.instances IS
 	'one row per journey instance: status (active, completed, exited, failed), current node and when it wakes';
+
+-- A history line appended by SQL (journey.exit, archive, publish with in_flight exit) as the engine appends its
+-- own (core AppendHistoryLine), when journey.history keeps steps; the node by its id.
+CREATE FUNCTION journey._history_line(history text, at timestamptz, node text, what text, detail jsonb)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN coalesce(current_setting('journey.history', true), 'steps') IN ('off', '') THEN history
+	            ELSE coalesce(history, '') ||
+	                 jsonb_strip_nulls(jsonb_build_object('at', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+	                                                      'node', node, 'what', what, 'detail', detail))::text || E'\n' END
+$$;
+COMMENT ON FUNCTION journey._history_line(text, timestamptz, text, text, jsonb) IS
+	'internal: an instance''s history with one line appended (unchanged when journey.history is off)';

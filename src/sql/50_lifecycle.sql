@@ -148,7 +148,9 @@ BEGIN
 	IF in_flight = 'exit' THEN
 		UPDATE journey.instance i
 		   SET status = 'e', exit_reason = 'republished', ended_at = greatest(now(), i.last_step_at),
-		       node = NULL, wake_at = NULL, waiting_event = NULL
+		       node = NULL, wake_at = NULL, waiting_event = NULL,
+		       history = journey._history_line(i.history, greatest(now(), i.last_step_at), i.node, 'exited',
+		                                       jsonb_build_object('reason', 'republished'))
 		  FROM journey.versions ver
 		 WHERE i.journey_id = (SELECT jj.id FROM journey.journeys jj WHERE jj.name = publish.name) AND i.status = 'a' AND ver.id = i.version_id AND ver.version <> v;
 		GET DIAGNOSTICS moved = ROW_COUNT;
@@ -221,7 +223,9 @@ BEGIN
 	END IF;
 	UPDATE journey.instance i
 	   SET status = 'e', exit_reason = coalesce(exit.reason, 'manual'), ended_at = greatest(now(), i.last_step_at),
-	       node = NULL, wake_at = NULL, waiting_event = NULL
+	       node = NULL, wake_at = NULL, waiting_event = NULL,
+	       history = journey._history_line(i.history, greatest(now(), i.last_step_at), i.node, 'exited',
+	                                       jsonb_build_object('reason', coalesce(exit.reason, 'manual')))
 	 WHERE i.journey_id = (SELECT jj.id FROM journey.journeys jj WHERE jj.name = exit.name) AND i.user_id = exit.user_id AND i.status = 'a';
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN n;
@@ -247,7 +251,9 @@ BEGIN
 	END IF;
 	UPDATE journey.instance i
 	   SET status = 'e', exit_reason = 'archived', ended_at = greatest(now(), i.last_step_at),
-	       node = NULL, wake_at = NULL, waiting_event = NULL
+	       node = NULL, wake_at = NULL, waiting_event = NULL,
+	       history = journey._history_line(i.history, greatest(now(), i.last_step_at), i.node, 'exited',
+	                                       jsonb_build_object('reason', 'archived'))
 	 WHERE i.journey_id = j.id AND i.status = 'a';
 	GET DIAGNOSTICS n = ROW_COUNT;
 	UPDATE journey.journeys jj SET status = 'archived', updated_at = now() WHERE jj.name = archive.name;

@@ -78,6 +78,7 @@ AS $$
 DECLARE
 	outbox_before timestamptz := now() - journey._retention('journey.outbox_retention', '30 days');
 	instance_before timestamptz := now() - journey._retention('journey.instance_retention', '90 days');
+	history_before timestamptz := now() - journey._retention('journey.history_retention', '90 days');
 	reports bigint;
 BEGIN
 	IF max_rows IS NULL OR max_rows < 1 THEN
@@ -116,6 +117,17 @@ BEGIN
 		RETURNING 1
 	)
 	SELECT count(*) INTO reports FROM counted;	-- (up to max_rows a call: reports trail the rows they report on)
+
+	-- History (journey.user_history) older than journey.history_retention: the lines of instances that ended
+	-- before it, and refused entries.
+	WITH doomed AS (
+		SELECT i.user_id, i.id FROM journey.instance i
+		 WHERE i.status <> 'a' AND i.ended_at < history_before AND i.history IS NOT NULL
+		 LIMIT max_rows FOR UPDATE SKIP LOCKED
+	)
+	UPDATE journey.instance i SET history = NULL FROM doomed d WHERE i.user_id = d.user_id AND i.id = d.id;
+	DELETE FROM journey.refusals r
+	 WHERE r.ctid = ANY (ARRAY(SELECT x.ctid FROM journey.refusals x WHERE x.at < history_before LIMIT max_rows));
 
 	-- Ended instances, once their goal window (if any) closed.
 	WITH windows AS MATERIALIZED (	-- each version's goal window, once

@@ -96,5 +96,57 @@ TEST(History, CanBeTurnedOffWithTheSameEffects)
 	EXPECT_EQ(without.exit_reason, with.exit_reason);
 }
 
+// journey.user_history: an instance that keeps its history gets every line of every step, on the hot path too
+// (StepOptions without record_history), nodes by their index in the graph.
+TEST(History, KeptOnTheInstance)
+{
+	const GraphPtr graph = MustCompile(testing::CartJourney());
+	ASSERT_NE(graph, nullptr);
+	FakeFacts facts;
+	facts.SetContact("push", "device-token");
+	InstanceState state;
+	state.id = 42;
+	state.keep_history = true;
+	StepOptions hot;
+	hot.record_history = false;
+	EXPECT_TRUE(Start(*graph, state, t0, facts, hot).history.empty());
+	ResumeDue(*graph, state, *state.wake_at, facts, hot);
+	const auto n = [&](const char *id) { return std::to_string(graph->FindNode(id)); };
+	EXPECT_EQ(state.history,
+			  R"({"at":"2026-11-23T10:00:00Z","detail":{},"n":)" + n("wait") + R"(,"what":"entered"})" "\n"
+			  R"({"at":"2026-11-23T10:00:00Z","detail":{"until":"2026-11-23T12:00:00Z"},"n":)" + n("wait") + R"(,"what":"waiting"})" "\n"
+			  R"({"at":"2026-11-23T12:00:00Z","detail":{"by":"time"},"n":)" + n("wait") + R"(,"what":"resumed"})" "\n"
+			  R"({"at":"2026-11-23T12:00:00Z","detail":{"next":"push?","result":false},"n":)" + n("check") + R"(,"what":"branch"})" "\n"
+			  R"({"at":"2026-11-23T12:00:00Z","detail":{"next":"push","result":true},"n":)" + n("push?") + R"(,"what":"branch"})" "\n"
+			  R"({"at":"2026-11-23T12:00:00Z","detail":{"channel":"push","dedup_key":"42:push:1","template":"cart_reminder"},"n":)" + n("push") + R"(,"what":"sent"})" "\n"
+			  R"({"at":"2026-11-23T12:00:00Z","detail":{"channel":"email","dedup_key":"42:email:1","reason":"not reachable on channel email: no contact","template":"cart_similar"},"n":)" + n("email") + R"(,"what":"suppressed"})" "\n"
+			  R"({"at":"2026-11-23T12:00:00Z","detail":{"reason":"completed"},"n":)" + n("done") + R"(,"what":"completed"})" "\n");
+	InstanceState failed;
+	failed.keep_history = true;
+	failed.history = "earlier\n";
+	FailInstance(failed, "boom", t0);
+	EXPECT_EQ(failed.history, "earlier\n" R"({"at":"2026-11-23T10:00:00Z","detail":{"error":"boom"},"what":"failed"})" "\n");
+	InstanceState off;
+	Start(*graph, off, t0, facts, hot);
+	EXPECT_TRUE(off.history.empty());
+}
+
+TEST(History, OldestLinesGiveWay)
+{
+	InstanceState state;
+	state.keep_history = true;
+	HistoryEffect line{t0, 3, "visited", Json::object({{"pad", std::string(100, 'x')}})};
+	for (int k = 0; k < 2000; k++) {
+		line.at = t0 + k;
+		AppendHistoryLine(state, line);
+		ASSERT_LE(state.history.size(), kMaxHistoryBytes);
+	}
+	EXPECT_GT(state.history.size(), kMaxHistoryBytes / 2);
+	EXPECT_EQ(state.history.front(), '{');	 // whole lines only
+	EXPECT_EQ(state.history.back(), '\n');
+	EXPECT_NE(state.history.find(FormatTimestamp(t0 + 1999)), std::string::npos);	 // the newest is kept
+	EXPECT_EQ(state.history.find(FormatTimestamp(t0 + 1)), std::string::npos);	 // the oldest went
+}
+
 }	 // namespace
 }	 // namespace journey

@@ -37,7 +37,7 @@ public:
 	RuleCache &rule_cache() { return rule_cache_; }
 
 	// Enters a user into a version as of `at` when the entry rules allow it. Returns the instance id, or
-	// nullopt with the rule that refused in *refusal.
+	// nullopt with the rule that refused in *refusal (kept in journey.refusals when journey.history is all).
 	std::optional<int64_t> Enroll(const VersionEntry &version, const std::string &user_id, Json context, Json event,
 								  Timestamp at, std::string *refusal, const std::string &entry_key);
 
@@ -94,6 +94,8 @@ public:
 	std::optional<Timestamp> NextWake();
 
 private:
+	std::optional<int64_t> TryEnroll(const VersionEntry &version, const std::string &user_id, Json context, Json event,
+									 Timestamp at, std::string *refusal, const std::string &entry_key);
 	// The sends of the scheduler batch's collected outbox rows and of the statement's pending entries.
 	int64_t CountPendingSends(const std::string &user_id, const std::string &channel, Timestamp after,
 							  Timestamp upto) override;

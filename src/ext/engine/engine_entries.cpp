@@ -2,6 +2,7 @@
 
 #include "ext/engine/engine.hpp"
 
+#include "ext/entry/settings.hpp"
 #include "ext/shmem/throttle.hpp"
 #include "pg/error_kind.hpp"
 #include "pg/guard.hpp"
@@ -35,11 +36,28 @@ const Statement kEntriesLock{"WITH locked AS (INSERT INTO journey.entries AS e (
 							 {SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Int8, SqlType::TimestampTz},
 							 true};
 
+// An entry refused, for journey.user_history (journey.history = all).
+const Statement kRefusal{"INSERT INTO journey.refusals (user_id, at, journey, version, entry_key, reason) "
+						 "VALUES ($1, $2, $3, $4, $5, $6)",
+						 {SqlType::Text, SqlType::TimestampTz, SqlType::Text, SqlType::Int4, SqlType::Text, SqlType::Text},
+						 {}};
+
 }	 // namespace
 
 std::optional<int64_t>
 Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json context, Json event, Timestamp at,
 			   std::string *refusal, const std::string &entry_key)
+{
+	std::optional<int64_t> id = TryEnroll(version, user_id, std::move(context), std::move(event), at, refusal, entry_key);
+	if (!id && KeepRefusals() && !refusal->empty())
+		spi_.Exec(kRefusal, {SqlValue::Text(user_id), SqlValue::Timestamp(at), SqlValue::Text(version.journey),
+							 SqlValue::Int(version.version), SqlValue::Text(entry_key), SqlValue::Text(*refusal)});
+	return id;
+}
+
+std::optional<int64_t>
+Engine::TryEnroll(const VersionEntry &version, const std::string &user_id, Json context, Json event, Timestamp at,
+				  std::string *refusal, const std::string &entry_key)
 {
 	const Graph &g = *version.graph;
 	const EntryRules &rules = g.entry;
@@ -82,6 +100,7 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 	state.context = std::move(context);
 	state.event = std::move(event);
 	state.entry_key = entry_key;
+	state.keep_history = KeepStepHistory();
 	if (rules.throttle && !ThrottleAdmit(version.journey, *rules.throttle)) {
 		*refusal = "the journey's throttle (" + std::to_string(rules.throttle->max) + " per " +
 				   FormatInterval(rules.throttle->per) + ") is reached";
@@ -120,6 +139,7 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 		failed.entered_at = failed.last_step_at = at;
 		failed.entry_key = entry_key;
 		failed.event = state.event;
+		failed.keep_history = state.keep_history;
 		FailInstance(failed, error, at);
 		InsertInstance(spi_, version, failed, exclusive);
 		if (counted)

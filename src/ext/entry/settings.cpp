@@ -26,6 +26,17 @@ char *g_locale_attribute = nullptr;
 char *g_outbox_retention = nullptr;
 char *g_instance_retention = nullptr;
 char *g_history_retention = nullptr;
+int g_history = (int)HistoryLevel::Steps;
+
+namespace {
+const struct config_enum_entry kHistoryLevels[] = {
+	{"off", (int)HistoryLevel::Off, false},
+	{"steps", (int)HistoryLevel::Steps, false},
+	{"all", (int)HistoryLevel::All, false},
+	{"on", (int)HistoryLevel::Steps, true},
+	{NULL, 0, false},
+};
+}	 // namespace
 int g_retain_memory_mb = 32;
 bool g_retain_memory_in_triggers = false;
 
@@ -100,6 +111,10 @@ DefineSettings(bool preloading)
 							   &g_instance_retention, "90 days", PGC_SIGHUP, 0, CheckRetention, NULL, NULL);
 	DefineCustomStringVariable("journey.history_retention", "Age after which a user's journey history is deleted.",
 							   NULL, &g_history_retention, "90 days", PGC_SIGHUP, 0, CheckRetention, NULL, NULL);
+	DefineCustomEnumVariable("journey.history", "What journey.user_history keeps: off, steps or all.",
+							 "steps: every step of every instance, kept on the instance row; all: also the entries that "
+							 "rules refused, one row each in journey.refusals.",
+							 &g_history, (int)HistoryLevel::Steps, kHistoryLevels, PGC_SUSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("journey.retain_memory",
 							"Freed memory a process that runs batches keeps for its next batch (0: the C library's own "
 							"thresholds).",

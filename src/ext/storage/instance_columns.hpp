@@ -18,12 +18,12 @@ namespace journey {
 // The columns every instance query selects, in this order (see ReadInstance).
 #define JOURNEY_INSTANCE_COLUMNS                                                                                       \
 	"i.user_id, i.id, i.version_id, i.journey_id, i.node, i.wake_at, i.waiting_event, i.entered_at, i.last_step_at, "  \
-	"i.visits, i.context, i.event, i.event_held_at, i.entry_key, i.variant, i.branches, i.held_events"
+	"i.visits, i.context, i.event, i.event_held_at, i.entry_key, i.variant, i.branches, i.held_events, i.history"
 // (inline: statements of other files copy it during static initialization, after this definition)
 inline const std::vector<SqlType> kInstanceColumnTypes{
 	SqlType::Text,		  SqlType::Int8,	  SqlType::Int4,  SqlType::Int4,  SqlType::Text,  SqlType::TimestampTz,
 	SqlType::Text,		  SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Text, SqlType::Jsonb, SqlType::Jsonb,
-	SqlType::TimestampTz, SqlType::Text, SqlType::Text, SqlType::Jsonb, SqlType::Jsonb};
+	SqlType::TimestampTz, SqlType::Text, SqlType::Text, SqlType::Jsonb, SqlType::Jsonb, SqlType::Text};
 
 // A column a step sets. A batch of steps carries it as a field of journey._batch_rows (text, or timestamptz)
 // with '' for null where the column may be null; `value` is the column's value from that field, '@' standing
@@ -52,6 +52,7 @@ inline constexpr StepColumn kStepColumns[] = {
 	{"context", JSONBOID, "c", kT, "@::jsonb"},
 	{"variant", TEXTOID, "var", kT, "nullif(@, '')"},
 	{"branches", JSONBOID, "b", kT, "nullif(@, '')::jsonb"},
+	{"history", TEXTOID, "h", kT, "nullif(@, '')"},	// journey.user_history's lines ('' : none kept)
 };
 inline constexpr size_t kStepColumnCount = std::size(kStepColumns);
 

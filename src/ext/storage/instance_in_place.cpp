@@ -57,6 +57,7 @@ enum InstanceColumn : int {
 	kContext,
 	kVariant,
 	kBranches,
+	kHistory,
 	kEventHeldAt,
 	kHeldEvents,
 	kInstanceColumns
@@ -72,7 +73,7 @@ static_assert(kEventHeldAt - kStatus == (int)kStepColumnCount && IsStepColumn(kS
 				  IsStepColumn(kEndedAt, "ended_at") && IsStepColumn(kExitReason, "exit_reason") &&
 				  IsStepColumn(kVisits, "visits") && IsStepColumn(kError, "error") &&
 				  IsStepColumn(kContext, "context") && IsStepColumn(kVariant, "variant") &&
-				  IsStepColumn(kBranches, "branches"),
+				  IsStepColumn(kBranches, "branches") && IsStepColumn(kHistory, "history"),
 			  "the direct writer's step columns are kStepColumns, in its order");
 constexpr std::array<ColumnSpec, kInstanceColumns> kInstanceColumnSpecs = [] {
 	std::array<ColumnSpec, kInstanceColumns> specs{};
@@ -124,6 +125,7 @@ SetStepColumns(const InstanceUpdate &u, const AttrNumber *att, Datum *values, bo
 	nulls[at(kContext)] = false;
 	values[at(kVariant)] = TextOrNull(u.variant, true, &nulls[at(kVariant)]);
 	values[at(kBranches)] = JsonbOrNull(u.branches, &nulls[at(kBranches)]);
+	values[at(kHistory)] = TextOrNull(u.history, true, &nulls[at(kHistory)]);
 	values[at(kHeldEvents)] = (Datum)0;
 	nulls[at(kHeldEvents)] = true;
 }

@@ -20,7 +20,7 @@ struct InstanceUpdate {
 	std::string user_id;
 	int64_t id = 0;
 	int64_t tid = 0; // the row version read (its ctid read as SqlType::Tid), 0: not known
-	std::string status, node, waiting_event, exit_reason, visits, error, context, variant, branches;
+	std::string status, node, waiting_event, exit_reason, visits, error, context, variant, branches, history;
 	std::optional<int64_t> wake_at, ended_at;
 	int64_t last_step_at = 0;
 };

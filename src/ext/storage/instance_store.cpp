@@ -2,6 +2,8 @@
 
 #include "ext/storage/instance_store.hpp"
 
+#include "ext/entry/settings.hpp"
+
 #include "ext/shmem/wakeup.hpp"
 #include "pg/guard.hpp"
 
@@ -138,6 +140,9 @@ ReadInstance(const SqlRow &row, const Graph &graph)
 		std::stable_sort(li.held_events.begin(), li.held_events.end(),
 						 [](const LoadedInstance::HeldEvent &a, const LoadedInstance::HeldEvent &b) { return a.at < b.at; });
 	}
+	if (!row[17].null)
+		li.state.history = row[17].s;
+	li.state.keep_history = KeepStepHistory();
 	li.state.status = InstanceStatus::Active;
 	return li;
 }
@@ -242,16 +247,18 @@ StepColumns(const Graph &graph, const InstanceState &state)
 	u.variant = state.variant;
 	if (!branches.null)
 		u.branches = branches.s;
+	u.history = state.history;
 	return u;
 }
 
 // Adds the columns a step sets from column `first` on, in the order of kStepColumns.
-static_assert(kStepColumnCount == 12 && StepColumnIndex("status") == 0 && StepColumnIndex("node") == 1 &&
+static_assert(kStepColumnCount == 13 && StepColumnIndex("status") == 0 && StepColumnIndex("node") == 1 &&
 				  StepColumnIndex("wake_at") == 2 && StepColumnIndex("waiting_event") == 3 &&
 				  StepColumnIndex("last_step_at") == 4 && StepColumnIndex("ended_at") == 5 &&
 				  StepColumnIndex("exit_reason") == 6 && StepColumnIndex("visits") == 7 &&
 				  StepColumnIndex("error") == 8 && StepColumnIndex("context") == 9 &&
-				  StepColumnIndex("variant") == 10 && StepColumnIndex("branches") == 11,
+				  StepColumnIndex("variant") == 10 && StepColumnIndex("branches") == 11 &&
+				  StepColumnIndex("history") == 12,
 			  "AddStepColumns adds the step columns in the order of kStepColumns");
 void
 AddStepColumns(BatchColumns &columns, size_t first, InstanceUpdate u)
@@ -268,6 +275,7 @@ AddStepColumns(BatchColumns &columns, size_t first, InstanceUpdate u)
 	columns.Text(first + 9, std::move(u.context));
 	columns.Text(first + 10, std::move(u.variant));
 	columns.Text(first + 11, std::move(u.branches));
+	columns.Text(first + 12, std::move(u.history));
 }
 
 }	 // namespace
@@ -282,12 +290,13 @@ InstanceInserts::Add(const VersionEntry &version, const InstanceState &state, bo
 	columns_.Text(0, state.user_id);
 	columns_.Int64(1, state.id);
 	AddStepColumns(columns_, 2, std::move(row));
-	columns_.Text(14, std::to_string(version.id));
-	columns_.Text(15, std::to_string(version.journey_id));
-	columns_.Text(16, exclusive ? "true" : "false");
-	columns_.Text(17, state.entry_key);
-	columns_.Int64(18, state.entered_at);
-	columns_.Text(19, std::move(event));
+	constexpr size_t last = 2 + kStepColumnCount;	// the fields after the step columns
+	columns_.Text(last, std::to_string(version.id));
+	columns_.Text(last + 1, std::to_string(version.journey_id));
+	columns_.Text(last + 2, exclusive ? "true" : "false");
+	columns_.Text(last + 3, state.entry_key);
+	columns_.Int64(last + 4, state.entered_at);
+	columns_.Text(last + 5, std::move(event));
 	if (state.status == InstanceStatus::Active && state.wake_at)
 		wakes_.emplace_back(state.id, *state.wake_at);
 }
