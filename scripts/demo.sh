@@ -2,7 +2,8 @@
 # make demo: installs what is missing, builds, starts the private demo cluster, loads the example
 # journeys (with waits shortened to seconds), feeds them synthetic users, lets the scheduler advance
 # them on the real clock and shows what happened; then journey-sender delivers the e-mails and webhooks to
-# local sinks (scripts/demo_sender.sh). Run it again at will; `make demo-stop` stops it.
+# local sinks (scripts/demo_sender.sh), and writes the report (report/index.html and report/screenshot.png,
+# scripts/report.sh). Run it again at will; `make demo-stop` stops it.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -86,5 +87,7 @@ SELECT round(avg(extract(epoch FROM o.created_at - i.entered_at))::numeric, 3) A
   FROM journey.outbox o JOIN journey.instances i ON i.id = o.instance_id WHERE o.journey = 'cart_abandonment';
 SQL
 scripts/demo_sender.sh
+echo "== the report (make report): each journey's diagram, counts, funnel, splits and daily chart in one page"
+scripts/report.sh --screenshot
 echo "The demo cluster keeps running: $(scripts/cluster.sh env demo)"
 echo "Stop it with: make demo-stop"
