@@ -1066,24 +1066,25 @@ RETURNS float8[]
 AS 'MODULE_PATHNAME', 'journey_compare_arms'
 LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE OR REPLACE FUNCTION journey.split_uplift(name text)
+CREATE OR REPLACE FUNCTION journey._split_stats(name text, only_version int)
 RETURNS TABLE (node text, label text, baseline text, entered bigint, converted bigint, conversion_rate numeric,
                uplift numeric, uplift_low numeric, uplift_high numeric, relative_uplift numeric, z numeric,
                p_value numeric)
-LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	jid int := journey._journey_id(split_uplift.name);
+	jid int := journey._journey_id(_split_stats.name);
 BEGIN
 	RETURN QUERY
 	WITH arms AS MATERIALIZED (
-		SELECT * FROM journey._split_arms(split_uplift.name)
+		SELECT * FROM journey._split_arms(_split_stats.name)
 	), version_arms AS (	-- which versions have which arm (a label counts for the split nodes that have it)
 		SELECT v.id AS version_id, v.version, n.key AS node, a.arm ->> 'label' AS label
 		  FROM journey.versions v
 		 CROSS JOIN LATERAL jsonb_each(v.definition -> 'nodes') AS n
 		 CROSS JOIN LATERAL jsonb_array_elements(n.value -> 'split') AS a(arm)
-		 WHERE v.journey = split_uplift.name AND jsonb_typeof(n.value -> 'split') = 'array'
+		 WHERE v.journey = _split_stats.name AND jsonb_typeof(n.value -> 'split') = 'array'
+		   AND (only_version IS NULL OR v.version = only_version)
 	), live AS (
 		SELECT i.version_id, i.variant, count(*) AS n, count(c.instance_id) AS conv
 		  FROM journey.instance i
@@ -1092,7 +1093,7 @@ BEGIN
 		 GROUP BY i.version_id, i.variant
 	), purged AS (
 		SELECT r.version, r.variant, sum(r.instances)::bigint AS n, sum(r.converted)::bigint AS conv
-		  FROM journey.instance_rollup r WHERE r.journey = split_uplift.name AND r.variant <> ''
+		  FROM journey.instance_rollup r WHERE r.journey = _split_stats.name AND r.variant <> ''
 		 GROUP BY r.version, r.variant
 	), counts AS (
 		SELECT va.node, va.label, sum(coalesce(l.n, 0) + coalesce(p.n, 0))::bigint AS entered,
@@ -1117,6 +1118,13 @@ BEGIN
 	  FROM compared c ORDER BY c.node COLLATE "C", c.ord;
 END
 $$;
+
+CREATE OR REPLACE FUNCTION journey.split_uplift(name text)
+RETURNS TABLE (node text, label text, baseline text, entered bigint, converted bigint, conversion_rate numeric,
+               uplift numeric, uplift_low numeric, uplift_high numeric, relative_uplift numeric, z numeric,
+               p_value numeric)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM journey._split_stats($1, NULL) $$;
 
 CREATE OR REPLACE FUNCTION journey.split_report(name text)
 RETURNS TABLE (node text, label text, entered bigint, converted bigint, conversion_rate numeric, p_value numeric)
@@ -1953,6 +1961,40 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'journey_render'
 LANGUAGE c IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE SECURITY INVOKER;
 
+CREATE OR REPLACE FUNCTION journey.render(name text, format text DEFAULT 'mermaid', version int DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v journey.versions;
+	counts jsonb;
+BEGIN
+	PERFORM journey._journey_id(render.name);
+	IF render.format IS NULL OR render.format NOT IN ('mermaid', 'dot') THEN
+		RAISE EXCEPTION 'unknown format %', journey._q(render.format) USING ERRCODE = '22023',
+			HINT = 'the formats are ''mermaid'' and ''dot''';
+	END IF;
+	-- The version asked for, else the live one, else the latest.
+	SELECT * INTO v FROM journey.versions ve
+	 WHERE ve.journey = render.name AND (render.version IS NULL OR ve.version = render.version)
+	 ORDER BY (ve.version = (SELECT j.live_version FROM journey.journeys j WHERE j.name = render.name)) DESC NULLS LAST,
+	          ve.version DESC
+	 LIMIT 1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'journey % has no version %', journey._q(render.name), render.version USING ERRCODE = '42704';
+	END IF;
+	SELECT jsonb_build_object(
+	         'nodes', coalesce((SELECT jsonb_object_agg(s.node, jsonb_build_object('visits', s.visits, 'waiting', s.waiting))
+	                              FROM journey.node_stats(render.name) s WHERE s.version = v.version), '{}'),
+	         'arms', coalesce((SELECT jsonb_agg(jsonb_build_object('node', a.node, 'label', a.label, 'entered', a.entered,
+	                                                               'converted', a.converted, 'conversion_rate', a.conversion_rate,
+	                                                               'p_value', a.p_value))
+	                             FROM journey._split_stats(render.name, v.version) a), '[]'))
+	  INTO counts;
+	RETURN journey._render(v.definition, counts, render.format);
+END
+$$;
+
 CREATE OR REPLACE VIEW journey.instances AS
 SELECT i.id, v.journey, v.version, i.user_id,
        CASE i.status WHEN 'a' THEN 'active' WHEN 'c' THEN 'completed' WHEN 'e' THEN 'exited' ELSE 'failed' END AS status,
@@ -2287,6 +2329,9 @@ COMMENT ON FUNCTION journey._split_arms(text) IS
 COMMENT ON FUNCTION journey._compare_arms(bigint, bigint, bigint, bigint) IS
 	'internal: an arm against its baseline: {uplift, uplift_low, uplift_high, relative_uplift, z, p_value} (the difference of the conversion rates with its 95 % Wald interval, the two-proportion z-test; null elements where undefined)';
 
+COMMENT ON FUNCTION journey._split_stats(text, int) IS
+	'internal: journey.split_uplift over one version of a journey (or all when only_version is null)';
+
 COMMENT ON FUNCTION journey.split_uplift(text) IS
 	'per arm of each split node of a journey (all versions): entered, converted, conversion rate, and against the baseline arm (the holdout, else the first arm) the uplift (difference of rates) with its 95 % interval, the relative uplift, z and the two-sided p-value of the two-proportion z-test (null for the baseline itself)';
 
@@ -2426,6 +2471,9 @@ COMMENT ON FUNCTION journey._journey_schedules_changed() IS
 
 COMMENT ON FUNCTION journey._render(jsonb, jsonb, text) IS
 	'internal: a definition drawn as a Mermaid flowchart (format ''mermaid'') or a Graphviz graph (''dot'') with the given counts per node and split arm; edge counts are inferred from node counts';
+
+COMMENT ON FUNCTION journey.render(text, text, int) IS
+	'a journey version (default: the live one, else the latest) drawn as a Mermaid flowchart (''mermaid'') or a Graphviz graph (''dot''), with live counts: visits and users waiting per node, how many took each edge (inferred from the node counts where they tell), and each split arm''s conversion and p-value';
 
 -- Privileges from a clean slate (90_grants.sql).
 DO $revoke$

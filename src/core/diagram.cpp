@@ -351,12 +351,18 @@ LayOutDiagram(const Graph &graph, const DiagramCounts &counts)
 		tally[edge.to].in++;
 	}
 	const auto is_node = [n](size_t vertex) { return vertex >= 1 && vertex <= n; };
+	// Instances leave a waiting node other ways than its edges (exit_when, a goal, journey.exit, a failure
+	// keeps the node it waited at): only a node that never holds anyone tells its edge by what left it.
+	const auto holds_users = [](const Node &node) {
+		return node.kind == NodeKind::Wait || node.kind == NodeKind::WaitUntil || node.kind == NodeKind::WaitFor ||
+			   node.kind == NodeKind::Window;
+	};
 	for (DiagramEdge &edge : edges) {
-		if (is_node(edge.from) && tally[edge.from].out == 1) {
+		if (is_node(edge.to) && tally[edge.to].in == 1) {
+			edge.count = node_counts(graph.nodes[edge.to - 1]).visits;
+		} else if (is_node(edge.from) && tally[edge.from].out == 1 && !holds_users(graph.nodes[edge.from - 1])) {
 			const NodeCounts c = node_counts(graph.nodes[edge.from - 1]);
 			edge.count = c.visits > c.waiting ? c.visits - c.waiting : 0;
-		} else if (is_node(edge.to) && tally[edge.to].in == 1) {
-			edge.count = node_counts(graph.nodes[edge.to - 1]).visits;
 		}
 	}
 	return diagram;

@@ -6,11 +6,12 @@
 // (next; then/else; cases then default; arms; branches; on_event/on_timeout; due/past).
 //
 // No per-edge data is stored, so an edge's count is inferred from node counts:
-//   1. its source has exactly one outgoing edge: visits(source) - waiting(source) (at least 0) — the ones
-//      that left; instances that failed or ended there are not told apart;
-//   2. else its target is a node with exactly one incoming edge: visits(target);
+//   1. its target is a node with exactly one incoming edge: visits(target);
+//   2. else its source has exactly one outgoing edge and is not a node users wait at (wait, wait_until,
+//      wait_for, window: exit_when, goals, journey.exit and failures take users out of those, not by an edge):
+//      visits(source) - waiting(source) (at least 0), the ones that left;
 //   3. else it has no count (never guessed).
-// The start marker's edge follows rule 2 only (the marker has no visits).
+// The start marker's edge follows rule 1 only (the marker has no visits).
 #pragma once
 #include "no_postgres.hpp"
 

@@ -215,24 +215,26 @@ LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION journey._compare_arms(bigint, bigint, bigint, bigint) IS
 	'internal: an arm against its baseline: {uplift, uplift_low, uplift_high, relative_uplift, z, p_value} (the difference of the conversion rates with its 95 % Wald interval, the two-proportion z-test; null elements where undefined)';
 
-CREATE FUNCTION journey.split_uplift(name text)
+-- split_uplift's rows, of one version (only_version) or of all (null); journey.render draws a version's.
+CREATE FUNCTION journey._split_stats(name text, only_version int)
 RETURNS TABLE (node text, label text, baseline text, entered bigint, converted bigint, conversion_rate numeric,
                uplift numeric, uplift_low numeric, uplift_high numeric, relative_uplift numeric, z numeric,
                p_value numeric)
-LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	jid int := journey._journey_id(split_uplift.name);
+	jid int := journey._journey_id(_split_stats.name);
 BEGIN
 	RETURN QUERY
 	WITH arms AS MATERIALIZED (
-		SELECT * FROM journey._split_arms(split_uplift.name)
+		SELECT * FROM journey._split_arms(_split_stats.name)
 	), version_arms AS (	-- which versions have which arm (a label counts for the split nodes that have it)
 		SELECT v.id AS version_id, v.version, n.key AS node, a.arm ->> 'label' AS label
 		  FROM journey.versions v
 		 CROSS JOIN LATERAL jsonb_each(v.definition -> 'nodes') AS n
 		 CROSS JOIN LATERAL jsonb_array_elements(n.value -> 'split') AS a(arm)
-		 WHERE v.journey = split_uplift.name AND jsonb_typeof(n.value -> 'split') = 'array'
+		 WHERE v.journey = _split_stats.name AND jsonb_typeof(n.value -> 'split') = 'array'
+		   AND (only_version IS NULL OR v.version = only_version)
 	), live AS (
 		SELECT i.version_id, i.variant, count(*) AS n, count(c.instance_id) AS conv
 		  FROM journey.instance i
@@ -241,7 +243,7 @@ BEGIN
 		 GROUP BY i.version_id, i.variant
 	), purged AS (
 		SELECT r.version, r.variant, sum(r.instances)::bigint AS n, sum(r.converted)::bigint AS conv
-		  FROM journey.instance_rollup r WHERE r.journey = split_uplift.name AND r.variant <> ''
+		  FROM journey.instance_rollup r WHERE r.journey = _split_stats.name AND r.variant <> ''
 		 GROUP BY r.version, r.variant
 	), counts AS (
 		SELECT va.node, va.label, sum(coalesce(l.n, 0) + coalesce(p.n, 0))::bigint AS entered,
@@ -266,6 +268,15 @@ BEGIN
 	  FROM compared c ORDER BY c.node COLLATE "C", c.ord;
 END
 $$;
+COMMENT ON FUNCTION journey._split_stats(text, int) IS
+	'internal: journey.split_uplift over one version of a journey (or all when only_version is null)';
+
+CREATE FUNCTION journey.split_uplift(name text)
+RETURNS TABLE (node text, label text, baseline text, entered bigint, converted bigint, conversion_rate numeric,
+               uplift numeric, uplift_low numeric, uplift_high numeric, relative_uplift numeric, z numeric,
+               p_value numeric)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM journey._split_stats($1, NULL) $$;
 COMMENT ON FUNCTION journey.split_uplift(text) IS
 	'per arm of each split node of a journey (all versions): entered, converted, conversion rate, and against the baseline arm (the holdout, else the first arm) the uplift (difference of rates) with its 95 % interval, the relative uplift, z and the two-sided p-value of the two-proportion z-test (null for the baseline itself)';
 

@@ -36,12 +36,6 @@ const Statement kEntriesLock{"WITH locked AS (INSERT INTO journey.entries AS e (
 							 {SqlType::Text, SqlType::Text, SqlType::Text, SqlType::Int8, SqlType::TimestampTz},
 							 true};
 
-// An entry refused, for journey.user_history (journey.history = all).
-const Statement kRefusal{"INSERT INTO journey.refusals (user_id, at, journey, version, entry_key, reason) "
-						 "VALUES ($1, $2, $3, $4, $5, $6)",
-						 {SqlType::Text, SqlType::TimestampTz, SqlType::Text, SqlType::Int4, SqlType::Text, SqlType::Text},
-						 {}};
-
 }	 // namespace
 
 std::optional<int64_t>
@@ -49,9 +43,8 @@ Engine::Enroll(const VersionEntry &version, const std::string &user_id, Json con
 			   std::string *refusal, const std::string &entry_key)
 {
 	std::optional<int64_t> id = TryEnroll(version, user_id, std::move(context), std::move(event), at, refusal, entry_key);
-	if (!id && KeepRefusals() && !refusal->empty())
-		spi_.Exec(kRefusal, {SqlValue::Text(user_id), SqlValue::Timestamp(at), SqlValue::Text(version.journey),
-							 SqlValue::Int(version.version), SqlValue::Text(entry_key), SqlValue::Text(*refusal)});
+	if (!id && !refusal->empty())
+		RecordRefusal(spi_, version, user_id, entry_key, at, *refusal);
 	return id;
 }
 
@@ -149,7 +142,7 @@ Engine::TryEnroll(const VersionEntry &version, const std::string &user_id, Json 
 	if (!inserted) {
 		if (rules.throttle)
 			ThrottleUndo(version.journey, *rules.throttle);
-		*refusal = std::string("the user is already in the journey (reentry ") + ReentryName(rules.reentry) + ")";
+		*refusal = AlreadyActiveRefusal(g);
 		return std::nullopt;
 	}
 	if (counted)

@@ -89,6 +89,8 @@ EntryBatch::Flush(SpiSession &spi, const CountedFn &counted)
 			const auto &throttle = p.version.graph->entry.throttle;
 			if (throttle)
 				ThrottleUndo(p.version.journey, *throttle);
+			RecordRefusal(spi, p.version, p.state.user_id, p.state.entry_key, p.state.entered_at,
+						  AlreadyActiveRefusal(*p.version.graph));
 			continue;
 		}
 		WriteSends(spi, p.version, p.state, p.first_step, &outbox);

@@ -403,6 +403,29 @@ InstanceBatch::Flush(SpiSession &spi)
 		columns.Exec(spi, UpdateMany());
 }
 
+namespace {
+const Statement kRefusal{"INSERT INTO journey.refusals (user_id, at, journey, version, entry_key, reason) "
+						 "VALUES ($1, $2, $3, $4, $5, $6)",
+						 {SqlType::Text, SqlType::TimestampTz, SqlType::Text, SqlType::Int4, SqlType::Text, SqlType::Text},
+						 {}};
+}	 // namespace
+
+void
+RecordRefusal(SpiSession &spi, const VersionEntry &version, const std::string &user_id, const std::string &entry_key,
+			  Timestamp at, const std::string &reason)
+{
+	if (!KeepRefusals())
+		return;
+	spi.Exec(kRefusal, {SqlValue::Text(user_id), SqlValue::Timestamp(at), SqlValue::Text(version.journey),
+						SqlValue::Int(version.version), SqlValue::Text(entry_key), SqlValue::Text(reason)});
+}
+
+std::string
+AlreadyActiveRefusal(const Graph &graph)
+{
+	return std::string("the user is already in the journey (reentry ") + ReentryName(graph.entry.reentry) + ")";
+}
+
 void
 RecordConversion(SpiSession &spi, const VersionEntry &version, const std::string &user_id, int64_t instance_id,
 				 const std::string &event, Timestamp at)

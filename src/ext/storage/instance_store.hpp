@@ -87,6 +87,13 @@ private:
 void HoldEvent(SpiSession &spi, const InstanceState &state, const std::string &name, const Json &props,
 			   Timestamp event_at);
 
+// Records an entry the rules refused (journey.refusals, for journey.user_history): only when journey.history
+// is all.
+void RecordRefusal(SpiSession &spi, const VersionEntry &version, const std::string &user_id,
+				   const std::string &entry_key, Timestamp at, const std::string &reason);
+// The refusal of an entry the one-active index turned away.
+std::string AlreadyActiveRefusal(const Graph &graph);
+
 // Records a goal conversion of an instance (once).
 void RecordConversion(SpiSession &spi, const VersionEntry &version, const std::string &user_id, int64_t instance_id,
 					  const std::string &event, Timestamp at);
