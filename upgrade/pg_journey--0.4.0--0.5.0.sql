@@ -125,14 +125,24 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE FUNCTION journey._append_history(history text, lines text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN lines IS NULL OR lines = '' THEN history
+	            WHEN coalesce(octet_length(history), 0) + octet_length(lines) <= 32768 THEN coalesce(history, '') || lines
+	            ELSE (SELECT substr(j.t, length(j.t) - 24576 + strpos(right(j.t, 24576), E'\n') + 1)
+	                    FROM (SELECT history || lines AS t) j) END
+$$;
+
 CREATE OR REPLACE FUNCTION journey._history_line(history text, at timestamptz, node text, what text, detail jsonb)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE WHEN coalesce(current_setting('journey.history', true), 'steps') IN ('off', '') THEN history
-	            ELSE coalesce(history, '') ||
+	            ELSE journey._append_history(history,
 	                 jsonb_strip_nulls(jsonb_build_object('at', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-	                                                      'node', node, 'what', what, 'detail', detail))::text || E'\n' END
+	                                                      'node', node, 'what', what, 'detail', detail))::text || E'\n') END
 $$;
 
 CREATE OR REPLACE FUNCTION journey.claim(channel text, max_rows int DEFAULT 100, lease interval DEFAULT '1 minute')
@@ -2115,6 +2125,9 @@ COMMENT ON TABLE journey.conversions IS
 
 COMMENT ON VIEW journey.instances IS
 	'one row per journey instance: status (active, completed, exited, failed), current node and when it wakes';
+
+COMMENT ON FUNCTION journey._append_history(text, text) IS
+	'internal: an instance''s history lines with a step''s appended, the oldest giving way beyond 32 kB';
 
 COMMENT ON FUNCTION journey._history_line(text, timestamptz, text, text, jsonb) IS
 	'internal: an instance''s history with one line appended (unchanged when journey.history is off)';

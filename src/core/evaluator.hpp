@@ -49,9 +49,12 @@ struct InstanceState {
 	std::string entry_key;			  // the entry.key value of the triggering event (EntryKeyOf); "" unkeyed
 	std::string variant;			  // the label of the latest split taken; "" when none
 	// journey.user_history: when keep_history, every history line of every step (HistoryEffect below) is also
-	// appended here as one line of JSON (AppendHistoryLine); the layer stores it in journey.instance.history.
+	// appended here as one line of JSON (AppendHistoryLine): the lines since the instance was loaded, which the
+	// layer appends to journey.instance.history. history_stored: how much of it the layer has handed to a write
+	// (a state written twice appends each line once).
 	bool keep_history = false;
 	std::string history;
+	mutable size_t history_stored = 0;
 };
 
 // Every waiting branch: {node, wake_at} first, then other_branches.
@@ -115,10 +118,13 @@ struct HistoryEffect {
 
 // Appends a history line to state.history as JSON text and a newline: {"at": ISO time, "n": node index (absent
 // for none), "what": W, "detail": {...}} — the node by its index in the graph (the version's node order, as
-// visits), which the layer names when it reads the history back. The oldest lines give way beyond
-// kMaxHistoryBytes (a looping instance's history stays bounded).
-constexpr size_t kMaxHistoryBytes = 32 * 1024;
+// visits), which the layer names when it reads the history back.
 void AppendHistoryLine(InstanceState &state, const HistoryEffect &line);
+// An instance keeps at most kMaxHistoryBytes of lines: beyond, the oldest whole lines give way, down to three
+// quarters of it (not a cut on every step). KeptHistoryFrom says where the kept part of a history starts
+// (0: all of it); the layer applies it when it appends to the stored history.
+constexpr size_t kMaxHistoryBytes = 32 * 1024;
+size_t KeptHistoryFrom(const char *history, size_t length);
 
 struct StepOptions {
 	bool record_history = true;	 // false: StepResult::history stays empty (the scheduler's hot path)

@@ -16,10 +16,22 @@ AppendHistoryLine(InstanceState &state, const HistoryEffect &line)
 	state.history += '\n';
 	if (state.history.size() <= kMaxHistoryBytes)
 		return;
-	// The oldest whole lines give way, down to three quarters of the bound (not a cut on every step).
-	const size_t keep_from = state.history.size() - kMaxHistoryBytes * 3 / 4;
-	const size_t cut = state.history.find('\n', keep_from);
-	state.history.erase(0, cut == std::string::npos ? state.history.size() : cut + 1);
+	// Lines already handed to a write are stored: they need not stay in memory. Of the others (an instance
+	// looping within one step), the oldest give way like the stored ones.
+	state.history.erase(0, state.history_stored);
+	state.history_stored = 0;
+	state.history.erase(0, KeptHistoryFrom(state.history.data(), state.history.size()));
+}
+
+size_t
+KeptHistoryFrom(const char *history, size_t length)
+{
+	if (length <= kMaxHistoryBytes)
+		return 0;
+	for (size_t k = length - kMaxHistoryBytes * 3 / 4; k < length; k++)
+		if (history[k] == '\n')
+			return k + 1;
+	return length;
 }
 
 }	 // namespace journey

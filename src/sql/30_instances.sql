@@ -113,6 +113,20 @@ SELECT i.id, v.journey, v.version, i.user_id,
 COMMENT ON VIEW journey.instances IS
 	'one row per journey instance: status (active, completed, exited, failed), current node and when it wakes';
 
+-- journey.instance.history with a step's lines appended, keeping at most 32 kB: beyond, the oldest whole lines give
+-- way down to 24 kB (as the engine's direct writer does, core KeptHistoryFrom).
+CREATE FUNCTION journey._append_history(history text, lines text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN lines IS NULL OR lines = '' THEN history
+	            WHEN coalesce(octet_length(history), 0) + octet_length(lines) <= 32768 THEN coalesce(history, '') || lines
+	            ELSE (SELECT substr(j.t, length(j.t) - 24576 + strpos(right(j.t, 24576), E'\n') + 1)
+	                    FROM (SELECT history || lines AS t) j) END
+$$;
+COMMENT ON FUNCTION journey._append_history(text, text) IS
+	'internal: an instance''s history lines with a step''s appended, the oldest giving way beyond 32 kB';
+
 -- A history line appended by SQL (journey.exit, archive, publish with in_flight exit) as the engine appends its
 -- own (core AppendHistoryLine), when journey.history keeps steps; the node by its id.
 CREATE FUNCTION journey._history_line(history text, at timestamptz, node text, what text, detail jsonb)
@@ -120,9 +134,9 @@ RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE WHEN coalesce(current_setting('journey.history', true), 'steps') IN ('off', '') THEN history
-	            ELSE coalesce(history, '') ||
+	            ELSE journey._append_history(history,
 	                 jsonb_strip_nulls(jsonb_build_object('at', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-	                                                      'node', node, 'what', what, 'detail', detail))::text || E'\n' END
+	                                                      'node', node, 'what', what, 'detail', detail))::text || E'\n') END
 $$;
 COMMENT ON FUNCTION journey._history_line(text, timestamptz, text, text, jsonb) IS
 	'internal: an instance''s history with one line appended (unchanged when journey.history is off)';

@@ -3,7 +3,7 @@
 -- conversions, and (journey.history = all) the rule that refused an entry; off keeps nothing; retention clears
 -- old history. Everything is rolled back.
 BEGIN;
-SELECT plan(14);
+SELECT plan(16);
 SET LOCAL TimeZone = 'UTC';
 
 \o /dev/null
@@ -96,6 +96,14 @@ SELECT lives_ok($$SELECT journey.purge(1000)$$, 'purge');
 SELECT results_eq($$SELECT journey, what, count(*)::int FROM journey.user_history('uh_1') GROUP BY 1, 2 ORDER BY 1, 2$$,
 	$$VALUES ('uh_cart', 'converted', 1), ('uh_wait', 'entered', 1), ('uh_wait', 'waiting', 1)$$,
 	'old history is gone (ended instances deleted or cleared, refusals deleted); the active instance''s and the conversion stay');
+
+-- An instance's stored lines stay bounded: beyond 32 kB the oldest whole lines give way (down to 24 kB).
+SELECT is((SELECT (octet_length(h) <= 32768 AND octet_length(h) > 20000 AND left(h, 10) = '{"k": 202,' AND right(h, 6) = '1999}' || E'\n')
+             FROM (SELECT journey._append_history(string_agg(format('{"k": %s, "pad": "%s"}', k, repeat('x', 60)), E'\n') || E'\n',
+                                                  '{"k": 1999}' || E'\n') AS h
+                     FROM generate_series(1, 500) k) x), true,
+	'_append_history keeps the newest whole lines within 32 kB');
+SELECT is(journey._append_history('a' || E'\n', ''), 'a' || E'\n', 'nothing to append: unchanged');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -18,12 +18,12 @@ namespace journey {
 // The columns every instance query selects, in this order (see ReadInstance).
 #define JOURNEY_INSTANCE_COLUMNS                                                                                       \
 	"i.user_id, i.id, i.version_id, i.journey_id, i.node, i.wake_at, i.waiting_event, i.entered_at, i.last_step_at, "  \
-	"i.visits, i.context, i.event, i.event_held_at, i.entry_key, i.variant, i.branches, i.held_events, i.history"
+	"i.visits, i.context, i.event, i.event_held_at, i.entry_key, i.variant, i.branches, i.held_events"
 // (inline: statements of other files copy it during static initialization, after this definition)
 inline const std::vector<SqlType> kInstanceColumnTypes{
 	SqlType::Text,		  SqlType::Int8,	  SqlType::Int4,  SqlType::Int4,  SqlType::Text,  SqlType::TimestampTz,
 	SqlType::Text,		  SqlType::TimestampTz, SqlType::TimestampTz, SqlType::Text, SqlType::Jsonb, SqlType::Jsonb,
-	SqlType::TimestampTz, SqlType::Text, SqlType::Text, SqlType::Jsonb, SqlType::Jsonb, SqlType::Text};
+	SqlType::TimestampTz, SqlType::Text, SqlType::Text, SqlType::Jsonb, SqlType::Jsonb};
 
 // A column a step sets. A batch of steps carries it as a field of journey._batch_rows (text, or timestamptz)
 // with '' for null where the column may be null; `value` is the column's value from that field, '@' standing
@@ -34,6 +34,11 @@ struct StepColumn {
 	const char *field; // the batch row's field
 	SqlType field_type;
 	const char *value;
+	// An update's value when it is not `value`: '@' the field, i the row being updated.
+	const char *update_value = nullptr;
+	// A column that a database not yet updated (ALTER EXTENSION pg_journey UPDATE) lacks: written only when
+	// journey.instance has it, so that entries and steps go on meanwhile.
+	bool newer = false;
 };
 
 // The columns a step sets, in the order of InstanceUpdate's fields as the batches carry them (AddStepColumns)
@@ -52,7 +57,8 @@ inline constexpr StepColumn kStepColumns[] = {
 	{"context", JSONBOID, "c", kT, "@::jsonb"},
 	{"variant", TEXTOID, "var", kT, "nullif(@, '')"},
 	{"branches", JSONBOID, "b", kT, "nullif(@, '')::jsonb"},
-	{"history", TEXTOID, "h", kT, "nullif(@, '')"},	// journey.user_history's lines ('' : none kept)
+	// journey.user_history's lines since the instance was loaded, appended ('' : none)
+	{"history", TEXTOID, "h", kT, "nullif(@, '')", "journey._append_history(i.history, @)", true},
 };
 inline constexpr size_t kStepColumnCount = std::size(kStepColumns);
 

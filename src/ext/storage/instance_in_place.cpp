@@ -2,6 +2,7 @@
 
 #include "ext/storage/instance_in_place.hpp"
 
+#include "core/evaluator.hpp"
 #include "ext/storage/instance_columns.hpp"
 #include "pg/guard.hpp"
 #include "pg/heap_writer.hpp"
@@ -103,6 +104,30 @@ SetUnchangedHints(HeapWriter *w)
 	}
 }
 
+// Appends a step's history lines to the row's (the value deformed from it, in the per-row memory), keeping at
+// most kMaxHistoryBytes (journey._append_history does the same in SQL).
+void
+AppendHistory(const std::string &lines, Datum *value, bool *isnull)
+{
+	if (lines.empty())
+		return;
+	const char *old = nullptr;
+	size_t old_length = 0;
+	if (!*isnull) {
+		text *t = DatumGetTextPP(*value);
+		old = VARDATA_ANY(t);
+		old_length = VARSIZE_ANY_EXHDR(t);
+	}
+	const size_t length = old_length + lines.size();
+	char *joined = (char *)palloc(length);
+	if (old_length)
+		memcpy(joined, old, old_length);
+	memcpy(joined + old_length, lines.data(), lines.size());
+	const size_t from = KeptHistoryFrom(joined, length);
+	*value = PointerGetDatum(cstring_to_text_with_len(joined + from, (int)(length - from)));
+	*isnull = false;
+}
+
 // Sets the step's columns of one row in values/nulls (indexed by attribute number - 1).
 void
 SetStepColumns(const InstanceUpdate &u, const AttrNumber *att, Datum *values, bool *nulls)
@@ -125,7 +150,7 @@ SetStepColumns(const InstanceUpdate &u, const AttrNumber *att, Datum *values, bo
 	nulls[at(kContext)] = false;
 	values[at(kVariant)] = TextOrNull(u.variant, true, &nulls[at(kVariant)]);
 	values[at(kBranches)] = JsonbOrNull(u.branches, &nulls[at(kBranches)]);
-	values[at(kHistory)] = TextOrNull(u.history, true, &nulls[at(kHistory)]);
+	AppendHistory(u.history, &values[at(kHistory)], &nulls[at(kHistory)]);
 	values[at(kHeldEvents)] = (Datum)0;
 	nulls[at(kHeldEvents)] = true;
 }

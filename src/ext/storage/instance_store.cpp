@@ -140,8 +140,6 @@ ReadInstance(const SqlRow &row, const Graph &graph)
 		std::stable_sort(li.held_events.begin(), li.held_events.end(),
 						 [](const LoadedInstance::HeldEvent &a, const LoadedInstance::HeldEvent &b) { return a.at < b.at; });
 	}
-	if (!row[17].null)
-		li.state.history = row[17].s;
 	li.state.keep_history = KeepStepHistory();
 	li.state.status = InstanceStatus::Active;
 	return li;
@@ -175,13 +173,25 @@ BatchRowFields(const char *first, const char *last)
 	return fields + last;
 }
 
-// A step column's value from its field, qualified with `row` when given.
+// A step column's value from its field, qualified with `row` when given; an update's (of row i) when `update`.
 std::string
-StepValue(const StepColumn &c, const char *row)
+StepValue(const StepColumn &c, const char *row, bool update = false)
 {
-	std::string value = c.value;
+	std::string value = update && c.update_value ? c.update_value : c.value;
 	const size_t at = value.find('@');
 	return value.replace(at, 1, std::string(row) + c.field);
+}
+
+// Whether journey.instance has the columns of this version (StepColumn::newer): a database whose extension is
+// not updated yet lacks them. Looked up at each batch's write (two syscache lookups).
+bool
+InstanceHasNewerColumns()
+{
+	return PgCall([] {
+		Oid nsp = get_namespace_oid("journey", true);
+		Oid rel = OidIsValid(nsp) ? get_relname_relid("instance", nsp) : InvalidOid;
+		return OidIsValid(rel) && get_attnum(rel, "history") != InvalidAttrNumber;
+	});
 }
 
 std::vector<SqlType>
@@ -202,27 +212,35 @@ InsertColumns()
 	return types;
 }
 
+std::string
+InsertManySql(bool newer)
+{
+	std::string names, values;
+	for (const StepColumn &c : kStepColumns) {
+		if (c.newer && !newer)
+			continue;
+		names += std::string(c.name) + ", ";
+		values += StepValue(c, "") + ", ";
+	}
+	return "INSERT INTO journey.instance (user_id, id, " + names +
+		   "version_id, journey_id, exclusive, entry_key, entered_at, event) "
+		   "SELECT u, id, " +
+		   values +
+		   "ver::int, j::int, x::bool, k, ea, ev::jsonb "
+		   "FROM journey._batch_rows($1) AS t(" +
+		   BatchRowFields("u text, id int8, ", "ver text, j text, x text, k text, ea timestamptz, ev text") +
+		   ") "
+		   "ON CONFLICT (journey_id, user_id, entry_key) WHERE status = 'a' AND exclusive DO NOTHING RETURNING id";
+}
+
+// Two forms: with the columns of this version, and without them for a database not updated yet.
 const Statement &
 InsertMany()
 {
-	static const std::string sql = [] {
-		std::string names, values;
-		for (const StepColumn &c : kStepColumns) {
-			names += std::string(c.name) + ", ";
-			values += StepValue(c, "") + ", ";
-		}
-		return "INSERT INTO journey.instance (user_id, id, " + names +
-			   "version_id, journey_id, exclusive, entry_key, entered_at, event) "
-			   "SELECT u, id, " +
-			   values +
-			   "ver::int, j::int, x::bool, k, ea, ev::jsonb "
-			   "FROM journey._batch_rows($1) AS t(" +
-			   BatchRowFields("u text, id int8, ", "ver text, j text, x text, k text, ea timestamptz, ev text") +
-			   ") "
-			   "ON CONFLICT (journey_id, user_id, entry_key) WHERE status = 'a' AND exclusive DO NOTHING RETURNING id";
-	}();
+	static const std::string sql = InsertManySql(true), older_sql = InsertManySql(false);
 	static const Statement statement{sql.c_str(), {SqlType::Int8}, {SqlType::Int8}, true};
-	return statement;
+	static const Statement older{older_sql.c_str(), {SqlType::Int8}, {SqlType::Int8}, true};
+	return InstanceHasNewerColumns() ? statement : older;
 }
 
 // The columns a step sets, of an instance's state ('' for null), computed before anything is added to a
@@ -247,7 +265,8 @@ StepColumns(const Graph &graph, const InstanceState &state)
 	u.variant = state.variant;
 	if (!branches.null)
 		u.branches = branches.s;
-	u.history = state.history;
+	u.history = state.history.substr(std::min(state.history_stored, state.history.size()));	// appended once
+	state.history_stored = state.history.size();
 	return u;
 }
 
@@ -342,22 +361,28 @@ UpdateColumns()
 	return types;
 }
 
+std::string
+UpdateManySql(bool newer)
+{
+	std::string set;
+	for (const StepColumn &c : kStepColumns)
+		if (!c.newer || newer)
+			set += std::string(c.name) + " = " + StepValue(c, "x.", true) + ", ";
+	std::string fields = BatchRowFields("u text, id int8, ", "");
+	fields.resize(fields.size() - 2);  // the last ", "
+	return "UPDATE journey.instance i SET " + set +
+		   "event_held_at = NULL, held_events = NULL "
+		   "FROM journey._batch_rows($1) AS x(" +
+		   fields + ") WHERE i.user_id = x.u AND i.id = x.id";
+}
+
 const Statement &
 UpdateMany()
 {
-	static const std::string sql = [] {
-		std::string set;
-		for (const StepColumn &c : kStepColumns)
-			set += std::string(c.name) + " = " + StepValue(c, "x.") + ", ";
-		std::string fields = BatchRowFields("u text, id int8, ", "");
-		fields.resize(fields.size() - 2);  // the last ", "
-		return "UPDATE journey.instance i SET " + set +
-			   "event_held_at = NULL, held_events = NULL "
-			   "FROM journey._batch_rows($1) AS x(" +
-			   fields + ") WHERE i.user_id = x.u AND i.id = x.id";
-	}();
+	static const std::string sql = UpdateManySql(true), older_sql = UpdateManySql(false);
 	static const Statement statement{sql.c_str(), {SqlType::Int8}, {}, true};
-	return statement;
+	static const Statement older{older_sql.c_str(), {SqlType::Int8}, {}, true};
+	return InstanceHasNewerColumns() ? statement : older;
 }
 
 }	 // namespace
