@@ -1,5 +1,5 @@
 // Micro-benchmarks of src/core: node visits per second of the SPEC §5 cart journey (with and without the history
-// timeline), of a journey with switch, split, parallel and update nodes, compile time, and a window in a zone.
+// timeline, and with the history kept on the instance as journey.history = steps does), of a journey with switch, split, parallel and update nodes, compile time, and a window in a zone.
 #include "cart_journey.hpp"
 #include "core/compile.hpp"
 #include "core/evaluator.hpp"
@@ -13,7 +13,7 @@ namespace {
 
 // One instance through the whole journey: start (wait), then resume (check, push?, push, email, done).
 void
-CartJourneyWalk(benchmark::State &bench, bool record_history)
+CartJourneyWalk(benchmark::State &bench, bool record_history, bool keep_history = false)
 {
 	StepOptions options;
 	options.record_history = record_history;
@@ -31,6 +31,7 @@ CartJourneyWalk(benchmark::State &bench, bool record_history)
 		InstanceState state;
 		state.id = ++id;
 		state.event = event;
+		state.keep_history = keep_history;
 		visits += Start(*graph, state, 0, facts, options).node_visits;
 		StepResult result = ResumeDue(*graph, state, *state.wake_at, facts, options);
 		visits += result.node_visits;
@@ -52,6 +53,14 @@ BM_CartJourneyWalkNoHistory(benchmark::State &bench)
 	CartJourneyWalk(bench, false);
 }
 BENCHMARK(BM_CartJourneyWalkNoHistory);
+
+// The scheduler's hot path with journey.history = steps: no timeline, the instance's history lines kept.
+void
+BM_CartJourneyWalkKeptHistory(benchmark::State &bench)
+{
+	CartJourneyWalk(bench, false, true);
+}
+BENCHMARK(BM_CartJourneyWalkKeptHistory);
 
 // switch, split, parallel (two branches) and update, without history: the language's branching nodes.
 void

@@ -9,7 +9,7 @@
 # run) is in bench/out/.
 #
 #   BENCH_N=100000      users, i.e. rows/instances per workload (1000 .. 1000000)
-#   BENCH_ONLY=1,3      workloads to run (default all: 1..12)
+#   BENCH_ONLY=1,3      workloads to run (default all: 1..13)
 #   BENCH_REPEAT=3      runs per figure (medians)
 #   BENCH_BUILD=0       do not build and install the extension (use the installed one)
 #   BENCH_TRIGGER_CALLS=1000000   trigger calls of workload 6's backend memory check
@@ -48,7 +48,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 N=${BENCH_N:-100000}
-ONLY=${BENCH_ONLY:-1,2,3,4,5,6,7,8,9,10,11,12}
+ONLY=${BENCH_ONLY:-1,2,3,4,5,6,7,8,9,10,11,12,13}
 REPEAT=${BENCH_REPEAT:-3}
 BUILD=${BENCH_BUILD:-1}
 TRIGGER_CALLS=${BENCH_TRIGGER_CALLS:-1000000}
@@ -56,7 +56,7 @@ RESULTS=${BENCH_RESULTS:-$top/bench/RESULTS.md}
 [[ "$N" =~ ^[0-9]+$ ]] && [ "$N" -ge 1000 ] && [ "$N" -le 1000000 ] ||
 	{ echo "bench: BENCH_N must be an integer in 1000..1000000, not $N" >&2; exit 2; }
 [[ "$REPEAT" =~ ^[0-9]+$ ]] && [ "$REPEAT" -ge 1 ] || { echo "bench: BENCH_REPEAT must be >= 1" >&2; exit 2; }
-[[ "$ONLY" =~ ^([1-9]|1[0-2])(,([1-9]|1[0-2]))*$ ]] || { echo "bench: BENCH_ONLY is a list of workloads 1..12, e.g. 1,3,10" >&2; exit 2; }
+[[ "$ONLY" =~ ^([1-9]|1[0-3])(,([1-9]|1[0-3]))*$ ]] || { echo "bench: BENCH_ONLY is a list of workloads 1..13, e.g. 1,3,10" >&2; exit 2; }
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
 PROFILE=${BENCH_PROFILE:-0}
 
@@ -90,8 +90,7 @@ want 8 && workload_8
 want 9 && workload_9
 want 10 && workload_10
 want 11 && workload_11
-if want 12; then
-	if declare -F workload_12 >/dev/null; then workload_12; else say "bench: no workload 12 yet"; fi
-fi
+want 12 && workload_12
+want 13 && workload_13
 
 write_record

@@ -141,8 +141,10 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE WHEN coalesce(current_setting('journey.history', true), 'steps') IN ('off', '') THEN history
 	            ELSE journey._append_history(history,
-	                 jsonb_strip_nulls(jsonb_build_object('at', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-	                                                      'node', node, 'what', what, 'detail', detail))::text || E'\n') END
+	                 (extract(epoch FROM at - timestamptz '2000-01-01 00:00:00+00') * 1000000)::bigint || '|' ||
+	                 coalesce('@' || node, '') || '|' ||
+	                 CASE what WHEN 'exited' THEN 'q' WHEN 'failed' THEN 'f' WHEN 'completed' THEN 'o' ELSE what END || '|' ||
+	                 CASE WHEN detail IS NULL OR detail = '{}' THEN '' ELSE detail::text END || E'\n') END
 $$;
 
 CREATE OR REPLACE FUNCTION journey.claim(channel text, max_rows int DEFAULT 100, lease interval DEFAULT '1 minute')
@@ -1305,20 +1307,41 @@ CREATE OR REPLACE FUNCTION journey.user_history(user_id text)
 RETURNS TABLE (at timestamptz, journey text, version int, node text, what text, detail jsonb)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
+	-- Lines "T|N|W|D" (src/core/history.cpp): T empty when it is the previous line's; N a node index, or "@"
+	-- and its id; W a code; D the detail's JSON, empty for {}, a send's without its node's channel and template.
 	WITH lines AS (
-		SELECT i.id AS instance_id, i.version_id, l.line::jsonb AS line, l.k
+		SELECT i.id AS instance_id, i.version_id, l.k,
+		       nullif(split_part(l.line, '|', 1), '')::bigint AS t, split_part(l.line, '|', 2) AS n,
+		       split_part(l.line, '|', 3) AS w,
+		       nullif(substr(l.line, length(split_part(l.line, '|', 1)) + length(split_part(l.line, '|', 2))
+		                             + length(split_part(l.line, '|', 3)) + 4), '') AS d
 		  FROM journey.instance i
 		 CROSS JOIN LATERAL string_to_table(i.history, E'\n') WITH ORDINALITY AS l(line, k)
 		 WHERE i.user_id = $1 AND i.history IS NOT NULL AND l.line <> ''
+	), grouped AS (	-- a line without a time takes the one before it (lines cut by the 32 kB bound: the next)
+		SELECT x.*, count(x.t) OVER (PARTITION BY x.instance_id ORDER BY x.k) AS g FROM lines x
+	), timed AS (
+		SELECT x.*, coalesce(max(x.t) OVER (PARTITION BY x.instance_id, x.g),
+		                     min(x.t) OVER (PARTITION BY x.instance_id)) AS tt
+		  FROM grouped x
 	), named AS (
-		SELECT (x.line ->> 'at')::timestamptz AS at, v.journey, v.version,
-		       coalesce(x.line ->> 'node',
-		                (SELECT n.node FROM jsonb_object_keys(v.definition -> 'nodes') AS n(node)
-		                  ORDER BY n.node COLLATE "C" OFFSET (x.line ->> 'n')::int LIMIT 1)) AS node,
-		       x.line ->> 'what' AS what,
-		       coalesce(x.line -> 'detail', '{}') || jsonb_build_object('instance', x.instance_id) AS detail,
+		SELECT timestamptz '2000-01-01 00:00:00+00' + x.tt * interval '1 microsecond' AS at, v.journey, v.version,
+		       x.node, x.what,
+		       CASE WHEN x.what IN ('sent', 'suppressed') AND x.node IS NOT NULL
+		            THEN jsonb_strip_nulls(jsonb_build_object('channel', v.definition -> 'nodes' -> x.node -> 'send' ->> 'channel',
+		                                                      'template', v.definition -> 'nodes' -> x.node -> 'send' ->> 'template'))
+		            ELSE '{}' END || coalesce(x.d::jsonb, '{}') || jsonb_build_object('instance', x.instance_id) AS detail,
 		       x.instance_id, x.k
-		  FROM lines x JOIN journey.versions v ON v.id = x.version_id
+		  FROM (SELECT y.*,
+		               CASE y.w WHEN 'e' THEN 'entered' WHEN 'w' THEN 'waiting' WHEN 'r' THEN 'resumed' WHEN 'v' THEN 'visited'
+		                        WHEN 'b' THEN 'branch' WHEN 's' THEN 'sent' WHEN 'x' THEN 'suppressed' WHEN 'u' THEN 'updated'
+		                        WHEN 'c' THEN 'called' WHEN 'd' THEN 'branch_ended' WHEN 'o' THEN 'completed'
+		                        WHEN 'q' THEN 'exited' WHEN 'f' THEN 'failed' ELSE y.w END AS what,
+		               CASE WHEN y.n = '' THEN NULL WHEN left(y.n, 1) = '@' THEN substr(y.n, 2)
+		                    ELSE (SELECT o.node FROM journey.versions vv, jsonb_object_keys(vv.definition -> 'nodes') AS o(node)
+		                           WHERE vv.id = y.version_id ORDER BY o.node COLLATE "C" OFFSET y.n::int LIMIT 1) END AS node
+		          FROM timed y) x
+		  JOIN journey.versions v ON v.id = x.version_id
 		UNION ALL
 		SELECT c.converted_at, c.journey, c.version, NULL, 'converted',
 		       jsonb_build_object('event', c.event, 'instance', c.instance_id), c.instance_id, 1000000

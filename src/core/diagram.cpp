@@ -246,7 +246,7 @@ ParseDiagramCounts(const Json &counts)
 			throw std::invalid_argument("counts.arms: expected an array");
 		for (size_t i = 0; i < arms->size(); ++i) {
 			const Json &arm = (*arms)[i];
-			const std::string path = "counts.arms[" + std::to_string(i) + "]";
+			const std::string path = std::string("counts.arms[") + std::to_string(i) + "]";
 			if (!arm.is_object())
 				throw std::invalid_argument(path + ": expected an object");
 			ArmCounts value{CountValue(arm, "entered", path), CountValue(arm, "converted", path),
@@ -283,7 +283,7 @@ LayOutDiagram(const Graph &graph, const DiagramCounts &counts)
 	for (size_t i = 0; i < n; ++i) {
 		const Node &node = graph.nodes[i];
 		diagram.vertices.push_back(
-			DiagramVertex{"n" + std::to_string(i),
+			DiagramVertex{std::string("n") + std::to_string(i),
 						  ShapeOf(node.kind),
 						  {node.id, NodeFacts(graph, node), CountsLine(node, node_counts(node))}});
 	}
@@ -317,7 +317,7 @@ LayOutDiagram(const Graph &graph, const DiagramCounts &counts)
 		case NodeKind::Switch:
 			for (size_t k = 0; k < node.cases.size(); ++k)
 				add(from, node.cases[k].next,
-					"case " + std::to_string(k + 1) + ": " + ConditionText(graph, node.cases[k].when));
+					std::string("case ") + std::to_string(k + 1) + ": " + ConditionText(graph, node.cases[k].when));
 			add(from, node.alt, "default");
 			break;
 		case NodeKind::Split:
@@ -326,7 +326,7 @@ LayOutDiagram(const Graph &graph, const DiagramCounts &counts)
 				if (arm.next == kNoNode) {
 					const size_t holdout = diagram.vertices.size();
 					diagram.vertices.push_back(
-						DiagramVertex{"h" + std::to_string(holdouts++), VertexShape::Holdout, {"holdout"}});
+						DiagramVertex{std::string("h") + std::to_string(holdouts++), VertexShape::Holdout, {"holdout"}});
 					edges.push_back(DiagramEdge{from, holdout, std::move(branch), std::nullopt, {}});
 				} else if (!add(from, arm.next, std::move(branch))) {
 					continue;
@@ -337,7 +337,7 @@ LayOutDiagram(const Graph &graph, const DiagramCounts &counts)
 			break;
 		case NodeKind::Parallel:
 			for (size_t k = 0; k < node.branches.size(); ++k)
-				add(from, node.branches[k], "branch " + std::to_string(k + 1));
+				add(from, node.branches[k], std::string("branch ") + std::to_string(k + 1));
 			break;
 		default:
 			add(from, node.next, "");

@@ -131,13 +131,13 @@ public:
 	void
 	Record(NodeId node, const char *what, Detail detail)
 	{
-		if (!options_.record_history && !state_.keep_history)
-			return;
-		HistoryEffect line{now_, node, what, detail()};
-		if (state_.keep_history)
-			AppendHistoryLine(state_, line);
-		if (options_.record_history)
-			result_.history.push_back(std::move(line));
+		if (options_.record_history) {
+			result_.history.push_back({now_, node, what, detail()});
+			if (state_.keep_history)
+				AppendHistoryLine(state_, now_, node, what, result_.history.back().detail);
+		} else if (state_.keep_history) {
+			AppendHistoryLine(state_, now_, node, what, detail());
+		}
 	}
 
 private:

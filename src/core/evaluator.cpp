@@ -198,8 +198,10 @@ ExitInstance(InstanceState &state, const std::string &reason, Timestamp at)
 	EndAll(state, at);
 	StepResult result;
 	result.history.push_back({*state.ended_at, node, "exited", detail::Detail("reason", reason)});
-	if (state.keep_history)
-		AppendHistoryLine(state, result.history.back());
+	if (state.keep_history) {
+		const HistoryEffect &line = result.history.back();
+		AppendHistoryLine(state, line.at, line.node, line.what.c_str(), line.detail);
+	}
 	return result;
 }
 
@@ -215,8 +217,10 @@ FailInstance(InstanceState &state, const std::string &error, Timestamp at)
 	state.ended_at = StepTime(state, at);
 	StepResult result;
 	result.history.push_back({*state.ended_at, node, "failed", detail::Detail("error", error)});
-	if (state.keep_history)
-		AppendHistoryLine(state, result.history.back());
+	if (state.keep_history) {
+		const HistoryEffect &line = result.history.back();
+		AppendHistoryLine(state, line.at, line.node, line.what.c_str(), line.detail);
+	}
 	return result;
 }
 

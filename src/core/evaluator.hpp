@@ -55,6 +55,7 @@ struct InstanceState {
 	bool keep_history = false;
 	std::string history;
 	mutable size_t history_stored = 0;
+	std::optional<Timestamp> history_last_at;	// the time of the last line appended (lines after it omit theirs)
 };
 
 // Every waiting branch: {node, wake_at} first, then other_branches.
@@ -116,10 +117,9 @@ struct HistoryEffect {
 	Json detail;
 };
 
-// Appends a history line to state.history as JSON text and a newline: {"at": ISO time, "n": node index (absent
-// for none), "what": W, "detail": {...}} — the node by its index in the graph (the version's node order, as
-// visits), which the layer names when it reads the history back.
-void AppendHistoryLine(InstanceState &state, const HistoryEffect &line);
+// Appends a history line and a newline to state.history in the compact form of history.cpp (the time, the
+// node by its index in the graph, a code for `what`, the detail as JSON), which journey.user_history reads.
+void AppendHistoryLine(InstanceState &state, Timestamp at, NodeId node, const char *what, const Json &detail);
 // An instance keeps at most kMaxHistoryBytes of lines: beyond, the oldest whole lines give way, down to three
 // quarters of it (not a cut on every step). KeptHistoryFrom says where the kept part of a history starts
 // (0: all of it); the layer applies it when it appends to the stored history.

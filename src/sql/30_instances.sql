@@ -29,8 +29,8 @@ CREATE TABLE journey.instance (
 	-- events a wait_for accepted while the journey was paused, replayed on resume as of their own time:
 	-- {"wake_at": the instance's wake_at before the first, "events": [{"name", "props", "at"}, ...]}
 	held_events    jsonb,
-	-- journey.user_history (journey.history): one JSON line per history line of every step, oldest first:
-	-- {"at", "n": the node's index in the version's node order (or "node": its id), "what", "detail"}
+	-- journey.user_history (journey.history): a line per history line of every step, oldest first, in the
+	-- compact form of src/core/history.cpp ("T|N|W|D"), which journey.user_history reads
 	history        text,
 	PRIMARY KEY (user_id, id)
 );
@@ -127,16 +127,18 @@ $$;
 COMMENT ON FUNCTION journey._append_history(text, text) IS
 	'internal: an instance''s history lines with a step''s appended, the oldest giving way beyond 32 kB';
 
--- A history line appended by SQL (journey.exit, archive, publish with in_flight exit) as the engine appends its
--- own (core AppendHistoryLine), when journey.history keeps steps; the node by its id.
+-- A history line appended by SQL (journey.exit, archive, publish with in_flight exit) in the engine's form
+-- (src/core/history.cpp: "T|@NODE|CODE|DETAIL"), when journey.history keeps steps.
 CREATE FUNCTION journey._history_line(history text, at timestamptz, node text, what text, detail jsonb)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE WHEN coalesce(current_setting('journey.history', true), 'steps') IN ('off', '') THEN history
 	            ELSE journey._append_history(history,
-	                 jsonb_strip_nulls(jsonb_build_object('at', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-	                                                      'node', node, 'what', what, 'detail', detail))::text || E'\n') END
+	                 (extract(epoch FROM at - timestamptz '2000-01-01 00:00:00+00') * 1000000)::bigint || '|' ||
+	                 coalesce('@' || node, '') || '|' ||
+	                 CASE what WHEN 'exited' THEN 'q' WHEN 'failed' THEN 'f' WHEN 'completed' THEN 'o' ELSE what END || '|' ||
+	                 CASE WHEN detail IS NULL OR detail = '{}' THEN '' ELSE detail::text END || E'\n') END
 $$;
 COMMENT ON FUNCTION journey._history_line(text, timestamptz, text, text, jsonb) IS
 	'internal: an instance''s history with one line appended (unchanged when journey.history is off)';

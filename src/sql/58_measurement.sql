@@ -131,22 +131,25 @@ BEGIN
 	RETURN QUERY
 	WITH nodes AS MATERIALIZED (
 		SELECT * FROM journey._journey_nodes(node_stats.name)
-	), visit_texts AS (	-- instances share few distinct visit strings: group first, parse each once
-		SELECT i.version_id, i.visits, count(*) AS n
-		  FROM journey.instance i WHERE i.journey_id = jid AND i.visits <> '' GROUP BY i.version_id, i.visits
+	), groups AS MATERIALIZED (
+		-- One scan of the journey's instances, grouped: they share few distinct visit strings and waiting
+		-- places, so each is parsed once.
+		SELECT i.version_id, i.visits, CASE WHEN i.status = 'a' THEN i.node END AS node,
+		       CASE WHEN i.status = 'a' THEN i.branches END AS branches, count(*) AS n
+		  FROM journey.instance i WHERE i.journey_id = jid
+		 GROUP BY 1, 2, 3, 4
 	), live_visits AS (
-		SELECT t.version_id, x.k, sum(x.visits * t.n)::bigint AS visits
-		  FROM visit_texts t
-		 CROSS JOIN LATERAL unnest(string_to_array(t.visits, ',')::bigint[]) WITH ORDINALITY AS x(visits, k)
-		 GROUP BY t.version_id, x.k
+		SELECT g.version_id, x.k, sum(x.visits * g.n)::bigint AS visits
+		  FROM groups g
+		 CROSS JOIN LATERAL unnest(string_to_array(nullif(g.visits, ''), ',')::bigint[]) WITH ORDINALITY AS x(visits, k)
+		 GROUP BY g.version_id, x.k
 	), waiting AS (	-- the branch that wakes first, and the others of parallel nodes
-		SELECT w.version_id, w.node, count(*) AS n
-		  FROM (SELECT i.version_id, i.node FROM journey.instance i
-		         WHERE i.journey_id = jid AND i.status = 'a' AND i.node IS NOT NULL
+		SELECT w.version_id, w.node, sum(w.n)::bigint AS n
+		  FROM (SELECT g.version_id, g.node, g.n FROM groups g WHERE g.node IS NOT NULL
 		        UNION ALL
-		        SELECT i.version_id, b ->> 'node' FROM journey.instance i
-		         CROSS JOIN LATERAL jsonb_array_elements(i.branches) AS b
-		         WHERE i.journey_id = jid AND i.status = 'a' AND jsonb_typeof(i.branches) = 'array') w
+		        SELECT g.version_id, b ->> 'node', g.n FROM groups g
+		         CROSS JOIN LATERAL jsonb_array_elements(g.branches) AS b
+		         WHERE jsonb_typeof(g.branches) = 'array') w
 		 GROUP BY w.version_id, w.node
 	), messages AS (
 		SELECT o.version, o.node, o.status, count(*) AS n
@@ -236,11 +239,15 @@ BEGIN
 		 WHERE v.journey = _split_stats.name AND jsonb_typeof(n.value -> 'split') = 'array'
 		   AND (only_version IS NULL OR v.version = only_version)
 	), live AS (
-		SELECT i.version_id, i.variant, count(*) AS n, count(c.instance_id) AS conv
-		  FROM journey.instance i
-		  LEFT JOIN journey.conversions c ON c.user_id = i.user_id AND c.instance_id = i.id
-		 WHERE i.journey_id = jid AND i.variant IS NOT NULL
-		 GROUP BY i.version_id, i.variant
+		SELECT e.version_id, e.variant, e.n, coalesce(cv.conv, 0) AS conv
+		  FROM (SELECT i.version_id, i.variant, count(*) AS n FROM journey.instance i
+		         WHERE i.journey_id = jid AND i.variant IS NOT NULL GROUP BY i.version_id, i.variant) e
+		  LEFT JOIN (	-- the converted instances by their key (journey.conversions is the smaller side)
+		        SELECT i.version_id, i.variant, count(*) AS conv
+		          FROM journey.conversions c
+		          JOIN journey.instance i ON i.user_id = c.user_id AND i.id = c.instance_id
+		         WHERE c.journey = _split_stats.name AND i.variant IS NOT NULL
+		         GROUP BY i.version_id, i.variant) cv ON cv.version_id = e.version_id AND cv.variant = e.variant
 	), purged AS (
 		SELECT r.version, r.variant, sum(r.instances)::bigint AS n, sum(r.converted)::bigint AS conv
 		  FROM journey.instance_rollup r WHERE r.journey = _split_stats.name AND r.variant <> ''

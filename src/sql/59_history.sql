@@ -24,20 +24,55 @@ CREATE FUNCTION journey.user_history(user_id text)
 RETURNS TABLE (at timestamptz, journey text, version int, node text, what text, detail jsonb)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
+	-- Lines "T|N|W|D" (src/core/history.cpp): T empty when it is the previous line's; N a node index, or "@"
+	-- and its id; W a code; D the detail's JSON, empty for {}, without what the definition tells (a send's
+	-- channel, template and dedup key but its visit "v", a branch's next).
 	WITH lines AS (
-		SELECT i.id AS instance_id, i.version_id, l.line::jsonb AS line, l.k
+		SELECT i.id AS instance_id, i.version_id, l.k,
+		       nullif(split_part(l.line, '|', 1), '')::bigint AS t, split_part(l.line, '|', 2) AS n,
+		       split_part(l.line, '|', 3) AS w,
+		       nullif(substr(l.line, length(split_part(l.line, '|', 1)) + length(split_part(l.line, '|', 2))
+		                             + length(split_part(l.line, '|', 3)) + 4), '') AS d
 		  FROM journey.instance i
 		 CROSS JOIN LATERAL string_to_table(i.history, E'\n') WITH ORDINALITY AS l(line, k)
 		 WHERE i.user_id = $1 AND i.history IS NOT NULL AND l.line <> ''
-	), named AS (
-		SELECT (x.line ->> 'at')::timestamptz AS at, v.journey, v.version,
-		       coalesce(x.line ->> 'node',
-		                (SELECT n.node FROM jsonb_object_keys(v.definition -> 'nodes') AS n(node)
-		                  ORDER BY n.node COLLATE "C" OFFSET (x.line ->> 'n')::int LIMIT 1)) AS node,
-		       x.line ->> 'what' AS what,
-		       coalesce(x.line -> 'detail', '{}') || jsonb_build_object('instance', x.instance_id) AS detail,
+	), grouped AS (	-- a line without a time takes the one before it (lines cut by the 32 kB bound: the next)
+		SELECT x.*, count(x.t) OVER (PARTITION BY x.instance_id ORDER BY x.k) AS g FROM lines x
+	), timed AS (
+		SELECT x.*, coalesce(max(x.t) OVER (PARTITION BY x.instance_id, x.g),
+		                     min(x.t) OVER (PARTITION BY x.instance_id)) AS tt
+		  FROM grouped x
+	), decoded AS (
+		SELECT y.*, coalesce(y.d::jsonb, '{}') AS dj,
+		       CASE y.w WHEN 'e' THEN 'entered' WHEN 'w' THEN 'waiting' WHEN 'r' THEN 'resumed' WHEN 'v' THEN 'visited'
+		                WHEN 'b' THEN 'branch' WHEN 's' THEN 'sent' WHEN 'x' THEN 'suppressed' WHEN 'u' THEN 'updated'
+		                WHEN 'c' THEN 'called' WHEN 'd' THEN 'branch_ended' WHEN 'o' THEN 'completed'
+		                WHEN 'q' THEN 'exited' WHEN 'f' THEN 'failed' ELSE y.w END AS what,
+		       CASE WHEN y.n = '' THEN NULL WHEN left(y.n, 1) = '@' THEN substr(y.n, 2)
+		            ELSE (SELECT o.node FROM journey.versions vv, jsonb_object_keys(vv.definition -> 'nodes') AS o(node)
+		                   WHERE vv.id = y.version_id ORDER BY o.node COLLATE "C" OFFSET y.n::int LIMIT 1) END AS node
+		  FROM timed y
+	), named AS (	-- what the engine left out because the definition tells it, added back
+		SELECT timestamptz '2000-01-01 00:00:00+00' + x.tt * interval '1 microsecond' AS at, v.journey, v.version,
+		       x.node, x.what,
+		       CASE WHEN x.what IN ('sent', 'suppressed') AND x.node IS NOT NULL THEN
+		                 jsonb_strip_nulls(jsonb_build_object('channel', nd -> 'send' ->> 'channel',
+		                                                      'template', nd -> 'send' ->> 'template'))
+		                 || (x.dj - 'v')
+		                 || CASE WHEN x.dj ? 'v' THEN jsonb_build_object('dedup_key', x.instance_id || ':' || x.node || ':' || (x.dj ->> 'v'))
+		                         ELSE '{}' END
+		            WHEN x.what = 'branch' AND x.node IS NOT NULL AND NOT x.dj ? 'next' AND NOT x.dj ? 'branches' THEN
+		                 x.dj || jsonb_build_object('next',
+		                     CASE WHEN x.dj ? 'result' THEN nd -> CASE WHEN (x.dj ->> 'result')::bool THEN 'then' ELSE 'else' END
+		                          WHEN x.dj ->> 'case' = 'default' THEN nd -> 'default'
+		                          WHEN x.dj ? 'case' THEN nd -> 'switch' -> ((x.dj ->> 'case')::int) -> 'next'
+		                          WHEN x.dj ? 'label' THEN (SELECT a -> 'next' FROM jsonb_array_elements(nd -> 'split') AS a
+		                                                     WHERE a ->> 'label' = x.dj ->> 'label' LIMIT 1) END)
+		            ELSE x.dj END || jsonb_build_object('instance', x.instance_id) AS detail,
 		       x.instance_id, x.k
-		  FROM lines x JOIN journey.versions v ON v.id = x.version_id
+		  FROM decoded x
+		  JOIN journey.versions v ON v.id = x.version_id
+		 CROSS JOIN LATERAL (SELECT v.definition -> 'nodes' -> x.node AS nd) n
 		UNION ALL
 		SELECT c.converted_at, c.journey, c.version, NULL, 'converted',
 		       jsonb_build_object('event', c.event, 'instance', c.instance_id), c.instance_id, 1000000

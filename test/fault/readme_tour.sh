@@ -30,5 +30,13 @@ check "step 6: the e-mail was claimed once and acked with its lease" \
 	"$(at "SELECT attempts || ' ' || (lease_id IS NOT NULL) FROM journey.outbox WHERE user_id = 'alice' AND channel = 'email'")" "1 true"
 check "step 6: the delivery report is the event email_opened" \
 	"$(at "SELECT string_agg(user_id || ' ' || (props ->> 'template'), ', ') FROM journey.events WHERE name = 'email_opened'")" "alice cart_similar"
+check "step 7: the summary counts both users" \
+	"$(at "SELECT version || ' ' || entered || ' ' || active || ' ' || completed FROM journey.summary('cart_abandonment')")" "1 2 0 2"
+check "step 7: the e-mail node's funnel: one sent, one suppressed, one opened" \
+	"$(at "SELECT visits || ' ' || sent || ' ' || suppressed || ' ' || opened || ' ' || open_rate FROM journey.node_stats('cart_abandonment') WHERE node = 'email'")" \
+	"2 1 1 1 1.000000"
+check "step 7: bob's history says why he got no e-mail" \
+	"$(at "SELECT detail ->> 'reason' FROM journey.user_history('bob') WHERE what = 'suppressed'")" "not reachable on channel email: no contact"
+check "step 7: render draws the journey" "$(at "SELECT journey.render('cart_abandonment') LIKE 'flowchart TD%'")" t
 rm -f "$PGHOST/tour.sql"
 fault_finish

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 namespace journey {
 namespace {
 
@@ -97,7 +99,15 @@ TEST(History, CanBeTurnedOffWithTheSameEffects)
 }
 
 // journey.user_history: an instance that keeps its history gets every line of every step, on the hot path too
-// (StepOptions without record_history), nodes by their index in the graph.
+// (StepOptions without record_history), in history.cpp's compact form: "T|N|W|D", the time only when it changes,
+// nodes by their index in the graph, a code for what happened, details without what the definition tells.
+std::string
+Kept(std::optional<Timestamp> at, NodeId node, const std::string &code, const std::string &detail)
+{
+	return (at ? std::to_string(*at) : "") + "|" + (node == kNoNode ? "" : std::to_string(node)) + "|" + code + "|" +
+		   detail + "\n";
+}
+
 TEST(History, KeptOnTheInstance)
 {
 	const GraphPtr graph = MustCompile(testing::CartJourney());
@@ -111,21 +121,29 @@ TEST(History, KeptOnTheInstance)
 	hot.record_history = false;
 	EXPECT_TRUE(Start(*graph, state, t0, facts, hot).history.empty());
 	ResumeDue(*graph, state, *state.wake_at, facts, hot);
-	const auto n = [&](const char *id) { return std::to_string(graph->FindNode(id)); };
+	const auto n = [&](const char *id) { return graph->FindNode(id); };
+	const Timestamp t2 = t0 + 2 * kMicrosPerHour;
 	EXPECT_EQ(state.history,
-			  R"({"at":"2026-11-23T10:00:00Z","detail":{},"n":)" + n("wait") + R"(,"what":"entered"})" "\n"
-			  R"({"at":"2026-11-23T10:00:00Z","detail":{"until":"2026-11-23T12:00:00Z"},"n":)" + n("wait") + R"(,"what":"waiting"})" "\n"
-			  R"({"at":"2026-11-23T12:00:00Z","detail":{"by":"time"},"n":)" + n("wait") + R"(,"what":"resumed"})" "\n"
-			  R"({"at":"2026-11-23T12:00:00Z","detail":{"next":"push?","result":false},"n":)" + n("check") + R"(,"what":"branch"})" "\n"
-			  R"({"at":"2026-11-23T12:00:00Z","detail":{"next":"push","result":true},"n":)" + n("push?") + R"(,"what":"branch"})" "\n"
-			  R"({"at":"2026-11-23T12:00:00Z","detail":{"channel":"push","dedup_key":"42:push:1","template":"cart_reminder"},"n":)" + n("push") + R"(,"what":"sent"})" "\n"
-			  R"({"at":"2026-11-23T12:00:00Z","detail":{"channel":"email","dedup_key":"42:email:1","reason":"not reachable on channel email: no contact","template":"cart_similar"},"n":)" + n("email") + R"(,"what":"suppressed"})" "\n"
-			  R"({"at":"2026-11-23T12:00:00Z","detail":{"reason":"completed"},"n":)" + n("done") + R"(,"what":"completed"})" "\n");
+			  Kept(t0, n("wait"), "e", "") + Kept({}, n("wait"), "w", R"({"until":"2026-11-23T12:00:00Z"})") +
+				  Kept(t2, n("wait"), "r", R"({"by":"time"})") +
+				  Kept({}, n("check"), "b", R"({"result":false})") + Kept({}, n("push?"), "b", R"({"result":true})") +
+				  Kept({}, n("push"), "s", R"({"v":1})") +
+				  Kept({}, n("email"), "x", R"({"v":1,"reason":"not reachable on channel email: no contact"})") +
+				  Kept({}, n("done"), "o", R"({"reason":"completed"})"));
+	// The same lines whether the timeline is recorded too (journey.simulate's) or not.
+	InstanceState recorded;
+	recorded.id = 42;
+	recorded.keep_history = true;
+	StepResult first = Start(*graph, recorded, t0, facts);
+	StepResult second = ResumeDue(*graph, recorded, *recorded.wake_at, facts);
+	EXPECT_EQ(recorded.history, state.history);
+	EXPECT_EQ(first.history.size() + second.history.size(), 8u);
+	// An instance loaded again (a new state) writes the time of its first line.
 	InstanceState failed;
 	failed.keep_history = true;
 	failed.history = "earlier\n";
 	FailInstance(failed, "boom", t0);
-	EXPECT_EQ(failed.history, "earlier\n" R"({"at":"2026-11-23T10:00:00Z","detail":{"error":"boom"},"what":"failed"})" "\n");
+	EXPECT_EQ(failed.history, "earlier\n" + Kept(t0, kNoNode, "f", R"({"error":"boom"})"));
 	InstanceState off;
 	Start(*graph, off, t0, facts, hot);
 	EXPECT_TRUE(off.history.empty());
@@ -135,17 +153,19 @@ TEST(History, OldestLinesGiveWay)
 {
 	InstanceState state;
 	state.keep_history = true;
-	HistoryEffect line{t0, 3, "visited", Json::object({{"pad", std::string(100, 'x')}})};
+	const Json pad = Json::object({{"pad", std::string(100, 'x')}});
 	for (int k = 0; k < 2000; k++) {
-		line.at = t0 + k;
-		AppendHistoryLine(state, line);
+		AppendHistoryLine(state, t0 + k, 3, "visited", pad);
 		ASSERT_LE(state.history.size(), kMaxHistoryBytes);
 	}
 	EXPECT_GT(state.history.size(), kMaxHistoryBytes / 2);
-	EXPECT_EQ(state.history.front(), '{');	 // whole lines only
+	EXPECT_EQ(state.history.front(), std::to_string(t0)[0]);	 // whole lines only (each with its time here)
 	EXPECT_EQ(state.history.back(), '\n');
-	EXPECT_NE(state.history.find(FormatTimestamp(t0 + 1999)), std::string::npos);	 // the newest is kept
-	EXPECT_EQ(state.history.find(FormatTimestamp(t0 + 1)), std::string::npos);	 // the oldest went
+	EXPECT_NE(state.history.find(std::to_string(t0 + 1999)), std::string::npos);	 // the newest is kept
+	EXPECT_EQ(state.history.find(std::to_string(t0 + 1) + "|"), std::string::npos);	 // the oldest went
+	EXPECT_EQ(KeptHistoryFrom(state.history.data(), state.history.size()), 0u);
+	const std::string big(kMaxHistoryBytes + 10, 'x');
+	EXPECT_EQ(KeptHistoryFrom(big.data(), big.size()), big.size());	// no line end: nothing whole to keep
 }
 
 }	 // namespace
