@@ -1002,22 +1002,25 @@ BEGIN
 	RETURN QUERY
 	WITH nodes AS MATERIALIZED (
 		SELECT * FROM journey._journey_nodes(node_stats.name)
-	), visit_texts AS (	-- instances share few distinct visit strings: group first, parse each once
-		SELECT i.version_id, i.visits, count(*) AS n
-		  FROM journey.instance i WHERE i.journey_id = jid AND i.visits <> '' GROUP BY i.version_id, i.visits
+	), groups AS MATERIALIZED (
+		-- One scan of the journey's instances, grouped: they share few distinct visit strings and waiting
+		-- places, so each is parsed once.
+		SELECT i.version_id, i.visits, CASE WHEN i.status = 'a' THEN i.node END AS node,
+		       CASE WHEN i.status = 'a' THEN i.branches END AS branches, count(*) AS n
+		  FROM journey.instance i WHERE i.journey_id = jid
+		 GROUP BY 1, 2, 3, 4
 	), live_visits AS (
-		SELECT t.version_id, x.k, sum(x.visits * t.n)::bigint AS visits
-		  FROM visit_texts t
-		 CROSS JOIN LATERAL unnest(string_to_array(t.visits, ',')::bigint[]) WITH ORDINALITY AS x(visits, k)
-		 GROUP BY t.version_id, x.k
+		SELECT g.version_id, x.k, sum(x.visits * g.n)::bigint AS visits
+		  FROM groups g
+		 CROSS JOIN LATERAL unnest(string_to_array(nullif(g.visits, ''), ',')::bigint[]) WITH ORDINALITY AS x(visits, k)
+		 GROUP BY g.version_id, x.k
 	), waiting AS (	-- the branch that wakes first, and the others of parallel nodes
-		SELECT w.version_id, w.node, count(*) AS n
-		  FROM (SELECT i.version_id, i.node FROM journey.instance i
-		         WHERE i.journey_id = jid AND i.status = 'a' AND i.node IS NOT NULL
+		SELECT w.version_id, w.node, sum(w.n)::bigint AS n
+		  FROM (SELECT g.version_id, g.node, g.n FROM groups g WHERE g.node IS NOT NULL
 		        UNION ALL
-		        SELECT i.version_id, b ->> 'node' FROM journey.instance i
-		         CROSS JOIN LATERAL jsonb_array_elements(i.branches) AS b
-		         WHERE i.journey_id = jid AND i.status = 'a' AND jsonb_typeof(i.branches) = 'array') w
+		        SELECT g.version_id, b ->> 'node', g.n FROM groups g
+		         CROSS JOIN LATERAL jsonb_array_elements(g.branches) AS b
+		         WHERE jsonb_typeof(g.branches) = 'array') w
 		 GROUP BY w.version_id, w.node
 	), messages AS (
 		SELECT o.version, o.node, o.status, count(*) AS n
@@ -1097,10 +1100,11 @@ BEGIN
 		 CROSS JOIN LATERAL jsonb_array_elements(n.value -> 'split') AS a(arm)
 		 WHERE v.journey = _split_stats.name AND jsonb_typeof(n.value -> 'split') = 'array'
 		   AND (only_version IS NULL OR v.version = only_version)
-	), live AS (
+	), live AS (	-- one scan of the instances, each looked up in a hash of the journey's conversions
 		SELECT i.version_id, i.variant, count(*) AS n, count(c.instance_id) AS conv
 		  FROM journey.instance i
-		  LEFT JOIN journey.conversions c ON c.user_id = i.user_id AND c.instance_id = i.id
+		  LEFT JOIN journey.conversions c
+		         ON c.user_id = i.user_id AND c.instance_id = i.id AND c.journey = _split_stats.name
 		 WHERE i.journey_id = jid AND i.variant IS NOT NULL
 		 GROUP BY i.version_id, i.variant
 	), purged AS (
@@ -1308,7 +1312,8 @@ RETURNS TABLE (at timestamptz, journey text, version int, node text, what text, 
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 	-- Lines "T|N|W|D" (src/core/history.cpp): T empty when it is the previous line's; N a node index, or "@"
-	-- and its id; W a code; D the detail's JSON, empty for {}, a send's without its node's channel and template.
+	-- and its id; W a code; D the detail's JSON, empty for {}, without what the definition tells (a send's
+	-- channel, template and dedup key but its visit "v", a branch's next).
 	WITH lines AS (
 		SELECT i.id AS instance_id, i.version_id, l.k,
 		       nullif(split_part(l.line, '|', 1), '')::bigint AS t, split_part(l.line, '|', 2) AS n,
@@ -1324,24 +1329,37 @@ AS $$
 		SELECT x.*, coalesce(max(x.t) OVER (PARTITION BY x.instance_id, x.g),
 		                     min(x.t) OVER (PARTITION BY x.instance_id)) AS tt
 		  FROM grouped x
-	), named AS (
+	), decoded AS (
+		SELECT y.*, coalesce(y.d::jsonb, '{}') AS dj,
+		       CASE y.w WHEN 'e' THEN 'entered' WHEN 'w' THEN 'waiting' WHEN 'r' THEN 'resumed' WHEN 'v' THEN 'visited'
+		                WHEN 'b' THEN 'branch' WHEN 's' THEN 'sent' WHEN 'x' THEN 'suppressed' WHEN 'u' THEN 'updated'
+		                WHEN 'c' THEN 'called' WHEN 'd' THEN 'branch_ended' WHEN 'o' THEN 'completed'
+		                WHEN 'q' THEN 'exited' WHEN 'f' THEN 'failed' ELSE y.w END AS what,
+		       CASE WHEN y.n = '' THEN NULL WHEN left(y.n, 1) = '@' THEN substr(y.n, 2)
+		            ELSE (SELECT o.node FROM journey.versions vv, jsonb_object_keys(vv.definition -> 'nodes') AS o(node)
+		                   WHERE vv.id = y.version_id ORDER BY o.node COLLATE "C" OFFSET y.n::int LIMIT 1) END AS node
+		  FROM timed y
+	), named AS (	-- what the engine left out because the definition tells it, added back
 		SELECT timestamptz '2000-01-01 00:00:00+00' + x.tt * interval '1 microsecond' AS at, v.journey, v.version,
 		       x.node, x.what,
-		       CASE WHEN x.what IN ('sent', 'suppressed') AND x.node IS NOT NULL
-		            THEN jsonb_strip_nulls(jsonb_build_object('channel', v.definition -> 'nodes' -> x.node -> 'send' ->> 'channel',
-		                                                      'template', v.definition -> 'nodes' -> x.node -> 'send' ->> 'template'))
-		            ELSE '{}' END || coalesce(x.d::jsonb, '{}') || jsonb_build_object('instance', x.instance_id) AS detail,
+		       CASE WHEN x.what IN ('sent', 'suppressed') AND x.node IS NOT NULL THEN
+		                 jsonb_strip_nulls(jsonb_build_object('channel', nd -> 'send' ->> 'channel',
+		                                                      'template', nd -> 'send' ->> 'template'))
+		                 || (x.dj - 'v')
+		                 || CASE WHEN x.dj ? 'v' THEN jsonb_build_object('dedup_key', x.instance_id || ':' || x.node || ':' || (x.dj ->> 'v'))
+		                         ELSE '{}' END
+		            WHEN x.what = 'branch' AND x.node IS NOT NULL AND NOT x.dj ? 'next' AND NOT x.dj ? 'branches' THEN
+		                 x.dj || jsonb_build_object('next',
+		                     CASE WHEN x.dj ? 'result' THEN nd -> CASE WHEN (x.dj ->> 'result')::bool THEN 'then' ELSE 'else' END
+		                          WHEN x.dj ->> 'case' = 'default' THEN nd -> 'default'
+		                          WHEN x.dj ? 'case' THEN nd -> 'switch' -> ((x.dj ->> 'case')::int) -> 'next'
+		                          WHEN x.dj ? 'label' THEN (SELECT a -> 'next' FROM jsonb_array_elements(nd -> 'split') AS a
+		                                                     WHERE a ->> 'label' = x.dj ->> 'label' LIMIT 1) END)
+		            ELSE x.dj END || jsonb_build_object('instance', x.instance_id) AS detail,
 		       x.instance_id, x.k
-		  FROM (SELECT y.*,
-		               CASE y.w WHEN 'e' THEN 'entered' WHEN 'w' THEN 'waiting' WHEN 'r' THEN 'resumed' WHEN 'v' THEN 'visited'
-		                        WHEN 'b' THEN 'branch' WHEN 's' THEN 'sent' WHEN 'x' THEN 'suppressed' WHEN 'u' THEN 'updated'
-		                        WHEN 'c' THEN 'called' WHEN 'd' THEN 'branch_ended' WHEN 'o' THEN 'completed'
-		                        WHEN 'q' THEN 'exited' WHEN 'f' THEN 'failed' ELSE y.w END AS what,
-		               CASE WHEN y.n = '' THEN NULL WHEN left(y.n, 1) = '@' THEN substr(y.n, 2)
-		                    ELSE (SELECT o.node FROM journey.versions vv, jsonb_object_keys(vv.definition -> 'nodes') AS o(node)
-		                           WHERE vv.id = y.version_id ORDER BY o.node COLLATE "C" OFFSET y.n::int LIMIT 1) END AS node
-		          FROM timed y) x
+		  FROM decoded x
 		  JOIN journey.versions v ON v.id = x.version_id
+		 CROSS JOIN LATERAL (SELECT v.definition -> 'nodes' -> x.node AS nd) n
 		UNION ALL
 		SELECT c.converted_at, c.journey, c.version, NULL, 'converted',
 		       jsonb_build_object('event', c.event, 'instance', c.instance_id), c.instance_id, 1000000

@@ -83,8 +83,9 @@ w13_reports() {	# the reports over a large journey
 	     FROM (SELECT * FROM journey.outbox WHERE journey = 'w13_ab' LIMIT 50000) o, unnest(ARRAY['delivered', 'opened']) s" >/dev/null
 	vacuum_all
 	q "VACUUM ANALYZE journey.conversions, journey.delivery_reports" >/dev/null
-	local f k ms
+	local f k ms id
 	for f in summary node_stats split_report; do
+		case $f in summary) id=13c ;; node_stats) id=13d ;; *) id=13e ;; esac
 		ms=""
 		for ((k = 0; k < 3; k++)); do
 			timed "SELECT count(*) FROM journey.$f('w13_ab')"
@@ -92,7 +93,7 @@ w13_reports() {	# the reports over a large journey
 			ms="$ms $T_MS"
 		done
 		detail "w13 journey.$f over $W13_INSTANCES instances, ms:$ms ($(q "SELECT count(*) FROM journey.$f('w13_ab')") rows)"
-		row "13${f:0:1}" "journey.$f over $(fmt_int "$W13_INSTANCES") instances (ms)" "$(calc "$(median $ms)" 0) ms" "—" "—" \
+		row "$id" "journey.$f over $(fmt_int "$W13_INSTANCES") instances (ms)" "$(calc "$(median $ms)" 0) ms" "—" "—" \
 			"< 1,000 ms" "$(verdict "$(median $ms)" '<' 1000)"
 	done
 	note "   w13 split_report: $(q "SELECT string_agg(label || ' ' || entered || '/' || converted || ' p=' || coalesce(p_value::text, '-'), '; ') FROM journey.split_report('w13_ab')")"

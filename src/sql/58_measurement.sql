@@ -238,16 +238,13 @@ BEGIN
 		 CROSS JOIN LATERAL jsonb_array_elements(n.value -> 'split') AS a(arm)
 		 WHERE v.journey = _split_stats.name AND jsonb_typeof(n.value -> 'split') = 'array'
 		   AND (only_version IS NULL OR v.version = only_version)
-	), live AS (
-		SELECT e.version_id, e.variant, e.n, coalesce(cv.conv, 0) AS conv
-		  FROM (SELECT i.version_id, i.variant, count(*) AS n FROM journey.instance i
-		         WHERE i.journey_id = jid AND i.variant IS NOT NULL GROUP BY i.version_id, i.variant) e
-		  LEFT JOIN (	-- the converted instances by their key (journey.conversions is the smaller side)
-		        SELECT i.version_id, i.variant, count(*) AS conv
-		          FROM journey.conversions c
-		          JOIN journey.instance i ON i.user_id = c.user_id AND i.id = c.instance_id
-		         WHERE c.journey = _split_stats.name AND i.variant IS NOT NULL
-		         GROUP BY i.version_id, i.variant) cv ON cv.version_id = e.version_id AND cv.variant = e.variant
+	), live AS (	-- one scan of the instances, each looked up in a hash of the journey's conversions
+		SELECT i.version_id, i.variant, count(*) AS n, count(c.instance_id) AS conv
+		  FROM journey.instance i
+		  LEFT JOIN journey.conversions c
+		         ON c.user_id = i.user_id AND c.instance_id = i.id AND c.journey = _split_stats.name
+		 WHERE i.journey_id = jid AND i.variant IS NOT NULL
+		 GROUP BY i.version_id, i.variant
 	), purged AS (
 		SELECT r.version, r.variant, sum(r.instances)::bigint AS n, sum(r.converted)::bigint AS conv
 		  FROM journey.instance_rollup r WHERE r.journey = _split_stats.name AND r.variant <> ''
