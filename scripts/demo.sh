@@ -87,6 +87,8 @@ SELECT round(avg(extract(epoch FROM o.created_at - i.entered_at))::numeric, 3) A
   FROM journey.outbox o JOIN journey.instances i ON i.id = o.instance_id WHERE o.journey = 'cart_abandonment';
 SQL
 scripts/demo_sender.sh
+echo "== measurement (SPEC §8): an A/B test of two win-back offers against a holdout (scripts/demo_ab.sql)"
+psql -Xq -v ON_ERROR_STOP=1 -f scripts/demo_ab.sql
 echo "== the report (make report): each journey's diagram, counts, funnel, splits and daily chart in one page"
 scripts/report.sh --screenshot
 echo "The demo cluster keeps running: $(scripts/cluster.sh env demo)"

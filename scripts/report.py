@@ -69,7 +69,9 @@ def rows_sql(call):
 
 
 QUERIES = {
-    "dot": "SELECT to_jsonb(journey.render(NAME, 'dot'))",
+    # The latest version anyone entered (its counts are the story), else the live one.
+    "dot": "SELECT to_jsonb(journey.render(NAME, 'dot', (SELECT max(s.version) FROM journey.summary(NAME) s "
+           "WHERE s.entered > 0)))",
     "summary": rows_sql("journey.summary(NAME)"),
     "node_stats": rows_sql("journey.node_stats(NAME)"),
     "split_report": rows_sql("journey.split_report(NAME)"),
