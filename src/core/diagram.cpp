@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <limits>
 #include <stdexcept>
 
@@ -150,73 +151,29 @@ JoinEscaped(const std::vector<std::string> &lines, std::string (*escape)(std::st
 	return text;
 }
 
-const char *
-MermaidOpen(VertexShape shape)
-{
-	switch (shape) {
-	case VertexShape::Start:
-		return "((";
-	case VertexShape::Wait:
-		return "{{";
-	case VertexShape::Branch:
-		return "{";
-	case VertexShape::Parallel:
-	case VertexShape::Send:
-		return "[/";
-	case VertexShape::Action:
-		return "[";
-	case VertexShape::Exit:
-	case VertexShape::Holdout:
-		return "([";
-	}
-	return "[";
-}
+// How each shape is drawn: Mermaid's brackets around the label, Graphviz's node attributes.
+struct ShapeStyle {
+	const char *mermaid_open;
+	const char *mermaid_close;
+	const char *dot;
+};
 
-const char *
-MermaidClose(VertexShape shape)
+const ShapeStyle &
+StyleOf(VertexShape shape)
 {
-	switch (shape) {
-	case VertexShape::Start:
-		return "))";
-	case VertexShape::Wait:
-		return "}}";
-	case VertexShape::Branch:
-		return "}";
-	case VertexShape::Parallel:
-		return "\\]";
-	case VertexShape::Send:
-		return "/]";
-	case VertexShape::Action:
-		return "]";
-	case VertexShape::Exit:
-	case VertexShape::Holdout:
-		return "])";
-	}
-	return "]";
-}
-
-const char *
-DotShape(VertexShape shape)
-{
-	switch (shape) {
-	case VertexShape::Start:
-		return "shape=circle";
-	case VertexShape::Wait:
-		return "shape=hexagon";
-	case VertexShape::Branch:
-		return "shape=diamond";
-	case VertexShape::Parallel:
-		return "shape=trapezium";
-	case VertexShape::Send:
-		return "shape=parallelogram";
-	case VertexShape::Action:
-		return "shape=box";
-	case VertexShape::Exit:
-		return "shape=box, style=\"rounded,bold\"";
-	case VertexShape::Holdout:
-		return "shape=box, style=\"rounded,dashed\"";
-	}
-	return "shape=box";
+	// In the order of VertexShape.
+	static constexpr ShapeStyle kStyles[] = {
+		{"((", "))", "shape=circle"},						// Start
+		{"{{", "}}", "shape=hexagon"},						// Wait
+		{"{", "}", "shape=diamond"},							// Branch
+		{"[/", "\\]", "shape=trapezium"},					// Parallel
+		{"[/", "/]", "shape=parallelogram"},					// Send
+		{"[", "]", "shape=box"},								// Action
+		{"([", "])", "shape=box, style=\"rounded,bold\""},	// Exit
+		{"([", "])", "shape=box, style=\"rounded,dashed\""},	// Holdout
+	};
+	static_assert(std::size(kStyles) == (size_t)VertexShape::Holdout + 1, "a style per VertexShape");
+	return kStyles[(size_t)shape];
 }
 
 }	 // namespace
@@ -446,8 +403,8 @@ DrawMermaid(const Diagram &diagram)
 	if (!title.empty())
 		out += "    %% journey " + title + "\n";
 	for (const DiagramVertex &v : diagram.vertices)
-		out += "    " + v.key + MermaidOpen(v.shape) + "\"" + JoinEscaped(v.lines, EscapeMermaid, "<br>") + "\"" +
-			   MermaidClose(v.shape) + "\n";
+		out += "    " + v.key + StyleOf(v.shape).mermaid_open + "\"" + JoinEscaped(v.lines, EscapeMermaid, "<br>") +
+			   "\"" + StyleOf(v.shape).mermaid_close + "\n";
 	for (const DiagramEdge &e : diagram.edges) {
 		const std::vector<std::string> lines = EdgeLines(e);
 		out += "    " + diagram.vertices[e.from].key + " -->";
@@ -465,7 +422,7 @@ DrawDot(const Diagram &diagram)
 	out += "    node [fontname=\"Helvetica\", fontsize=10];\n";
 	out += "    edge [fontname=\"Helvetica\", fontsize=9];\n";
 	for (const DiagramVertex &v : diagram.vertices)
-		out += "    " + v.key + " [label=\"" + JoinEscaped(v.lines, EscapeDot, "\\n") + "\", " + DotShape(v.shape) +
+		out += "    " + v.key + " [label=\"" + JoinEscaped(v.lines, EscapeDot, "\\n") + "\", " + StyleOf(v.shape).dot +
 			   "];\n";
 	for (const DiagramEdge &e : diagram.edges) {
 		const std::vector<std::string> lines = EdgeLines(e);
