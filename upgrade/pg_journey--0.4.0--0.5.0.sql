@@ -147,6 +147,31 @@ AS $$
 	                 CASE WHEN detail IS NULL OR detail = '{}' THEN '' ELSE detail::text END || E'\n') END
 $$;
 
+CREATE OR REPLACE FUNCTION journey._history_names(history text, definition jsonb, instance_id bigint)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH nodes AS (
+		SELECT o.node, row_number() OVER (ORDER BY o.node COLLATE "C") - 1 AS k
+		  FROM jsonb_object_keys(definition -> 'nodes') AS o(node)
+	), lines AS (
+		SELECT l.k, split_part(l.line, '|', 1) AS t, split_part(l.line, '|', 2) AS n, split_part(l.line, '|', 3) AS w,
+		       nullif(substr(l.line, length(split_part(l.line, '|', 1)) + length(split_part(l.line, '|', 2))
+		                             + length(split_part(l.line, '|', 3)) + 4), '') AS d
+		  FROM string_to_table(history, E'\n') WITH ORDINALITY AS l(line, k)
+		 WHERE l.line <> ''
+	), named AS (
+		SELECT x.*, CASE WHEN x.n ~ '^[0-9]+$' THEN (SELECT nd.node FROM nodes nd WHERE nd.k = x.n::bigint)
+		                 WHEN left(x.n, 1) = '@' THEN substr(x.n, 2) END AS node
+		  FROM lines x
+	)
+	SELECT string_agg(x.t || '|' || coalesce('@' || x.node, '') || '|' || x.w || '|' ||
+	                  coalesce(nullif(journey._complete_detail(journey._history_what(x.w), x.node, coalesce(x.d::jsonb, '{}'),
+	                                                           definition -> 'nodes', instance_id)::text, '{}'), '')
+	                  || E'\n', '' ORDER BY x.k)
+	  FROM named x
+$$;
+
 CREATE OR REPLACE FUNCTION journey.claim(channel text, max_rows int DEFAULT 100, lease interval DEFAULT '1 minute')
 RETURNS SETOF journey.outbox
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -475,6 +500,12 @@ BEGIN
 		 WHERE i.journey_id = (SELECT jj.id FROM journey.journeys jj WHERE jj.name = publish.name) AND i.status = 'a' AND ver.id = i.version_id AND ver.version <> v;
 		GET DIAGNOSTICS moved = ROW_COUNT;
 	ELSIF in_flight = 'migrate' THEN
+		-- History lines name nodes by their index in their version's node order: by id before the instances
+		-- change version.
+		UPDATE journey.instance i SET history = journey._history_names(i.history, ver.definition, i.id)
+		  FROM journey.versions ver
+		 WHERE i.journey_id = (SELECT jj.id FROM journey.journeys jj WHERE jj.name = publish.name) AND i.status = 'a'
+		   AND ver.id = i.version_id AND ver.version <> v AND i.history IS NOT NULL;
 		moved := journey._migrate(publish.name, v);
 	END IF;
 	UPDATE journey.journeys jj
@@ -1064,18 +1095,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION journey._split_arms(name text)
-RETURNS TABLE (node text, label text, ord bigint, holdout bool)
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT DISTINCT ON (n.key, a.arm ->> 'label') n.key, a.arm ->> 'label', a.ord, jsonb_typeof(a.arm -> 'next') IS DISTINCT FROM 'string'
-	  FROM journey.versions v
-	 CROSS JOIN LATERAL jsonb_each(v.definition -> 'nodes') AS n
-	 CROSS JOIN LATERAL jsonb_array_elements(n.value -> 'split') WITH ORDINALITY AS a(arm, ord)
-	 WHERE v.journey = $1 AND jsonb_typeof(n.value -> 'split') = 'array'
-	 ORDER BY n.key, a.arm ->> 'label', v.version DESC
-$$;
-
 CREATE OR REPLACE FUNCTION journey._compare_arms(converted bigint, entered bigint, base_converted bigint, base_entered bigint)
 RETURNS float8[]
 AS 'MODULE_PATHNAME', 'journey_compare_arms'
@@ -1091,42 +1110,50 @@ DECLARE
 	jid int := journey._journey_id(_split_stats.name);
 BEGIN
 	RETURN QUERY
-	WITH arms AS MATERIALIZED (
-		SELECT * FROM journey._split_arms(_split_stats.name)
-	), version_arms AS (	-- which versions have which arm (a label counts for the split nodes that have it)
-		SELECT v.id AS version_id, v.version, n.key AS node, a.arm ->> 'label' AS label
+	WITH version_arms AS MATERIALIZED (	-- the arms of the split nodes of the versions counted
+		SELECT v.id AS version_id, v.version, n.key AS node, a.arm ->> 'label' AS label, a.ord,
+		       jsonb_typeof(a.arm -> 'next') IS DISTINCT FROM 'string' AS holdout,
+		       (SELECT count(*) FROM jsonb_object_keys(v.definition -> 'nodes') AS o(id)
+		         WHERE o.id COLLATE "C" <= n.key COLLATE "C")::int AS k
 		  FROM journey.versions v
 		 CROSS JOIN LATERAL jsonb_each(v.definition -> 'nodes') AS n
-		 CROSS JOIN LATERAL jsonb_array_elements(n.value -> 'split') AS a(arm)
+		 CROSS JOIN LATERAL jsonb_array_elements(n.value -> 'split') WITH ORDINALITY AS a(arm, ord)
 		 WHERE v.journey = _split_stats.name AND jsonb_typeof(n.value -> 'split') = 'array'
 		   AND (only_version IS NULL OR v.version = only_version)
+	), arms AS (	-- each (node, label) once, as the latest version counted has it
+		SELECT DISTINCT ON (va.node, va.label) va.node, va.label, va.ord, va.holdout
+		  FROM version_arms va ORDER BY va.node, va.label, va.version DESC
 	), live AS (	-- one scan of the instances, each looked up in a hash of the journey's conversions
-		SELECT i.version_id, i.variant, count(*) AS n, count(c.instance_id) AS conv
+		SELECT i.version_id, i.variant, i.visits, count(*) AS n, count(c.instance_id) AS conv
 		  FROM journey.instance i
 		  LEFT JOIN journey.conversions c
 		         ON c.user_id = i.user_id AND c.instance_id = i.id AND c.journey = _split_stats.name
 		 WHERE i.journey_id = jid AND i.variant IS NOT NULL
-		 GROUP BY i.version_id, i.variant
-	), purged AS (
-		SELECT r.version, r.variant, sum(r.instances)::bigint AS n, sum(r.converted)::bigint AS conv
-		  FROM journey.instance_rollup r WHERE r.journey = _split_stats.name AND r.variant <> ''
-		 GROUP BY r.version, r.variant
-	), counts AS (
-		SELECT va.node, va.label, sum(coalesce(l.n, 0) + coalesce(p.n, 0))::bigint AS entered,
-		       sum(coalesce(l.conv, 0) + coalesce(p.conv, 0))::bigint AS converted
+		 GROUP BY i.version_id, i.variant, i.visits
+	), live_counts AS (
+		SELECT va.node, va.label, sum(l.n)::bigint AS n, sum(l.conv)::bigint AS conv
 		  FROM version_arms va
-		  LEFT JOIN live l ON l.version_id = va.version_id AND l.variant = va.label
-		  LEFT JOIN purged p ON p.version = va.version AND p.variant = va.label
+		  JOIN live l ON l.version_id = va.version_id AND l.variant = va.label
+		             AND coalesce(nullif(split_part(l.visits, ',', va.k), ''), '0') <> '0'
 		 GROUP BY va.node, va.label
+	), purged_counts AS (
+		SELECT va.node, va.label, sum(r.instances)::bigint AS n, sum(r.converted)::bigint AS conv
+		  FROM version_arms va
+		  JOIN journey.instance_rollup r ON r.journey = _split_stats.name AND r.version = va.version AND r.variant = va.label
+		 GROUP BY va.node, va.label
+	), counts AS (
+		SELECT a.node, a.label, a.ord, a.holdout, coalesce(lc.n, 0) + coalesce(pc.n, 0) AS entered,
+		       coalesce(lc.conv, 0) + coalesce(pc.conv, 0) AS converted
+		  FROM arms a
+		  LEFT JOIN live_counts lc ON lc.node = a.node AND lc.label = a.label
+		  LEFT JOIN purged_counts pc ON pc.node = a.node AND pc.label = a.label
 	), with_base AS (
-		SELECT a.node, a.label, a.ord, k.entered, k.converted,
-		       (SELECT b.label FROM arms b WHERE b.node = a.node ORDER BY b.holdout DESC, b.ord LIMIT 1) AS baseline
-		  FROM arms a JOIN counts k ON k.node = a.node AND k.label = a.label
+		SELECT k.*, (SELECT b.label FROM counts b WHERE b.node = k.node ORDER BY b.holdout DESC, b.ord LIMIT 1) AS baseline
+		  FROM counts k
 	), compared AS (
-		SELECT w.*, bk.entered AS base_entered, bk.converted AS base_converted,
-		       CASE WHEN w.label <> w.baseline
-		            THEN journey._compare_arms(w.converted, w.entered, bk.converted, bk.entered) END AS s
-		  FROM with_base w JOIN with_base bk ON bk.node = w.node AND bk.label = w.baseline
+		SELECT w.*, CASE WHEN w.label <> w.baseline
+		                 THEN journey._compare_arms(w.converted, w.entered, bk.converted, bk.entered) END AS s
+		  FROM with_base w LEFT JOIN with_base bk ON bk.node = w.node AND bk.label = w.baseline
 	)
 	SELECT c.node, c.label, c.baseline, c.entered, c.converted, journey._rate(c.converted, c.entered),
 	       round(c.s[1]::numeric, 6), round(c.s[2]::numeric, 6), round(c.s[3]::numeric, 6), round(c.s[4]::numeric, 6),
@@ -1149,18 +1176,39 @@ AS $$
 	SELECT s.node, s.label, s.entered, s.converted, s.conversion_rate, s.p_value FROM journey.split_uplift($1) s
 $$;
 
+CREATE OR REPLACE FUNCTION journey._bucket_unit(bucket interval)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN f.m = 1 AND f.d = 0 AND f.t = 0 THEN 'month'
+	            WHEN f.m = 12 AND f.d = 0 AND f.t = 0 THEN 'year'
+	            WHEN f.m = 0 AND f.d = 1 AND f.t = 0 THEN 'day'
+	            WHEN f.m = 0 AND f.d = 7 AND f.t = 0 THEN 'week'
+	            WHEN f.m = 0 AND f.d = 0 AND f.t = 3600 THEN 'hour'
+	            WHEN f.m = 0 AND f.d = 0 AND f.t = 60 THEN 'minute' END
+	  FROM (SELECT extract(year FROM bucket) * 12 + extract(month FROM bucket) AS m, extract(day FROM bucket) AS d,
+	               extract(hour FROM bucket) * 3600 + extract(minute FROM bucket) * 60 + extract(second FROM bucket) AS t) f
+$$;
+
 CREATE OR REPLACE FUNCTION journey._bucket(at timestamptz, bucket interval)
 RETURNS timestamptz
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT CASE bucket
-	       WHEN interval '1 minute' THEN date_trunc('minute', at)
-	       WHEN interval '1 hour' THEN date_trunc('hour', at)
-	       WHEN interval '1 day' THEN date_trunc('day', at)
-	       WHEN interval '1 week' THEN date_trunc('week', at)
-	       WHEN interval '1 mon' THEN date_trunc('month', at)
-	       WHEN interval '1 year' THEN date_trunc('year', at)
-	       ELSE date_bin(bucket, at, timestamp '2001-01-01 00:00' AT TIME ZONE current_setting('TimeZone')) END
+	SELECT CASE WHEN journey._bucket_unit(bucket) IS NOT NULL THEN date_trunc(journey._bucket_unit(bucket), at)
+	            ELSE date_bin(bucket, at, timestamp '2001-01-01 00:00' AT TIME ZONE current_setting('TimeZone')) END
+$$;
+
+CREATE OR REPLACE FUNCTION journey._check_buckets(buckets bigint)
+RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF buckets > 100000 THEN
+		RAISE EXCEPTION 'the timeseries would have % buckets, more than 100000', buckets USING ERRCODE = '54000',
+			HINT = 'choose a larger bucket or a shorter range (since, until)';
+	END IF;
+	RETURN buckets;
+END
 $$;
 
 CREATE OR REPLACE FUNCTION journey._timeseries(name text, step interval, since timestamptz, until timestamptz)
@@ -1170,20 +1218,21 @@ AS $$
 #variable_conflict use_variable
 DECLARE
 	jid int := journey._journey_id(_timeseries.name);
-	first_bucket timestamptz;
-	last_bucket timestamptz;
+	unit text := journey._bucket_unit(step);
+	step_seconds numeric;
 BEGIN
 	IF step IS NULL OR step <= interval '0' THEN
 		RAISE EXCEPTION 'bucket must be a positive interval, not %', coalesce(step::text, 'null') USING ERRCODE = '22023';
 	END IF;
-	IF (extract(month FROM step) <> 0 OR extract(year FROM step) <> 0)
-	   AND step NOT IN (interval '1 mon', interval '1 year') THEN
+	IF unit IS NULL AND (extract(month FROM step) <> 0 OR extract(year FROM step) <> 0) THEN
 		RAISE EXCEPTION 'bucket % mixes months with other units', step USING ERRCODE = '22023',
 			HINT = 'use 1 mon, 1 year, or days, hours and minutes';
 	END IF;
 	IF since IS NOT NULL AND until IS NOT NULL AND until < since THEN
 		RAISE EXCEPTION 'until (%) is before since (%)', until, since USING ERRCODE = '22023';
 	END IF;
+	step_seconds := extract(day FROM step) * 86400 + extract(hour FROM step) * 3600 + extract(minute FROM step) * 60
+	                + extract(second FROM step);
 	RETURN QUERY
 	WITH facts AS (	-- (time, entered, completed, exited, converted, sent) of every counted thing
 		SELECT i.entered_at AS at, 1::bigint AS e, 0::bigint AS c, 0::bigint AS x, 0::bigint AS v, 0::bigint AS s
@@ -1215,10 +1264,16 @@ BEGIN
 		SELECT coalesce(journey._bucket(since, step), min(sm.b)) AS lo,
 		       coalesce(journey._bucket(until - interval '1 microsecond', step), max(sm.b)) AS hi
 		  FROM sums sm
+	), checked AS (	-- how many buckets, checked before any is made (a calendar unit's count is an upper bound)
+		SELECT bd.lo, bd.hi,
+		       journey._check_buckets(CASE WHEN unit IS NULL THEN floor(extract(epoch FROM bd.hi - bd.lo) / step_seconds)::bigint + 1
+		                                   ELSE ceil(extract(epoch FROM bd.hi - bd.lo) / (extract(epoch FROM step) * 0.9))::bigint + 1 END) AS n
+		  FROM bounds bd WHERE bd.lo IS NOT NULL
 	), series AS (	-- every bucket from the first to the last, empty ones included (what a chart draws)
-		SELECT g.b FROM bounds, generate_series(bounds.lo, bounds.hi, step) AS g(b)
-		 WHERE bounds.lo IS NOT NULL
-		 LIMIT 100001
+		SELECT g.b FROM checked ck, generate_series(ck.lo, ck.hi, step) AS g(b) WHERE unit IS NOT NULL
+		UNION ALL
+		SELECT ck.lo + make_interval(secs => (k * step_seconds)::float8) FROM checked ck, generate_series(0, ck.n - 1) AS k
+		 WHERE unit IS NULL
 	)
 	SELECT s.b, coalesce(m.e, 0), coalesce(m.c, 0), coalesce(m.x, 0), coalesce(m.v, 0), coalesce(m.s, 0)
 	  FROM series s LEFT JOIN sums m ON m.b = s.b
@@ -1279,7 +1334,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION journey._definition_diff(old jsonb, new jsonb, path text DEFAULT '')
+CREATE OR REPLACE FUNCTION journey.definition_diff(old jsonb, new jsonb, path text DEFAULT '')
 RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1301,10 +1356,41 @@ BEGIN
 	FOR k IN SELECT x FROM (SELECT jsonb_object_keys(old) UNION SELECT jsonb_object_keys(new)) AS u(x)
 	          ORDER BY x COLLATE "C" LOOP
 		sub := CASE WHEN path = '' THEN k ELSE path || '.' || k END;
-		out := out || journey._definition_diff(old -> k, new -> k, sub);
+		out := out || journey.definition_diff(old -> k, new -> k, sub);
 	END LOOP;
 	RETURN out;
 END
+$$;
+
+CREATE OR REPLACE FUNCTION journey._history_what(code text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE code WHEN 'e' THEN 'entered' WHEN 'w' THEN 'waiting' WHEN 'r' THEN 'resumed' WHEN 'v' THEN 'visited'
+	                 WHEN 'b' THEN 'branch' WHEN 's' THEN 'sent' WHEN 'x' THEN 'suppressed' WHEN 'u' THEN 'updated'
+	                 WHEN 'c' THEN 'called' WHEN 'd' THEN 'branch_ended' WHEN 'o' THEN 'completed'
+	                 WHEN 'q' THEN 'exited' WHEN 'f' THEN 'failed' ELSE code END
+$$;
+
+CREATE OR REPLACE FUNCTION journey._complete_detail(what text, node text, detail jsonb, nodes jsonb, instance_id bigint)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE
+	       WHEN what IN ('sent', 'suppressed') AND node IS NOT NULL THEN
+	            jsonb_strip_nulls(jsonb_build_object('channel', nodes -> node -> 'send' ->> 'channel',
+	                                                 'template', nodes -> node -> 'send' ->> 'template'))
+	            || (detail - 'v')
+	            || CASE WHEN detail ? 'v' THEN jsonb_build_object('dedup_key', instance_id || ':' || node || ':' || (detail ->> 'v'))
+	                    ELSE '{}' END
+	       WHEN what = 'branch' AND node IS NOT NULL AND NOT detail ? 'next' AND NOT detail ? 'branches' THEN
+	            detail || jsonb_build_object('next',
+	                CASE WHEN detail ? 'result' THEN nodes -> node -> CASE WHEN (detail ->> 'result')::bool THEN 'then' ELSE 'else' END
+	                     WHEN detail ->> 'case' = 'default' THEN nodes -> node -> 'default'
+	                     WHEN detail ? 'case' THEN nodes -> node -> 'switch' -> ((detail ->> 'case')::int) -> 'next'
+	                     WHEN detail ? 'label' THEN (SELECT a -> 'next' FROM jsonb_array_elements(nodes -> node -> 'split') AS a
+	                                                  WHERE a ->> 'label' = detail ->> 'label' LIMIT 1) END)
+	       ELSE detail END
 $$;
 
 CREATE OR REPLACE FUNCTION journey.user_history(user_id text)
@@ -1330,36 +1416,19 @@ AS $$
 		                     min(x.t) OVER (PARTITION BY x.instance_id)) AS tt
 		  FROM grouped x
 	), decoded AS (
-		SELECT y.*, coalesce(y.d::jsonb, '{}') AS dj,
-		       CASE y.w WHEN 'e' THEN 'entered' WHEN 'w' THEN 'waiting' WHEN 'r' THEN 'resumed' WHEN 'v' THEN 'visited'
-		                WHEN 'b' THEN 'branch' WHEN 's' THEN 'sent' WHEN 'x' THEN 'suppressed' WHEN 'u' THEN 'updated'
-		                WHEN 'c' THEN 'called' WHEN 'd' THEN 'branch_ended' WHEN 'o' THEN 'completed'
-		                WHEN 'q' THEN 'exited' WHEN 'f' THEN 'failed' ELSE y.w END AS what,
+		SELECT y.*, coalesce(y.d::jsonb, '{}') AS dj, journey._history_what(y.w) AS what,
 		       CASE WHEN y.n = '' THEN NULL WHEN left(y.n, 1) = '@' THEN substr(y.n, 2)
 		            ELSE (SELECT o.node FROM journey.versions vv, jsonb_object_keys(vv.definition -> 'nodes') AS o(node)
 		                   WHERE vv.id = y.version_id ORDER BY o.node COLLATE "C" OFFSET y.n::int LIMIT 1) END AS node
 		  FROM timed y
-	), named AS (	-- what the engine left out because the definition tells it, added back
+	), named AS (
 		SELECT timestamptz '2000-01-01 00:00:00+00' + x.tt * interval '1 microsecond' AS at, v.journey, v.version,
 		       x.node, x.what,
-		       CASE WHEN x.what IN ('sent', 'suppressed') AND x.node IS NOT NULL THEN
-		                 jsonb_strip_nulls(jsonb_build_object('channel', nd -> 'send' ->> 'channel',
-		                                                      'template', nd -> 'send' ->> 'template'))
-		                 || (x.dj - 'v')
-		                 || CASE WHEN x.dj ? 'v' THEN jsonb_build_object('dedup_key', x.instance_id || ':' || x.node || ':' || (x.dj ->> 'v'))
-		                         ELSE '{}' END
-		            WHEN x.what = 'branch' AND x.node IS NOT NULL AND NOT x.dj ? 'next' AND NOT x.dj ? 'branches' THEN
-		                 x.dj || jsonb_build_object('next',
-		                     CASE WHEN x.dj ? 'result' THEN nd -> CASE WHEN (x.dj ->> 'result')::bool THEN 'then' ELSE 'else' END
-		                          WHEN x.dj ->> 'case' = 'default' THEN nd -> 'default'
-		                          WHEN x.dj ? 'case' THEN nd -> 'switch' -> ((x.dj ->> 'case')::int) -> 'next'
-		                          WHEN x.dj ? 'label' THEN (SELECT a -> 'next' FROM jsonb_array_elements(nd -> 'split') AS a
-		                                                     WHERE a ->> 'label' = x.dj ->> 'label' LIMIT 1) END)
-		            ELSE x.dj END || jsonb_build_object('instance', x.instance_id) AS detail,
+		       journey._complete_detail(x.what, x.node, x.dj, v.definition -> 'nodes', x.instance_id)
+		       || jsonb_build_object('instance', x.instance_id) AS detail,
 		       x.instance_id, x.k
 		  FROM decoded x
 		  JOIN journey.versions v ON v.id = x.version_id
-		 CROSS JOIN LATERAL (SELECT v.definition -> 'nodes' -> x.node AS nd) n
 		UNION ALL
 		SELECT c.converted_at, c.journey, c.version, NULL, 'converted',
 		       jsonb_build_object('event', c.event, 'instance', c.instance_id), c.instance_id, 1000000
@@ -2032,6 +2101,9 @@ BEGIN
 	          ve.version DESC
 	 LIMIT 1;
 	IF NOT FOUND THEN
+		IF render.version IS NULL THEN
+			RAISE EXCEPTION 'journey % has no version', journey._q(render.name) USING ERRCODE = '42704';
+		END IF;
 		RAISE EXCEPTION 'journey % has no version %', journey._q(render.name), render.version USING ERRCODE = '42704';
 	END IF;
 	SELECT jsonb_build_object(
@@ -2064,7 +2136,7 @@ SELECT d.name, d.query, d.query IS NULL AS static, d.run_as AS defined_by, d.mem
 CREATE OR REPLACE VIEW journey.changes AS
 	SELECT l.at, l.actor, l.action, l.journey, l.version, l.detail,
 	       CASE WHEN l.action = 'define' AND l.version > 1 THEN
-	            journey._definition_diff((SELECT p.definition FROM journey.versions p
+	            journey.definition_diff((SELECT p.definition FROM journey.versions p
 	                                       WHERE p.journey = l.journey AND p.version < l.version
 	                                       ORDER BY p.version DESC LIMIT 1),
 	                                     (SELECT d.definition FROM journey.versions d
@@ -2172,6 +2244,9 @@ COMMENT ON FUNCTION journey._append_history(text, text) IS
 
 COMMENT ON FUNCTION journey._history_line(text, timestamptz, text, text, jsonb) IS
 	'internal: an instance''s history with one line appended (unchanged when journey.history is off)';
+
+COMMENT ON FUNCTION journey._history_names(text, jsonb, bigint) IS
+	'internal: history lines with their nodes named by id and their details completed (before an instance migrates to another version)';
 
 COMMENT ON TABLE journey.segment_defs IS
 	'segments (journey.define_segment): the query (null for a static segment), whose rights it runs with, the last refresh';
@@ -2377,9 +2452,6 @@ COMMENT ON FUNCTION journey._journey_nodes(text) IS
 COMMENT ON FUNCTION journey.node_stats(text) IS
 	'per version and node of a journey: visits, users waiting there now, messages sent (written pending or later, not suppressed) and suppressed, and of the sent ones how many were delivered, opened (a complaint counts as opened), clicked, bounced, unsubscribed (journey.report_delivery), with open and click rates over sent (fractions; null where nothing was sent); counts include rows deleted by retention';
 
-COMMENT ON FUNCTION journey._split_arms(text) IS
-	'internal: the arms of the split nodes of every version of a journey: (node, label), position, holdout';
-
 COMMENT ON FUNCTION journey._compare_arms(bigint, bigint, bigint, bigint) IS
 	'internal: an arm against its baseline: {uplift, uplift_low, uplift_high, relative_uplift, z, p_value} (the difference of the conversion rates with its 95 % Wald interval, the two-proportion z-test; null elements where undefined)';
 
@@ -2392,8 +2464,13 @@ COMMENT ON FUNCTION journey.split_uplift(text) IS
 COMMENT ON FUNCTION journey.split_report(text) IS
 	'per arm of each split node of a journey: users entered, converted, conversion rate (a fraction) and the two-proportion z-test p-value against the holdout arm, or the first arm when there is none (null for that arm); journey.split_uplift adds the uplift and its interval';
 
+COMMENT ON FUNCTION journey._bucket_unit(interval) IS
+	'internal: the calendar unit a timeseries bucket is exactly (minute, hour, day, week, month, year), else null';
+
 COMMENT ON FUNCTION journey._bucket(timestamptz, interval) IS
 	'internal: the start of the timeseries bucket that holds a time';
+
+COMMENT ON FUNCTION journey._check_buckets(bigint) IS 'internal: refuses a timeseries of more than 100,000 buckets (54000)';
 
 COMMENT ON FUNCTION journey._timeseries(text, interval, timestamptz, timestamptz) IS
 	'internal: journey.timeseries';
@@ -2404,14 +2481,19 @@ COMMENT ON FUNCTION journey.timeseries(text, interval, timestamptz, timestamptz)
 COMMENT ON FUNCTION journey.promote_winner(text, text, text) IS
 	'publishes a new version of a journey (from its live version) whose split node sends every user down the winning arm (100 %, the others 0 %); users in flight keep their version; returns the new version number';
 
-COMMENT ON FUNCTION journey._definition_diff(jsonb, jsonb, text) IS
-	'internal: what changed from one definition to another, as [{"path", "op": added|removed|changed, "old", "new"}] (objects key by key, paths dotted as in error messages)';
+COMMENT ON FUNCTION journey.definition_diff(jsonb, jsonb, text) IS
+	'what changed from one definition to another (journey.changes shows it for each version), as [{"path", "op": added|removed|changed, "old", "new"}]: objects compared key by key, anything else as a whole, paths dotted as in error messages (under path when given)';
 
 COMMENT ON VIEW journey.changes IS
 	'who defined, published, paused, resumed, archived which journey, and when; for a definition, diff lists what changed from the previous version ([{"path", "op", "old", "new"}]; null for the first version)';
 
 COMMENT ON TABLE journey.refusals IS
 	'entries that a journey''s rules refused (reentry, cooldown, max_entries, when, throttle, already active), kept when journey.history is all';
+
+COMMENT ON FUNCTION journey._history_what(text) IS 'internal: the word a history line''s one-letter code stands for';
+
+COMMENT ON FUNCTION journey._complete_detail(text, text, jsonb, jsonb, bigint) IS
+	'internal: a history line''s detail with what the definition tells added back (a send''s channel, template and dedup key, a branch''s next)';
 
 COMMENT ON FUNCTION journey.user_history(text) IS
 	'every step a user took in every journey, in time order, and why: entered, waiting (until, event), resumed (by time, timeout, event), branch (a condition''s result, a switch case, a split''s label), sent, suppressed (the reason), updated, called, completed, exited, failed (the error), converted (the goal''s event) and, with journey.history = all, not_entered (the rule that refused); detail names the instance';

@@ -83,7 +83,7 @@ AppendHistoryLine(InstanceState &state, Timestamp at, NodeId node, const char *w
 			}
 			h += key;  // the evaluator's own keys (no escaping needed)
 			h += "\":";
-			h += it.value().dump();
+			h += it.value().dump(-1, ' ', false, Json::error_handler_t::replace);	// (text not UTF-8 must not throw)
 		}
 		if (!first)
 			h += '}';

@@ -142,3 +142,33 @@ AS $$
 $$;
 COMMENT ON FUNCTION journey._history_line(text, timestamptz, text, text, jsonb) IS
 	'internal: an instance''s history with one line appended (unchanged when journey.history is off)';
+
+-- An instance's history with every node named by its id ("@id") instead of its index in `definition`'s node
+-- order, and every detail completed from `definition` (journey._complete_detail): what publish with in_flight
+-- migrate does before the instance changes version, whose definition may differ.
+CREATE FUNCTION journey._history_names(history text, definition jsonb, instance_id bigint)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH nodes AS (
+		SELECT o.node, row_number() OVER (ORDER BY o.node COLLATE "C") - 1 AS k
+		  FROM jsonb_object_keys(definition -> 'nodes') AS o(node)
+	), lines AS (
+		SELECT l.k, split_part(l.line, '|', 1) AS t, split_part(l.line, '|', 2) AS n, split_part(l.line, '|', 3) AS w,
+		       nullif(substr(l.line, length(split_part(l.line, '|', 1)) + length(split_part(l.line, '|', 2))
+		                             + length(split_part(l.line, '|', 3)) + 4), '') AS d
+		  FROM string_to_table(history, E'\n') WITH ORDINALITY AS l(line, k)
+		 WHERE l.line <> ''
+	), named AS (
+		SELECT x.*, CASE WHEN x.n ~ '^[0-9]+$' THEN (SELECT nd.node FROM nodes nd WHERE nd.k = x.n::bigint)
+		                 WHEN left(x.n, 1) = '@' THEN substr(x.n, 2) END AS node
+		  FROM lines x
+	)
+	SELECT string_agg(x.t || '|' || coalesce('@' || x.node, '') || '|' || x.w || '|' ||
+	                  coalesce(nullif(journey._complete_detail(journey._history_what(x.w), x.node, coalesce(x.d::jsonb, '{}'),
+	                                                           definition -> 'nodes', instance_id)::text, '{}'), '')
+	                  || E'\n', '' ORDER BY x.k)
+	  FROM named x
+$$;
+COMMENT ON FUNCTION journey._history_names(text, jsonb, bigint) IS
+	'internal: history lines with their nodes named by id and their details completed (before an instance migrates to another version)';

@@ -155,6 +155,12 @@ BEGIN
 		 WHERE i.journey_id = (SELECT jj.id FROM journey.journeys jj WHERE jj.name = publish.name) AND i.status = 'a' AND ver.id = i.version_id AND ver.version <> v;
 		GET DIAGNOSTICS moved = ROW_COUNT;
 	ELSIF in_flight = 'migrate' THEN
+		-- History lines name nodes by their index in their version's node order: by id before the instances
+		-- change version.
+		UPDATE journey.instance i SET history = journey._history_names(i.history, ver.definition, i.id)
+		  FROM journey.versions ver
+		 WHERE i.journey_id = (SELECT jj.id FROM journey.journeys jj WHERE jj.name = publish.name) AND i.status = 'a'
+		   AND ver.id = i.version_id AND ver.version <> v AND i.history IS NOT NULL;
 		moved := journey._migrate(publish.name, v);
 	END IF;
 	UPDATE journey.journeys jj

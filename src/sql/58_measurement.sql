@@ -195,22 +195,6 @@ $$;
 COMMENT ON FUNCTION journey.node_stats(text) IS
 	'per version and node of a journey: visits, users waiting there now, messages sent (written pending or later, not suppressed) and suppressed, and of the sent ones how many were delivered, opened (a complaint counts as opened), clicked, bounced, unsubscribed (journey.report_delivery), with open and click rates over sent (fractions; null where nothing was sent); counts include rows deleted by retention';
 
--- The arms of every split node of a journey, across its versions: each (node, label) once, described by the
--- latest version that has it — its position among the node's arms and whether it is a holdout (next null).
-CREATE FUNCTION journey._split_arms(name text)
-RETURNS TABLE (node text, label text, ord bigint, holdout bool)
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT DISTINCT ON (n.key, a.arm ->> 'label') n.key, a.arm ->> 'label', a.ord, jsonb_typeof(a.arm -> 'next') IS DISTINCT FROM 'string'
-	  FROM journey.versions v
-	 CROSS JOIN LATERAL jsonb_each(v.definition -> 'nodes') AS n
-	 CROSS JOIN LATERAL jsonb_array_elements(n.value -> 'split') WITH ORDINALITY AS a(arm, ord)
-	 WHERE v.journey = $1 AND jsonb_typeof(n.value -> 'split') = 'array'
-	 ORDER BY n.key, a.arm ->> 'label', v.version DESC
-$$;
-COMMENT ON FUNCTION journey._split_arms(text) IS
-	'internal: the arms of the split nodes of every version of a journey: (node, label), position, holdout';
-
 CREATE FUNCTION journey._compare_arms(converted bigint, entered bigint, base_converted bigint, base_entered bigint)
 RETURNS float8[]
 AS 'MODULE_PATHNAME', 'journey_compare_arms'
@@ -219,6 +203,9 @@ COMMENT ON FUNCTION journey._compare_arms(bigint, bigint, bigint, bigint) IS
 	'internal: an arm against its baseline: {uplift, uplift_low, uplift_high, relative_uplift, z, p_value} (the difference of the conversion rates with its 95 % Wald interval, the two-proportion z-test; null elements where undefined)';
 
 -- split_uplift's rows, of one version (only_version) or of all (null); journey.render draws a version's.
+-- An arm is a split node's label: an instance counts for it when its split label (journey.instance.variant, the
+-- latest split it took) is the label and it visited that node (its visits there, at the node's index in the
+-- version's node order, are not 0). Rolled-up instances (retention) count by label alone.
 CREATE FUNCTION journey._split_stats(name text, only_version int)
 RETURNS TABLE (node text, label text, baseline text, entered bigint, converted bigint, conversion_rate numeric,
                uplift numeric, uplift_low numeric, uplift_high numeric, relative_uplift numeric, z numeric,
@@ -229,42 +216,50 @@ DECLARE
 	jid int := journey._journey_id(_split_stats.name);
 BEGIN
 	RETURN QUERY
-	WITH arms AS MATERIALIZED (
-		SELECT * FROM journey._split_arms(_split_stats.name)
-	), version_arms AS (	-- which versions have which arm (a label counts for the split nodes that have it)
-		SELECT v.id AS version_id, v.version, n.key AS node, a.arm ->> 'label' AS label
+	WITH version_arms AS MATERIALIZED (	-- the arms of the split nodes of the versions counted
+		SELECT v.id AS version_id, v.version, n.key AS node, a.arm ->> 'label' AS label, a.ord,
+		       jsonb_typeof(a.arm -> 'next') IS DISTINCT FROM 'string' AS holdout,
+		       (SELECT count(*) FROM jsonb_object_keys(v.definition -> 'nodes') AS o(id)
+		         WHERE o.id COLLATE "C" <= n.key COLLATE "C")::int AS k
 		  FROM journey.versions v
 		 CROSS JOIN LATERAL jsonb_each(v.definition -> 'nodes') AS n
-		 CROSS JOIN LATERAL jsonb_array_elements(n.value -> 'split') AS a(arm)
+		 CROSS JOIN LATERAL jsonb_array_elements(n.value -> 'split') WITH ORDINALITY AS a(arm, ord)
 		 WHERE v.journey = _split_stats.name AND jsonb_typeof(n.value -> 'split') = 'array'
 		   AND (only_version IS NULL OR v.version = only_version)
+	), arms AS (	-- each (node, label) once, as the latest version counted has it
+		SELECT DISTINCT ON (va.node, va.label) va.node, va.label, va.ord, va.holdout
+		  FROM version_arms va ORDER BY va.node, va.label, va.version DESC
 	), live AS (	-- one scan of the instances, each looked up in a hash of the journey's conversions
-		SELECT i.version_id, i.variant, count(*) AS n, count(c.instance_id) AS conv
+		SELECT i.version_id, i.variant, i.visits, count(*) AS n, count(c.instance_id) AS conv
 		  FROM journey.instance i
 		  LEFT JOIN journey.conversions c
 		         ON c.user_id = i.user_id AND c.instance_id = i.id AND c.journey = _split_stats.name
 		 WHERE i.journey_id = jid AND i.variant IS NOT NULL
-		 GROUP BY i.version_id, i.variant
-	), purged AS (
-		SELECT r.version, r.variant, sum(r.instances)::bigint AS n, sum(r.converted)::bigint AS conv
-		  FROM journey.instance_rollup r WHERE r.journey = _split_stats.name AND r.variant <> ''
-		 GROUP BY r.version, r.variant
-	), counts AS (
-		SELECT va.node, va.label, sum(coalesce(l.n, 0) + coalesce(p.n, 0))::bigint AS entered,
-		       sum(coalesce(l.conv, 0) + coalesce(p.conv, 0))::bigint AS converted
+		 GROUP BY i.version_id, i.variant, i.visits
+	), live_counts AS (
+		SELECT va.node, va.label, sum(l.n)::bigint AS n, sum(l.conv)::bigint AS conv
 		  FROM version_arms va
-		  LEFT JOIN live l ON l.version_id = va.version_id AND l.variant = va.label
-		  LEFT JOIN purged p ON p.version = va.version AND p.variant = va.label
+		  JOIN live l ON l.version_id = va.version_id AND l.variant = va.label
+		             AND coalesce(nullif(split_part(l.visits, ',', va.k), ''), '0') <> '0'
 		 GROUP BY va.node, va.label
+	), purged_counts AS (
+		SELECT va.node, va.label, sum(r.instances)::bigint AS n, sum(r.converted)::bigint AS conv
+		  FROM version_arms va
+		  JOIN journey.instance_rollup r ON r.journey = _split_stats.name AND r.version = va.version AND r.variant = va.label
+		 GROUP BY va.node, va.label
+	), counts AS (
+		SELECT a.node, a.label, a.ord, a.holdout, coalesce(lc.n, 0) + coalesce(pc.n, 0) AS entered,
+		       coalesce(lc.conv, 0) + coalesce(pc.conv, 0) AS converted
+		  FROM arms a
+		  LEFT JOIN live_counts lc ON lc.node = a.node AND lc.label = a.label
+		  LEFT JOIN purged_counts pc ON pc.node = a.node AND pc.label = a.label
 	), with_base AS (
-		SELECT a.node, a.label, a.ord, k.entered, k.converted,
-		       (SELECT b.label FROM arms b WHERE b.node = a.node ORDER BY b.holdout DESC, b.ord LIMIT 1) AS baseline
-		  FROM arms a JOIN counts k ON k.node = a.node AND k.label = a.label
+		SELECT k.*, (SELECT b.label FROM counts b WHERE b.node = k.node ORDER BY b.holdout DESC, b.ord LIMIT 1) AS baseline
+		  FROM counts k
 	), compared AS (
-		SELECT w.*, bk.entered AS base_entered, bk.converted AS base_converted,
-		       CASE WHEN w.label <> w.baseline
-		            THEN journey._compare_arms(w.converted, w.entered, bk.converted, bk.entered) END AS s
-		  FROM with_base w JOIN with_base bk ON bk.node = w.node AND bk.label = w.baseline
+		SELECT w.*, CASE WHEN w.label <> w.baseline
+		                 THEN journey._compare_arms(w.converted, w.entered, bk.converted, bk.entered) END AS s
+		  FROM with_base w LEFT JOIN with_base bk ON bk.node = w.node AND bk.label = w.baseline
 	)
 	SELECT c.node, c.label, c.baseline, c.entered, c.converted, journey._rate(c.converted, c.entered),
 	       round(c.s[1]::numeric, 6), round(c.s[2]::numeric, 6), round(c.s[3]::numeric, 6), round(c.s[4]::numeric, 6),
@@ -293,23 +288,50 @@ $$;
 COMMENT ON FUNCTION journey.split_report(text) IS
 	'per arm of each split node of a journey: users entered, converted, conversion rate (a fraction) and the two-proportion z-test p-value against the holdout arm, or the first arm when there is none (null for that arm); journey.split_uplift adds the uplift and its interval';
 
--- A time's bucket: calendar units (1 minute, hour, day, week, month, year) in the session's time zone, other
--- intervals binned from midnight of 2001-01-01 (a Monday) in that zone.
+-- A bucket's calendar unit: minute, hour, day, week, month or year when the interval is exactly one of them (by
+-- its fields: '24 hours' and '30 days' are not), else null — an interval of days and time, binned in absolute time.
+CREATE FUNCTION journey._bucket_unit(bucket interval)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN f.m = 1 AND f.d = 0 AND f.t = 0 THEN 'month'
+	            WHEN f.m = 12 AND f.d = 0 AND f.t = 0 THEN 'year'
+	            WHEN f.m = 0 AND f.d = 1 AND f.t = 0 THEN 'day'
+	            WHEN f.m = 0 AND f.d = 7 AND f.t = 0 THEN 'week'
+	            WHEN f.m = 0 AND f.d = 0 AND f.t = 3600 THEN 'hour'
+	            WHEN f.m = 0 AND f.d = 0 AND f.t = 60 THEN 'minute' END
+	  FROM (SELECT extract(year FROM bucket) * 12 + extract(month FROM bucket) AS m, extract(day FROM bucket) AS d,
+	               extract(hour FROM bucket) * 3600 + extract(minute FROM bucket) * 60 + extract(second FROM bucket) AS t) f
+$$;
+COMMENT ON FUNCTION journey._bucket_unit(interval) IS
+	'internal: the calendar unit a timeseries bucket is exactly (minute, hour, day, week, month, year), else null';
+
+-- A time's bucket: a calendar unit's start in the session's time zone, else binned (date_bin) in absolute time
+-- from 2001-01-01 00:00 (a Monday) in that zone, days counting 24 hours.
 CREATE FUNCTION journey._bucket(at timestamptz, bucket interval)
 RETURNS timestamptz
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT CASE bucket
-	       WHEN interval '1 minute' THEN date_trunc('minute', at)
-	       WHEN interval '1 hour' THEN date_trunc('hour', at)
-	       WHEN interval '1 day' THEN date_trunc('day', at)
-	       WHEN interval '1 week' THEN date_trunc('week', at)
-	       WHEN interval '1 mon' THEN date_trunc('month', at)
-	       WHEN interval '1 year' THEN date_trunc('year', at)
-	       ELSE date_bin(bucket, at, timestamp '2001-01-01 00:00' AT TIME ZONE current_setting('TimeZone')) END
+	SELECT CASE WHEN journey._bucket_unit(bucket) IS NOT NULL THEN date_trunc(journey._bucket_unit(bucket), at)
+	            ELSE date_bin(bucket, at, timestamp '2001-01-01 00:00' AT TIME ZONE current_setting('TimeZone')) END
 $$;
 COMMENT ON FUNCTION journey._bucket(timestamptz, interval) IS
 	'internal: the start of the timeseries bucket that holds a time';
+
+-- How many buckets a timeseries has: more than 100,000 is refused (54000), before any is made.
+CREATE FUNCTION journey._check_buckets(buckets bigint)
+RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF buckets > 100000 THEN
+		RAISE EXCEPTION 'the timeseries would have % buckets, more than 100000', buckets USING ERRCODE = '54000',
+			HINT = 'choose a larger bucket or a shorter range (since, until)';
+	END IF;
+	RETURN buckets;
+END
+$$;
+COMMENT ON FUNCTION journey._check_buckets(bigint) IS 'internal: refuses a timeseries of more than 100,000 buckets (54000)';
 
 -- (PL/pgSQL cannot name an argument and a result column alike: journey.timeseries calls this.)
 CREATE FUNCTION journey._timeseries(name text, step interval, since timestamptz, until timestamptz)
@@ -319,20 +341,21 @@ AS $$
 #variable_conflict use_variable
 DECLARE
 	jid int := journey._journey_id(_timeseries.name);
-	first_bucket timestamptz;
-	last_bucket timestamptz;
+	unit text := journey._bucket_unit(step);
+	step_seconds numeric;
 BEGIN
 	IF step IS NULL OR step <= interval '0' THEN
 		RAISE EXCEPTION 'bucket must be a positive interval, not %', coalesce(step::text, 'null') USING ERRCODE = '22023';
 	END IF;
-	IF (extract(month FROM step) <> 0 OR extract(year FROM step) <> 0)
-	   AND step NOT IN (interval '1 mon', interval '1 year') THEN
+	IF unit IS NULL AND (extract(month FROM step) <> 0 OR extract(year FROM step) <> 0) THEN
 		RAISE EXCEPTION 'bucket % mixes months with other units', step USING ERRCODE = '22023',
 			HINT = 'use 1 mon, 1 year, or days, hours and minutes';
 	END IF;
 	IF since IS NOT NULL AND until IS NOT NULL AND until < since THEN
 		RAISE EXCEPTION 'until (%) is before since (%)', until, since USING ERRCODE = '22023';
 	END IF;
+	step_seconds := extract(day FROM step) * 86400 + extract(hour FROM step) * 3600 + extract(minute FROM step) * 60
+	                + extract(second FROM step);
 	RETURN QUERY
 	WITH facts AS (	-- (time, entered, completed, exited, converted, sent) of every counted thing
 		SELECT i.entered_at AS at, 1::bigint AS e, 0::bigint AS c, 0::bigint AS x, 0::bigint AS v, 0::bigint AS s
@@ -364,10 +387,16 @@ BEGIN
 		SELECT coalesce(journey._bucket(since, step), min(sm.b)) AS lo,
 		       coalesce(journey._bucket(until - interval '1 microsecond', step), max(sm.b)) AS hi
 		  FROM sums sm
+	), checked AS (	-- how many buckets, checked before any is made (a calendar unit's count is an upper bound)
+		SELECT bd.lo, bd.hi,
+		       journey._check_buckets(CASE WHEN unit IS NULL THEN floor(extract(epoch FROM bd.hi - bd.lo) / step_seconds)::bigint + 1
+		                                   ELSE ceil(extract(epoch FROM bd.hi - bd.lo) / (extract(epoch FROM step) * 0.9))::bigint + 1 END) AS n
+		  FROM bounds bd WHERE bd.lo IS NOT NULL
 	), series AS (	-- every bucket from the first to the last, empty ones included (what a chart draws)
-		SELECT g.b FROM bounds, generate_series(bounds.lo, bounds.hi, step) AS g(b)
-		 WHERE bounds.lo IS NOT NULL
-		 LIMIT 100001
+		SELECT g.b FROM checked ck, generate_series(ck.lo, ck.hi, step) AS g(b) WHERE unit IS NOT NULL
+		UNION ALL
+		SELECT ck.lo + make_interval(secs => (k * step_seconds)::float8) FROM checked ck, generate_series(0, ck.n - 1) AS k
+		 WHERE unit IS NULL
 	)
 	SELECT s.b, coalesce(m.e, 0), coalesce(m.c, 0), coalesce(m.x, 0), coalesce(m.v, 0), coalesce(m.s, 0)
 	  FROM series s LEFT JOIN sums m ON m.b = s.b
@@ -436,7 +465,7 @@ COMMENT ON FUNCTION journey.promote_winner(text, text, text) IS
 
 -- The difference between two definitions: one row per path whose value differs (objects compared key by
 -- key, anything else as a whole), as {"path", "op": added|removed|changed, "old"?, "new"?}.
-CREATE FUNCTION journey._definition_diff(old jsonb, new jsonb, path text DEFAULT '')
+CREATE FUNCTION journey.definition_diff(old jsonb, new jsonb, path text DEFAULT '')
 RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
@@ -458,18 +487,18 @@ BEGIN
 	FOR k IN SELECT x FROM (SELECT jsonb_object_keys(old) UNION SELECT jsonb_object_keys(new)) AS u(x)
 	          ORDER BY x COLLATE "C" LOOP
 		sub := CASE WHEN path = '' THEN k ELSE path || '.' || k END;
-		out := out || journey._definition_diff(old -> k, new -> k, sub);
+		out := out || journey.definition_diff(old -> k, new -> k, sub);
 	END LOOP;
 	RETURN out;
 END
 $$;
-COMMENT ON FUNCTION journey._definition_diff(jsonb, jsonb, text) IS
-	'internal: what changed from one definition to another, as [{"path", "op": added|removed|changed, "old", "new"}] (objects key by key, paths dotted as in error messages)';
+COMMENT ON FUNCTION journey.definition_diff(jsonb, jsonb, text) IS
+	'what changed from one definition to another (journey.changes shows it for each version), as [{"path", "op": added|removed|changed, "old", "new"}]: objects compared key by key, anything else as a whole, paths dotted as in error messages (under path when given)';
 
 CREATE VIEW journey.changes AS
 	SELECT l.at, l.actor, l.action, l.journey, l.version, l.detail,
 	       CASE WHEN l.action = 'define' AND l.version > 1 THEN
-	            journey._definition_diff((SELECT p.definition FROM journey.versions p
+	            journey.definition_diff((SELECT p.definition FROM journey.versions p
 	                                       WHERE p.journey = l.journey AND p.version < l.version
 	                                       ORDER BY p.version DESC LIMIT 1),
 	                                     (SELECT d.definition FROM journey.versions d

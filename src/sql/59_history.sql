@@ -20,6 +20,43 @@ CREATE INDEX refusals_user ON journey.refusals (user_id, at);
 CREATE INDEX refusals_at_brin ON journey.refusals USING brin (at) WITH (pages_per_range = 32, autosummarize = on);
 SELECT pg_catalog.pg_extension_config_dump('journey.refusals', '');
 
+-- What a history line's code stands for (src/core/history.cpp writes them: keep the two lists alike).
+CREATE FUNCTION journey._history_what(code text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE code WHEN 'e' THEN 'entered' WHEN 'w' THEN 'waiting' WHEN 'r' THEN 'resumed' WHEN 'v' THEN 'visited'
+	                 WHEN 'b' THEN 'branch' WHEN 's' THEN 'sent' WHEN 'x' THEN 'suppressed' WHEN 'u' THEN 'updated'
+	                 WHEN 'c' THEN 'called' WHEN 'd' THEN 'branch_ended' WHEN 'o' THEN 'completed'
+	                 WHEN 'q' THEN 'exited' WHEN 'f' THEN 'failed' ELSE code END
+$$;
+COMMENT ON FUNCTION journey._history_what(text) IS 'internal: the word a history line''s one-letter code stands for';
+
+-- A history line's detail with what the engine left out because the definition tells it added back from the
+-- version's nodes: a send's channel, template and dedup key (from its visit "v"), a branch's next.
+CREATE FUNCTION journey._complete_detail(what text, node text, detail jsonb, nodes jsonb, instance_id bigint)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE
+	       WHEN what IN ('sent', 'suppressed') AND node IS NOT NULL THEN
+	            jsonb_strip_nulls(jsonb_build_object('channel', nodes -> node -> 'send' ->> 'channel',
+	                                                 'template', nodes -> node -> 'send' ->> 'template'))
+	            || (detail - 'v')
+	            || CASE WHEN detail ? 'v' THEN jsonb_build_object('dedup_key', instance_id || ':' || node || ':' || (detail ->> 'v'))
+	                    ELSE '{}' END
+	       WHEN what = 'branch' AND node IS NOT NULL AND NOT detail ? 'next' AND NOT detail ? 'branches' THEN
+	            detail || jsonb_build_object('next',
+	                CASE WHEN detail ? 'result' THEN nodes -> node -> CASE WHEN (detail ->> 'result')::bool THEN 'then' ELSE 'else' END
+	                     WHEN detail ->> 'case' = 'default' THEN nodes -> node -> 'default'
+	                     WHEN detail ? 'case' THEN nodes -> node -> 'switch' -> ((detail ->> 'case')::int) -> 'next'
+	                     WHEN detail ? 'label' THEN (SELECT a -> 'next' FROM jsonb_array_elements(nodes -> node -> 'split') AS a
+	                                                  WHERE a ->> 'label' = detail ->> 'label' LIMIT 1) END)
+	       ELSE detail END
+$$;
+COMMENT ON FUNCTION journey._complete_detail(text, text, jsonb, jsonb, bigint) IS
+	'internal: a history line''s detail with what the definition tells added back (a send''s channel, template and dedup key, a branch''s next)';
+
 CREATE FUNCTION journey.user_history(user_id text)
 RETURNS TABLE (at timestamptz, journey text, version int, node text, what text, detail jsonb)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -43,36 +80,19 @@ AS $$
 		                     min(x.t) OVER (PARTITION BY x.instance_id)) AS tt
 		  FROM grouped x
 	), decoded AS (
-		SELECT y.*, coalesce(y.d::jsonb, '{}') AS dj,
-		       CASE y.w WHEN 'e' THEN 'entered' WHEN 'w' THEN 'waiting' WHEN 'r' THEN 'resumed' WHEN 'v' THEN 'visited'
-		                WHEN 'b' THEN 'branch' WHEN 's' THEN 'sent' WHEN 'x' THEN 'suppressed' WHEN 'u' THEN 'updated'
-		                WHEN 'c' THEN 'called' WHEN 'd' THEN 'branch_ended' WHEN 'o' THEN 'completed'
-		                WHEN 'q' THEN 'exited' WHEN 'f' THEN 'failed' ELSE y.w END AS what,
+		SELECT y.*, coalesce(y.d::jsonb, '{}') AS dj, journey._history_what(y.w) AS what,
 		       CASE WHEN y.n = '' THEN NULL WHEN left(y.n, 1) = '@' THEN substr(y.n, 2)
 		            ELSE (SELECT o.node FROM journey.versions vv, jsonb_object_keys(vv.definition -> 'nodes') AS o(node)
 		                   WHERE vv.id = y.version_id ORDER BY o.node COLLATE "C" OFFSET y.n::int LIMIT 1) END AS node
 		  FROM timed y
-	), named AS (	-- what the engine left out because the definition tells it, added back
+	), named AS (
 		SELECT timestamptz '2000-01-01 00:00:00+00' + x.tt * interval '1 microsecond' AS at, v.journey, v.version,
 		       x.node, x.what,
-		       CASE WHEN x.what IN ('sent', 'suppressed') AND x.node IS NOT NULL THEN
-		                 jsonb_strip_nulls(jsonb_build_object('channel', nd -> 'send' ->> 'channel',
-		                                                      'template', nd -> 'send' ->> 'template'))
-		                 || (x.dj - 'v')
-		                 || CASE WHEN x.dj ? 'v' THEN jsonb_build_object('dedup_key', x.instance_id || ':' || x.node || ':' || (x.dj ->> 'v'))
-		                         ELSE '{}' END
-		            WHEN x.what = 'branch' AND x.node IS NOT NULL AND NOT x.dj ? 'next' AND NOT x.dj ? 'branches' THEN
-		                 x.dj || jsonb_build_object('next',
-		                     CASE WHEN x.dj ? 'result' THEN nd -> CASE WHEN (x.dj ->> 'result')::bool THEN 'then' ELSE 'else' END
-		                          WHEN x.dj ->> 'case' = 'default' THEN nd -> 'default'
-		                          WHEN x.dj ? 'case' THEN nd -> 'switch' -> ((x.dj ->> 'case')::int) -> 'next'
-		                          WHEN x.dj ? 'label' THEN (SELECT a -> 'next' FROM jsonb_array_elements(nd -> 'split') AS a
-		                                                     WHERE a ->> 'label' = x.dj ->> 'label' LIMIT 1) END)
-		            ELSE x.dj END || jsonb_build_object('instance', x.instance_id) AS detail,
+		       journey._complete_detail(x.what, x.node, x.dj, v.definition -> 'nodes', x.instance_id)
+		       || jsonb_build_object('instance', x.instance_id) AS detail,
 		       x.instance_id, x.k
 		  FROM decoded x
 		  JOIN journey.versions v ON v.id = x.version_id
-		 CROSS JOIN LATERAL (SELECT v.definition -> 'nodes' -> x.node AS nd) n
 		UNION ALL
 		SELECT c.converted_at, c.journey, c.version, NULL, 'converted',
 		       jsonb_build_object('event', c.event, 'instance', c.instance_id), c.instance_id, 1000000

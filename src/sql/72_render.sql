@@ -33,6 +33,9 @@ BEGIN
 	          ve.version DESC
 	 LIMIT 1;
 	IF NOT FOUND THEN
+		IF render.version IS NULL THEN
+			RAISE EXCEPTION 'journey % has no version', journey._q(render.name) USING ERRCODE = '42704';
+		END IF;
 		RAISE EXCEPTION 'journey % has no version %', journey._q(render.name), render.version USING ERRCODE = '42704';
 	END IF;
 	SELECT jsonb_build_object(

@@ -3,7 +3,7 @@
 -- conversions, and (journey.history = all) the rule that refused an entry; off keeps nothing; retention clears
 -- old history. Everything is rolled back.
 BEGIN;
-SELECT plan(16);
+SELECT plan(17);
 SET LOCAL TimeZone = 'UTC';
 
 \o /dev/null
@@ -96,6 +96,21 @@ SELECT lives_ok($$SELECT journey.purge(1000)$$, 'purge');
 SELECT results_eq($$SELECT journey, what, count(*)::int FROM journey.user_history('uh_1') GROUP BY 1, 2 ORDER BY 1, 2$$,
 	$$VALUES ('uh_cart', 'converted', 1), ('uh_wait', 'entered', 1), ('uh_wait', 'waiting', 1)$$,
 	'old history is gone (ended instances deleted or cleared, refusals deleted); the active instance''s and the conversion stay');
+
+-- A switch's case and next, and node names kept across a migration to a version whose node order differs.
+\o /dev/null
+SELECT journey.define('{"name": "uh_mig", "trigger": {"event": "uh_m"}, "start": "sw",
+	"nodes": {"sw": {"switch": [{"when": {"attribute": "nope", "op": "exists"}, "next": "m"}], "default": "m"},
+	          "m": {"wait": "10 days", "next": "z"}, "z": {"exit": "completed"}}}', true);
+SELECT journey.track('uh_4', 'uh_m', '{}', now());
+SELECT journey.define('{"name": "uh_mig", "trigger": {"event": "uh_m"}, "start": "sw",
+	"nodes": {"a": {"exit": "completed"}, "sw": {"switch": [{"when": {"attribute": "nope", "op": "exists"}, "next": "m"}], "default": "a"},
+	          "m": {"wait": "10 days", "next": "z"}, "z": {"exit": "completed"}}}');
+SELECT journey.publish('uh_mig', 2, 'migrate');
+\o
+SELECT results_eq($$SELECT node, what, detail - 'instance' - 'until' FROM journey.user_history('uh_4') WHERE journey = 'uh_mig'$$,
+	$$VALUES ('sw', 'entered', '{}'::jsonb), ('sw', 'branch', '{"case": "default", "next": "m"}'), ('m', 'waiting', '{}')$$,
+	'a switch''s default and its next; after a migration the nodes keep their names');
 
 -- An instance's stored lines stay bounded: beyond 32 kB the oldest whole lines give way (down to 24 kB).
 SELECT is((SELECT (octet_length(h) <= 32768 AND octet_length(h) > 20000 AND left(h, 10) = '{"k": 202,' AND right(h, 6) = '1999}' || E'\n')

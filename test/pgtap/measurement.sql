@@ -8,7 +8,7 @@
 -- case worked by hand in test/unit/statistics_test.cpp: 60/500 against 40/500 → uplift 0.04, 95 % interval
 -- [0.002895, 0.077105], z 2.108185, p 0.035015.
 BEGIN;
-SELECT plan(35);
+SELECT plan(39);
 SET LOCAL TimeZone = 'UTC';
 
 \o /dev/null
@@ -72,6 +72,8 @@ SELECT results_eq($$SELECT baseline, uplift, uplift_low, uplift_high, relative_u
 	$$VALUES ('control', 0.04::numeric, 0.002895::numeric, 0.077105::numeric, 0.5::numeric, 2.108185::numeric)$$,
 	'split_uplift: uplift 0.04 with the 95 % interval [0.002895, 0.077105] worked by hand');
 SELECT is((SELECT uplift FROM journey.split_uplift('ms_ab') WHERE label = 'control'), NULL, 'the baseline is not compared with itself');
+SELECT ok(journey.render('ms_ab', 'mermaid', 1) LIKE '%40/500 converted (8.0%)%' AND journey.render('ms_ab', 'mermaid', 2) LIKE '%60/500 converted (12.0%)%',
+	'render draws each version''s own arms');
 SELECT is_empty($$SELECT * FROM journey.split_report('ms_nosplit')$$, 'no split node: no rows') FROM
 	(SELECT journey.define('{"name": "ms_nosplit", "trigger": {"event": "ms_x"}, "start": "e", "nodes": {"e": {"exit": "completed"}}}')) d;
 
@@ -92,6 +94,15 @@ SELECT throws_ok($$SELECT * FROM journey.timeseries('ms_ab', '0 days')$$, '22023
 SELECT throws_ok($$SELECT * FROM journey.timeseries('ms_ab', '1 mon 2 days')$$, '22023', NULL, 'a bucket mixing months: 22023');
 SELECT throws_ok($$SELECT * FROM journey.timeseries('ms_ab', '1 day', '2026-06-05', '2026-06-01')$$, '22023', NULL, 'until before since: 22023');
 SELECT is_empty($$SELECT * FROM journey.timeseries('ms_nosplit')$$, 'no activity: no buckets');
+SET LOCAL TimeZone = 'Europe/Paris';	-- buckets that are not calendar units, across the DST change of 2026-03-29
+SELECT results_eq($$SELECT b, sum(t.entered)::int FROM (VALUES ('30 days'::interval), ('24 hours'), ('2 days'), ('360 days')) AS v(b),
+	journey.timeseries('ms_ab', v.b) t GROUP BY b ORDER BY b$$,
+	$$VALUES ('24 hours'::interval, 1000), ('2 days', 1000), ('30 days', 1000), ('360 days', 1000)$$,
+	'buckets of 24 hours, 2, 30 and 360 days in a zone with DST lose no entry (binned and stepped alike)');
+SELECT is((SELECT count(*)::int FROM journey.timeseries('ms_ab', '30 days')), 1, '30 days are 30 days, not a calendar month');
+SET LOCAL TimeZone = 'UTC';
+SELECT throws_ok($$SELECT * FROM journey.timeseries('ms_ab', '1 second', '2026-01-01', '2027-01-01')$$, '54000', NULL,
+	'more than 100,000 buckets: 54000, before any is made');
 
 -- The same numbers once retention deleted the old rows (ended instances of June, sent rows, their reports).
 CREATE TEMP TABLE ms_before AS
@@ -132,7 +143,7 @@ SELECT is((SELECT diff FROM journey.changes WHERE journey = 'ms_ab' AND action =
 	   "old": [{"label": "control", "next": null, "percent": 100}, {"label": "b", "next": "mail", "percent": 0}],
 	   "path": "nodes.ab.split"}]'::jsonb, 'changes: version 2''s diff names the path that changed, old and new');
 SELECT is((SELECT diff FROM journey.changes WHERE journey = 'ms_ab' AND action = 'define' AND version = 1), NULL, 'the first version has no diff');
-SELECT is(journey._definition_diff('{"a": 1, "b": {"c": 2}}', '{"b": {"c": 3, "d": 4}, "e": 5}'),
+SELECT is(journey.definition_diff('{"a": 1, "b": {"c": 2}}', '{"b": {"c": 3, "d": 4}, "e": 5}'),
 	'[{"op": "removed", "old": 1, "path": "a"}, {"op": "changed", "new": 3, "old": 2, "path": "b.c"},
 	  {"op": "added", "new": 4, "path": "b.d"}, {"op": "added", "new": 5, "path": "e"}]',
 	'a diff lists keys removed, changed and added, nested paths dotted');

@@ -2,7 +2,7 @@
 -- report_delivery only), journey_admin (define, publish, ...). Refusals are GRANTs: SQLSTATE 42501.
 -- The roles below are created inside the transaction and rolled back with it.
 BEGIN;
-SELECT plan(32);
+SELECT plan(38);
 
 CREATE ROLE rl_app_role NOLOGIN IN ROLE journey_app;
 CREATE ROLE rl_sender_role NOLOGIN IN ROLE journey_sender;
@@ -103,6 +103,17 @@ SELECT is(journey.publish('rl_admin_j'), 1, 'journey_admin may publish');
 SELECT lives_ok($$SELECT journey.pause('rl_admin_j')$$, 'journey_admin may pause');
 SELECT is((SELECT count(*)::int FROM journey.instances WHERE journey = 'rl_live'), 3,
 	'journey_admin may read journey.instances');
+SELECT lives_ok($$SELECT journey.define('{"name": "rl_admin_j", "trigger": {"manual": true}, "start": "e",
+	"nodes": {"e": {"exit": "done"}}}')$$, 'journey_admin defines a second version');
+SELECT is((SELECT diff ->> 0 IS NOT NULL FROM journey.changes WHERE journey = 'rl_admin_j' AND action = 'define' AND version = 2), true,
+	'journey_admin may read journey.changes with its definition diffs');
+SELECT lives_ok($$SELECT * FROM journey.summary('rl_admin_j'), journey.node_stats('rl_admin_j'), journey.split_report('rl_admin_j'),
+	journey.timeseries('rl_admin_j'), journey.user_history('rl_1')$$, 'journey_admin may read the measurement functions');
+SELECT lives_ok($$SELECT journey.render('rl_admin_j')$$, 'journey_admin may render');
+RESET ROLE;
+SET ROLE rl_app_role;
+SELECT throws_ok($$SELECT * FROM journey.summary('rl_admin_j')$$, '42501', NULL, 'the application role may not read summaries');
+SELECT throws_ok($$SELECT * FROM journey.user_history('rl_1')$$, '42501', NULL, 'nor a user''s history');
 RESET ROLE;
 
 SELECT is((SELECT status || ':' || live_version FROM journey.journeys WHERE name = 'rl_admin_j'), 'paused:1',
