@@ -127,12 +127,14 @@ $$;
 
 CREATE OR REPLACE FUNCTION journey._append_history(history text, lines text)
 RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE WHEN lines IS NULL OR lines = '' THEN history
 	            WHEN coalesce(octet_length(history), 0) + octet_length(lines) <= 32768 THEN coalesce(history, '') || lines
-	            ELSE (SELECT substr(j.t, length(j.t) - 24576 + strpos(right(j.t, 24576), E'\n') + 1)
-	                    FROM (SELECT history || lines AS t) j) END
+	            ELSE (SELECT convert_from(substring(j.b FROM length(j.b) - 24576
+	                                                         + position('\x0a'::bytea IN substring(j.b FROM length(j.b) - 24576 + 1)) + 1),
+	                                      getdatabaseencoding())
+	                    FROM (SELECT convert_to(history || lines, getdatabaseencoding()) AS b) j) END
 $$;
 
 CREATE OR REPLACE FUNCTION journey._history_line(history text, at timestamptz, node text, what text, detail jsonb)

@@ -114,15 +114,18 @@ COMMENT ON VIEW journey.instances IS
 	'one row per journey instance: status (active, completed, exited, failed), current node and when it wakes';
 
 -- journey.instance.history with a step's lines appended, keeping at most 32 kB: beyond, the oldest whole lines give
--- way down to 24 kB (as the engine's direct writer does, core KeptHistoryFrom).
+-- way down to 24 kB (as the engine's direct writer does, core KeptHistoryFrom). Cut in bytes, at a line's end (a
+-- newline byte is never part of a multibyte character in a server encoding).
 CREATE FUNCTION journey._append_history(history text, lines text)
 RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE WHEN lines IS NULL OR lines = '' THEN history
 	            WHEN coalesce(octet_length(history), 0) + octet_length(lines) <= 32768 THEN coalesce(history, '') || lines
-	            ELSE (SELECT substr(j.t, length(j.t) - 24576 + strpos(right(j.t, 24576), E'\n') + 1)
-	                    FROM (SELECT history || lines AS t) j) END
+	            ELSE (SELECT convert_from(substring(j.b FROM length(j.b) - 24576
+	                                                         + position('\x0a'::bytea IN substring(j.b FROM length(j.b) - 24576 + 1)) + 1),
+	                                      getdatabaseencoding())
+	                    FROM (SELECT convert_to(history || lines, getdatabaseencoding()) AS b) j) END
 $$;
 COMMENT ON FUNCTION journey._append_history(text, text) IS
 	'internal: an instance''s history lines with a step''s appended, the oldest giving way beyond 32 kB';

@@ -3,7 +3,7 @@
 -- conversions, and (journey.history = all) the rule that refused an entry; off keeps nothing; retention clears
 -- old history. Everything is rolled back.
 BEGIN;
-SELECT plan(17);
+SELECT plan(18);
 SET LOCAL TimeZone = 'UTC';
 
 \o /dev/null
@@ -84,8 +84,9 @@ SELECT journey.define(format('{"name": "uh_fail", "trigger": {"event": "uh_f"}, 
 	"nodes": {"c": {"call": "%s", "into": "r", "next": "e"}, "e": {"exit": "completed"}}}', 'pg_temp.uh_boom'::regproc::text)::jsonb, true);
 SELECT journey.track('uh_3', 'uh_f', '{}', now());
 \o
-SELECT is((SELECT what || ': ' || (detail ->> 'error') FROM journey.user_history('uh_3') WHERE journey = 'uh_fail' ORDER BY at DESC LIMIT 1),
-	'failed: uh boom', 'a failed step: its error');
+SELECT results_eq($$SELECT node, what, detail ->> 'error' FROM journey.user_history('uh_3') WHERE journey = 'uh_fail'$$,
+	$$VALUES ('c'::text, 'entered'::text, NULL::text), (NULL, 'failed', 'uh boom')$$,
+	'a failed first step: the entry, then the error');
 
 -- Retention: the history of instances that ended before journey.history_retention (90 days) is cleared,
 -- refusals older than it deleted; recent history stays.
@@ -119,6 +120,11 @@ SELECT is((SELECT (octet_length(h) <= 32768 AND octet_length(h) > 20000 AND left
                      FROM generate_series(1, 500) k) x), true,
 	'_append_history keeps the newest whole lines within 32 kB');
 SELECT is(journey._append_history('a' || E'\n', ''), 'a' || E'\n', 'nothing to append: unchanged');
+SELECT is((SELECT (octet_length(h) <= 32768 AND octet_length(h) > 20000 AND right(h, 11) = '{"k": "ü"}' || E'\n' AND left(h, 6) = '{"k": ')
+             FROM (SELECT journey._append_history(string_agg(format('{"k": %s, "pad": "%s"}', k, repeat('é', 60)), E'\n') || E'\n',
+                                                  '{"k": "ü"}' || E'\n') AS h
+                     FROM generate_series(1, 500) k) x), true,
+	'the bound counts bytes: multibyte lines too stay within 32 kB, cut at a line''s end');
 
 SELECT * FROM finish();
 ROLLBACK;

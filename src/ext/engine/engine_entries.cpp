@@ -133,6 +133,8 @@ Engine::TryEnroll(const VersionEntry &version, const std::string &user_id, Json 
 		failed.entry_key = entry_key;
 		failed.event = state.event;
 		failed.keep_history = state.keep_history;
+		if (failed.keep_history)	// (the entry's own lines were rolled back with its step)
+			AppendHistoryLine(failed, at, g.start, "entered", entry_key.empty() ? Json::object() : Json{{"key", entry_key}});
 		FailInstance(failed, error, at);
 		InsertInstance(spi_, version, failed, exclusive);
 		if (counted)
