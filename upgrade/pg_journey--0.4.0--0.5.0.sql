@@ -65,6 +65,14 @@ AS $$
 	            ELSE '"' || left(value, 200) || '..." (' || length(value) || ' characters)' END
 $$;
 
+CREATE OR REPLACE FUNCTION journey._node_order(definition jsonb)
+RETURNS TABLE (node text, k bigint)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT o.node, row_number() OVER (ORDER BY o.node COLLATE "C")
+	  FROM jsonb_object_keys(definition -> 'nodes') AS o(node)
+$$;
+
 CREATE OR REPLACE FUNCTION journey.track(user_id text, name text, props jsonb DEFAULT '{}', at timestamptz DEFAULT now())
 RETURNS bigint
 LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -149,29 +157,29 @@ AS $$
 	                 CASE WHEN detail IS NULL OR detail = '{}' THEN '' ELSE detail::text END || E'\n') END
 $$;
 
+CREATE OR REPLACE FUNCTION journey._history_lines(history text, definition jsonb)
+RETURNS TABLE (k bigint, t text, node text, w text, d text)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT f.k, f.t,
+	       CASE WHEN f.n ~ '^[0-9]+$' THEN (SELECT o.node FROM journey._node_order(definition) o WHERE o.k = f.n::bigint + 1)
+	            WHEN left(f.n, 1) = '@' THEN substr(f.n, 2) END,
+	       f.w, nullif(substr(f.line, length(f.t) + length(f.n) + length(f.w) + 4), '')
+	  FROM (SELECT l.k, l.line, split_part(l.line, '|', 1) AS t, split_part(l.line, '|', 2) AS n,
+	               split_part(l.line, '|', 3) AS w
+	          FROM string_to_table(history, E'\n') WITH ORDINALITY AS l(line, k)
+	         WHERE l.line <> '') f
+$$;
+
 CREATE OR REPLACE FUNCTION journey._history_names(history text, definition jsonb, instance_id bigint)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
-	WITH nodes AS (
-		SELECT o.node, row_number() OVER (ORDER BY o.node COLLATE "C") - 1 AS k
-		  FROM jsonb_object_keys(definition -> 'nodes') AS o(node)
-	), lines AS (
-		SELECT l.k, split_part(l.line, '|', 1) AS t, split_part(l.line, '|', 2) AS n, split_part(l.line, '|', 3) AS w,
-		       nullif(substr(l.line, length(split_part(l.line, '|', 1)) + length(split_part(l.line, '|', 2))
-		                             + length(split_part(l.line, '|', 3)) + 4), '') AS d
-		  FROM string_to_table(history, E'\n') WITH ORDINALITY AS l(line, k)
-		 WHERE l.line <> ''
-	), named AS (
-		SELECT x.*, CASE WHEN x.n ~ '^[0-9]+$' THEN (SELECT nd.node FROM nodes nd WHERE nd.k = x.n::bigint)
-		                 WHEN left(x.n, 1) = '@' THEN substr(x.n, 2) END AS node
-		  FROM lines x
-	)
 	SELECT string_agg(x.t || '|' || coalesce('@' || x.node, '') || '|' || x.w || '|' ||
 	                  coalesce(nullif(journey._complete_detail(journey._history_what(x.w), x.node, coalesce(x.d::jsonb, '{}'),
 	                                                           definition -> 'nodes', instance_id)::text, '{}'), '')
 	                  || E'\n', '' ORDER BY x.k)
-	  FROM named x
+	  FROM journey._history_lines(history, definition) x
 $$;
 
 CREATE OR REPLACE FUNCTION journey.claim(channel text, max_rows int DEFAULT 100, lease interval DEFAULT '1 minute')
@@ -928,8 +936,7 @@ BEGIN
 		SELECT p.journey, p.version, n.node, sum(v.visits)
 		  FROM p
 		 CROSS JOIN LATERAL unnest(string_to_array(nullif(p.visits, ''), ',')::bigint[]) WITH ORDINALITY AS v(visits, k)
-		  JOIN LATERAL (SELECT node, row_number() OVER (ORDER BY node COLLATE "C") AS k
-		                  FROM jsonb_object_keys(p.definition -> 'nodes') AS node) n ON n.k = v.k
+		  JOIN LATERAL journey._node_order(p.definition) n ON n.k = v.k
 		 WHERE v.visits > 0
 		 GROUP BY 1, 2, 3
 		ON CONFLICT ON CONSTRAINT visit_rollup_pkey DO UPDATE SET visits = r.visits + excluded.visits
@@ -1018,8 +1025,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT v.id, v.version, n.node, n.k
 	  FROM journey.versions v
-	 CROSS JOIN LATERAL (SELECT x.node, row_number() OVER (ORDER BY x.node COLLATE "C") AS k
-	                       FROM jsonb_object_keys(v.definition -> 'nodes') AS x(node)) n
+	 CROSS JOIN LATERAL journey._node_order(v.definition) n
 	 WHERE v.journey = $1
 $$;
 
@@ -1115,8 +1121,7 @@ BEGIN
 	WITH version_arms AS MATERIALIZED (	-- the arms of the split nodes of the versions counted
 		SELECT v.id AS version_id, v.version, n.key AS node, a.arm ->> 'label' AS label, a.ord,
 		       jsonb_typeof(a.arm -> 'next') IS DISTINCT FROM 'string' AS holdout,
-		       (SELECT count(*) FROM jsonb_object_keys(v.definition -> 'nodes') AS o(id)
-		         WHERE o.id COLLATE "C" <= n.key COLLATE "C")::int AS k
+		       (SELECT o.k FROM journey._node_order(v.definition) o WHERE o.node = n.key)::int AS k
 		  FROM journey.versions v
 		 CROSS JOIN LATERAL jsonb_each(v.definition -> 'nodes') AS n
 		 CROSS JOIN LATERAL jsonb_array_elements(n.value -> 'split') WITH ORDINALITY AS a(arm, ord)
@@ -1403,14 +1408,11 @@ AS $$
 	-- and its id; W a code; D the detail's JSON, empty for {}, without what the definition tells (a send's
 	-- channel, template and dedup key but its visit "v", a branch's next).
 	WITH lines AS (
-		SELECT i.id AS instance_id, i.version_id, l.k,
-		       nullif(split_part(l.line, '|', 1), '')::bigint AS t, split_part(l.line, '|', 2) AS n,
-		       split_part(l.line, '|', 3) AS w,
-		       nullif(substr(l.line, length(split_part(l.line, '|', 1)) + length(split_part(l.line, '|', 2))
-		                             + length(split_part(l.line, '|', 3)) + 4), '') AS d
+		SELECT i.id AS instance_id, i.version_id, l.k, nullif(l.t, '')::bigint AS t, l.node, l.w, l.d
 		  FROM journey.instance i
-		 CROSS JOIN LATERAL string_to_table(i.history, E'\n') WITH ORDINALITY AS l(line, k)
-		 WHERE i.user_id = $1 AND i.history IS NOT NULL AND l.line <> ''
+		  JOIN journey.versions v ON v.id = i.version_id
+		 CROSS JOIN LATERAL journey._history_lines(i.history, v.definition) l
+		 WHERE i.user_id = $1 AND i.history IS NOT NULL
 	), grouped AS (	-- a line without a time takes the one before it (lines cut by the 32 kB bound: the next)
 		SELECT x.*, count(x.t) OVER (PARTITION BY x.instance_id ORDER BY x.k) AS g FROM lines x
 	), timed AS (
@@ -1418,10 +1420,7 @@ AS $$
 		                     min(x.t) OVER (PARTITION BY x.instance_id)) AS tt
 		  FROM grouped x
 	), decoded AS (
-		SELECT y.*, coalesce(y.d::jsonb, '{}') AS dj, journey._history_what(y.w) AS what,
-		       CASE WHEN y.n = '' THEN NULL WHEN left(y.n, 1) = '@' THEN substr(y.n, 2)
-		            ELSE (SELECT o.node FROM journey.versions vv, jsonb_object_keys(vv.definition -> 'nodes') AS o(node)
-		                   WHERE vv.id = y.version_id ORDER BY o.node COLLATE "C" OFFSET y.n::int LIMIT 1) END AS node
+		SELECT y.*, coalesce(y.d::jsonb, '{}') AS dj, journey._history_what(y.w) AS what
 		  FROM timed y
 	), named AS (
 		SELECT timestamptz '2000-01-01 00:00:00+00' + x.tt * interval '1 microsecond' AS at, v.journey, v.version,
@@ -2202,6 +2201,9 @@ COMMENT ON SEQUENCE journey.journeys_id_seq IS 'ids of journeys (their key in jo
 
 COMMENT ON SEQUENCE journey.change_log_id_seq IS 'ids of audit log entries';
 
+COMMENT ON FUNCTION journey._node_order(jsonb) IS
+	'internal: a definition''s nodes in the engine''s order (ids sorted bytewise), k from 1 (the index in instance.visits)';
+
 COMMENT ON TABLE journey.events IS 'built-in event store, tracked out of the box: every insert is an event for the journeys';
 
 COMMENT ON TABLE journey.profiles IS 'built-in profile store: attributes read by conditions, the user''s time zone';
@@ -2246,6 +2248,9 @@ COMMENT ON FUNCTION journey._append_history(text, text) IS
 
 COMMENT ON FUNCTION journey._history_line(text, timestamptz, text, text, jsonb) IS
 	'internal: an instance''s history with one line appended (unchanged when journey.history is off)';
+
+COMMENT ON FUNCTION journey._history_lines(text, jsonb) IS
+	'internal: an instance''s history lines split into time, node (by id), code and detail';
 
 COMMENT ON FUNCTION journey._history_names(text, jsonb, bigint) IS
 	'internal: history lines with their nodes named by id and their details completed (before an instance migrates to another version)';

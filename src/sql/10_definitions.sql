@@ -53,3 +53,15 @@ SELECT pg_catalog.pg_extension_config_dump('journey.change_log_id_seq', '');
 COMMENT ON SEQUENCE journey.versions_id_seq IS 'ids of journey versions';
 COMMENT ON SEQUENCE journey.journeys_id_seq IS 'ids of journeys (their key in journey.instance)';
 COMMENT ON SEQUENCE journey.change_log_id_seq IS 'ids of audit log entries';
+
+-- The engine's node order of a definition (its node ids sorted bytewise): k is a node's position from 1, the
+-- index of its count in journey.instance.visits (and k - 1 its index in the history lines the engine keeps).
+CREATE FUNCTION journey._node_order(definition jsonb)
+RETURNS TABLE (node text, k bigint)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT o.node, row_number() OVER (ORDER BY o.node COLLATE "C")
+	  FROM jsonb_object_keys(definition -> 'nodes') AS o(node)
+$$;
+COMMENT ON FUNCTION journey._node_order(jsonb) IS
+	'internal: a definition''s nodes in the engine''s order (ids sorted bytewise), k from 1 (the index in instance.visits)';

@@ -146,6 +146,25 @@ $$;
 COMMENT ON FUNCTION journey._history_line(text, timestamptz, text, text, jsonb) IS
 	'internal: an instance''s history with one line appended (unchanged when journey.history is off)';
 
+-- An instance's history lines ("T|N|W|D", src/core/history.cpp) split into their fields, in order: t the time
+-- ('' when it is the previous line's), node by its id (N is an index in `definition`'s node order, or "@" and
+-- the id), w the code, d the detail's JSON (null for {}). journey.user_history and _history_names read them.
+CREATE FUNCTION journey._history_lines(history text, definition jsonb)
+RETURNS TABLE (k bigint, t text, node text, w text, d text)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT f.k, f.t,
+	       CASE WHEN f.n ~ '^[0-9]+$' THEN (SELECT o.node FROM journey._node_order(definition) o WHERE o.k = f.n::bigint + 1)
+	            WHEN left(f.n, 1) = '@' THEN substr(f.n, 2) END,
+	       f.w, nullif(substr(f.line, length(f.t) + length(f.n) + length(f.w) + 4), '')
+	  FROM (SELECT l.k, l.line, split_part(l.line, '|', 1) AS t, split_part(l.line, '|', 2) AS n,
+	               split_part(l.line, '|', 3) AS w
+	          FROM string_to_table(history, E'\n') WITH ORDINALITY AS l(line, k)
+	         WHERE l.line <> '') f
+$$;
+COMMENT ON FUNCTION journey._history_lines(text, jsonb) IS
+	'internal: an instance''s history lines split into time, node (by id), code and detail';
+
 -- An instance's history with every node named by its id ("@id") instead of its index in `definition`'s node
 -- order, and every detail completed from `definition` (journey._complete_detail): what publish with in_flight
 -- migrate does before the instance changes version, whose definition may differ.
@@ -153,25 +172,11 @@ CREATE FUNCTION journey._history_names(history text, definition jsonb, instance_
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
-	WITH nodes AS (
-		SELECT o.node, row_number() OVER (ORDER BY o.node COLLATE "C") - 1 AS k
-		  FROM jsonb_object_keys(definition -> 'nodes') AS o(node)
-	), lines AS (
-		SELECT l.k, split_part(l.line, '|', 1) AS t, split_part(l.line, '|', 2) AS n, split_part(l.line, '|', 3) AS w,
-		       nullif(substr(l.line, length(split_part(l.line, '|', 1)) + length(split_part(l.line, '|', 2))
-		                             + length(split_part(l.line, '|', 3)) + 4), '') AS d
-		  FROM string_to_table(history, E'\n') WITH ORDINALITY AS l(line, k)
-		 WHERE l.line <> ''
-	), named AS (
-		SELECT x.*, CASE WHEN x.n ~ '^[0-9]+$' THEN (SELECT nd.node FROM nodes nd WHERE nd.k = x.n::bigint)
-		                 WHEN left(x.n, 1) = '@' THEN substr(x.n, 2) END AS node
-		  FROM lines x
-	)
 	SELECT string_agg(x.t || '|' || coalesce('@' || x.node, '') || '|' || x.w || '|' ||
 	                  coalesce(nullif(journey._complete_detail(journey._history_what(x.w), x.node, coalesce(x.d::jsonb, '{}'),
 	                                                           definition -> 'nodes', instance_id)::text, '{}'), '')
 	                  || E'\n', '' ORDER BY x.k)
-	  FROM named x
+	  FROM journey._history_lines(history, definition) x
 $$;
 COMMENT ON FUNCTION journey._history_names(text, jsonb, bigint) IS
 	'internal: history lines with their nodes named by id and their details completed (before an instance migrates to another version)';

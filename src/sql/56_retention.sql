@@ -161,8 +161,7 @@ BEGIN
 		SELECT p.journey, p.version, n.node, sum(v.visits)
 		  FROM p
 		 CROSS JOIN LATERAL unnest(string_to_array(nullif(p.visits, ''), ',')::bigint[]) WITH ORDINALITY AS v(visits, k)
-		  JOIN LATERAL (SELECT node, row_number() OVER (ORDER BY node COLLATE "C") AS k
-		                  FROM jsonb_object_keys(p.definition -> 'nodes') AS node) n ON n.k = v.k
+		  JOIN LATERAL journey._node_order(p.definition) n ON n.k = v.k
 		 WHERE v.visits > 0
 		 GROUP BY 1, 2, 3
 		ON CONFLICT ON CONSTRAINT visit_rollup_pkey DO UPDATE SET visits = r.visits + excluded.visits

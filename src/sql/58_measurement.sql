@@ -112,8 +112,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT v.id, v.version, n.node, n.k
 	  FROM journey.versions v
-	 CROSS JOIN LATERAL (SELECT x.node, row_number() OVER (ORDER BY x.node COLLATE "C") AS k
-	                       FROM jsonb_object_keys(v.definition -> 'nodes') AS x(node)) n
+	 CROSS JOIN LATERAL journey._node_order(v.definition) n
 	 WHERE v.journey = $1
 $$;
 COMMENT ON FUNCTION journey._journey_nodes(text) IS
@@ -219,8 +218,7 @@ BEGIN
 	WITH version_arms AS MATERIALIZED (	-- the arms of the split nodes of the versions counted
 		SELECT v.id AS version_id, v.version, n.key AS node, a.arm ->> 'label' AS label, a.ord,
 		       jsonb_typeof(a.arm -> 'next') IS DISTINCT FROM 'string' AS holdout,
-		       (SELECT count(*) FROM jsonb_object_keys(v.definition -> 'nodes') AS o(id)
-		         WHERE o.id COLLATE "C" <= n.key COLLATE "C")::int AS k
+		       (SELECT o.k FROM journey._node_order(v.definition) o WHERE o.node = n.key)::int AS k
 		  FROM journey.versions v
 		 CROSS JOIN LATERAL jsonb_each(v.definition -> 'nodes') AS n
 		 CROSS JOIN LATERAL jsonb_array_elements(n.value -> 'split') WITH ORDINALITY AS a(arm, ord)

@@ -65,14 +65,11 @@ AS $$
 	-- and its id; W a code; D the detail's JSON, empty for {}, without what the definition tells (a send's
 	-- channel, template and dedup key but its visit "v", a branch's next).
 	WITH lines AS (
-		SELECT i.id AS instance_id, i.version_id, l.k,
-		       nullif(split_part(l.line, '|', 1), '')::bigint AS t, split_part(l.line, '|', 2) AS n,
-		       split_part(l.line, '|', 3) AS w,
-		       nullif(substr(l.line, length(split_part(l.line, '|', 1)) + length(split_part(l.line, '|', 2))
-		                             + length(split_part(l.line, '|', 3)) + 4), '') AS d
+		SELECT i.id AS instance_id, i.version_id, l.k, nullif(l.t, '')::bigint AS t, l.node, l.w, l.d
 		  FROM journey.instance i
-		 CROSS JOIN LATERAL string_to_table(i.history, E'\n') WITH ORDINALITY AS l(line, k)
-		 WHERE i.user_id = $1 AND i.history IS NOT NULL AND l.line <> ''
+		  JOIN journey.versions v ON v.id = i.version_id
+		 CROSS JOIN LATERAL journey._history_lines(i.history, v.definition) l
+		 WHERE i.user_id = $1 AND i.history IS NOT NULL
 	), grouped AS (	-- a line without a time takes the one before it (lines cut by the 32 kB bound: the next)
 		SELECT x.*, count(x.t) OVER (PARTITION BY x.instance_id ORDER BY x.k) AS g FROM lines x
 	), timed AS (
@@ -80,10 +77,7 @@ AS $$
 		                     min(x.t) OVER (PARTITION BY x.instance_id)) AS tt
 		  FROM grouped x
 	), decoded AS (
-		SELECT y.*, coalesce(y.d::jsonb, '{}') AS dj, journey._history_what(y.w) AS what,
-		       CASE WHEN y.n = '' THEN NULL WHEN left(y.n, 1) = '@' THEN substr(y.n, 2)
-		            ELSE (SELECT o.node FROM journey.versions vv, jsonb_object_keys(vv.definition -> 'nodes') AS o(node)
-		                   WHERE vv.id = y.version_id ORDER BY o.node COLLATE "C" OFFSET y.n::int LIMIT 1) END AS node
+		SELECT y.*, coalesce(y.d::jsonb, '{}') AS dj, journey._history_what(y.w) AS what
 		  FROM timed y
 	), named AS (
 		SELECT timestamptz '2000-01-01 00:00:00+00' + x.tt * interval '1 microsecond' AS at, v.journey, v.version,
